@@ -1,0 +1,1 @@
+"""Harvesters for municipalities' catalogues, installed as ``regionaliot.harvesters``."""
