@@ -1,0 +1,4 @@
+"""Template helpers (registered by name via ITemplateHelpers)."""
+from __future__ import annotations
+
+__all__: list[str] = []
