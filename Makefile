@@ -1,0 +1,51 @@
+# Two commands for a newcomer: `make up` (the portal with demo content on
+# http://127.0.0.1:5000) and `make test` (the whole suite against real services).
+# State lives in $(REGIONALIOT_DATA), default ./var; see deploy/stack.sh.
+
+REGIONALIOT_DATA ?= $(CURDIR)/var
+export REGIONALIOT_DATA
+VENV ?= $(CURDIR)/.venv
+PYTEST_FLAGS ?= -q -p no:cacheprovider
+ARGS ?= tests
+
+.PHONY: up down status install services test test-unit lint backup restore lock bench clean-test
+
+up:
+	@deploy/stack.sh up
+
+down:
+	@deploy/stack.sh down
+
+status:
+	@deploy/stack.sh status
+
+install:
+	@deploy/stack.sh install
+
+# PostgreSQL, Redis and Solr, with the portal's and the tests' databases migrated.
+services:
+	@deploy/stack.sh services
+
+# The whole suite on the test profile (ckan_test databases, Solr core ckan_test, Redis db 1,
+# filestore var/storage-test): a test run never touches the portal's data.
+test: services
+	@$(VENV)/bin/python -m pytest --ckan-ini=$(REGIONALIOT_DATA)/test.ini $(PYTEST_FLAGS) $(ARGS)
+
+# Pure unit tests only (validation engine, schemas, KPI arithmetic): no services needed.
+test-unit:
+	@$(VENV)/bin/python -m pytest -p no:ckan -p no:ckan_fixtures $(PYTEST_FLAGS) tests/validation tests/schemas tests/unit
+
+lint:
+	@$(VENV)/bin/ruff check .
+
+backup:
+	@deploy/backup.sh backup
+
+# make restore FILE=var/backups/regionaliot-YYYYmmdd-HHMMSS.tar.gz
+restore:
+	@deploy/backup.sh restore "$(FILE)"
+
+# Re-pin every Python package after changing deploy/requirements.txt.
+lock:
+	@(echo "# Exact versions CI tested (pip freeze --all of .venv on Python 3.11). Regenerate with: make lock"; \
+	  $(VENV)/bin/pip freeze --all --exclude-editable | grep -v "ckanext-regionaliot\|^pip==") > deploy/constraints.txt

@@ -1,0 +1,394 @@
+#!/usr/bin/env bash
+# The local stack: PostgreSQL, Redis and Apache Solr started natively (no Docker engine on
+# these machines), CKAN under gunicorn, a jobs worker and the harvest consumers.
+#
+#   deploy/stack.sh install    Debian packages, the venv, Solr's Maven classpath, catalogues
+#   deploy/stack.sh services   start PostgreSQL, Redis, Solr; create/upgrade both profiles' DBs
+#   deploy/stack.sh up         services + sysadmin + demo content + web, worker, consumers
+#   deploy/stack.sh down       stop everything this script started
+#   deploy/stack.sh status     what runs
+#
+# All state lives under $REGIONALIOT_DATA (default ./var); every port is on 127.0.0.1.
+# A failure prints one line naming what failed and where its log is, and exits non-zero.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DATA=${REGIONALIOT_DATA:-$ROOT/var}
+mkdir -p "$DATA"
+DATA=$(cd "$DATA" && pwd)
+VENV=${REGIONALIOT_VENV:-$ROOT/.venv}
+PG_PORT=${PG_PORT:-5432}
+REDIS_PORT=${REDIS_PORT:-6379}
+SOLR_PORT=${SOLR_PORT:-8983}
+CKAN_PORT=${CKAN_PORT:-5000}
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+export REGIONALIOT_DATA=$DATA PG_PORT REDIS_PORT SOLR_PORT CKAN_PORT
+
+LOG=$DATA/log
+RUN=$DATA/run
+SECRETS=$DATA/secrets
+PGDATA=$DATA/postgres
+PGSOCK=$DATA/postgres-socket
+SOLR_HOME=$DATA/solr
+PORTAL_INI=$DATA/ckan.ini
+TEST_INI=$DATA/test.ini
+CKAN="$VENV/bin/ckan"
+PY="$VENV/bin/python"
+mkdir -p "$LOG" "$RUN" "$SECRETS"
+chmod 700 "$SECRETS"
+
+say() { printf '%s\n' "$*"; }
+# One clear line, then stop: never report success over a half-started stack.
+fail() { printf 'FAILED: %s (log: %s)\n' "$1" "$2" >&2; exit 1; }
+
+is_root() { [ "$(id -u)" = 0 ]; }
+
+# PostgreSQL refuses to run as root; when we are root it runs as the 'postgres' user.
+as_pg() {
+  if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+wait_for() {  # wait_for SECONDS COMMAND...
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.5
+  done
+}
+
+secret() {  # secret NAME: create a random secret once, print it
+  local f="$SECRETS/$1"
+  [ -s "$f" ] || (umask 077; head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32 >"$f")
+  cat "$f"
+}
+
+# ---------------------------------------------------------------- install
+install_packages() {
+  local missing=()
+  [ -x "$PG_BIN/postgres" ] || missing+=(postgresql-15 postgresql-contrib)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  [ -e /usr/lib/x86_64-linux-gnu/libgeos_c.so.1 ] || ls /usr/lib/*/libgeos_c.so.1 >/dev/null 2>&1 || missing+=(libgeos-c1v5)
+  command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+  command -v mvn >/dev/null || missing+=(maven)
+  command -v curl >/dev/null || missing+=(curl)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  is_root || fail "missing Debian packages: ${missing[*]} (install them as root)" "-"
+  say "Installing Debian packages: ${missing[*]}"
+  # The Debian packages try to start their own default services; policy-rc.d stops that.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >"$LOG/apt.log" 2>&1 \
+    || { apt-get update -q >>"$LOG/apt.log" 2>&1 && \
+         DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >>"$LOG/apt.log" 2>&1; } \
+    || fail "apt-get install ${missing[*]}" "$LOG/apt.log"
+}
+
+install_venv() {
+  local stamp="$VENV/.regionaliot-installed"
+  local want
+  want=$(cat "$ROOT/deploy/requirements.txt" "$ROOT/deploy/constraints.txt" "$ROOT/setup.py" | sha256sum | cut -c1-16)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+  say "Installing Python packages into $VENV (pinned by deploy/constraints.txt)"
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" >"$LOG/pip.log" 2>&1 || fail "python3 -m venv" "$LOG/pip.log"
+  "$VENV/bin/pip" install -q 'setuptools<82' wheel -c "$ROOT/deploy/constraints.txt" >>"$LOG/pip.log" 2>&1 \
+    && "$VENV/bin/pip" install -q -r "$ROOT/deploy/requirements.txt" -c "$ROOT/deploy/constraints.txt" >>"$LOG/pip.log" 2>&1 \
+    && "$VENV/bin/pip" install -q --no-deps --no-build-isolation -e "$ROOT" >>"$LOG/pip.log" 2>&1 \
+    || fail "pip install" "$LOG/pip.log"
+  echo "$want" >"$stamp"
+}
+
+install_solr_classpath() {
+  local cp="$SOLR_HOME/classpath.txt"
+  if [ -s "$cp" ] && [ "$cp" -nt "$ROOT/deploy/solr/pom.xml" ]; then return 0; fi
+  mkdir -p "$SOLR_HOME"
+  say "Resolving Apache Solr's classpath with Maven (deploy/solr/pom.xml)"
+  mvn -q -B -f "$ROOT/deploy/solr/pom.xml" dependency:build-classpath \
+      -Dmdep.outputFile="$cp.tmp" >"$LOG/maven.log" 2>&1 || fail "mvn dependency:build-classpath" "$LOG/maven.log"
+  mv "$cp.tmp" "$cp"
+}
+
+compile_catalogues() {
+  local i18n="$ROOT/ckanext-regionaliot/ckanext/regionaliot/i18n"
+  local po
+  for po in "$i18n"/*/LC_MESSAGES/*.po; do
+    [ -f "$po" ] || continue
+    local mo="${po%.po}.mo"
+    [ -f "$mo" ] && [ "$mo" -nt "$po" ] && continue
+    "$VENV/bin/pybabel" compile -i "$po" -o "$mo" >>"$LOG/i18n.log" 2>&1 || fail "pybabel compile $po" "$LOG/i18n.log"
+  done
+}
+
+cmd_install() {
+  install_packages
+  install_venv
+  install_solr_classpath
+  compile_catalogues
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+pg_start() {
+  if [ ! -s "$PGDATA/PG_VERSION" ]; then
+    say "Creating the PostgreSQL cluster in $PGDATA"
+    mkdir -p "$PGDATA" "$PGSOCK"
+    is_root && chown postgres:postgres "$PGDATA" "$PGSOCK"
+    chmod 700 "$PGDATA"
+    # Local socket connections are trusted (only this user can reach the socket directory);
+    # TCP on 127.0.0.1 needs a password.
+    as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres -E UTF8 --locale=C.UTF-8 \
+        --auth-local=trust --auth-host=scram-sha-256 >"$LOG/postgres-initdb.log" 2>&1 \
+      || fail "initdb" "$LOG/postgres-initdb.log"
+  fi
+  mkdir -p "$PGSOCK"; is_root && chown postgres:postgres "$PGSOCK"; chmod 700 "$PGSOCK"
+  if as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then return 0; fi
+  port_busy "$PG_PORT" && fail "PostgreSQL: port 127.0.0.1:$PG_PORT is already in use by another program (set PG_PORT)" "ss -ltnp"
+  touch "$LOG/postgres.log"; is_root && chown postgres:postgres "$LOG/postgres.log"
+  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$LOG/postgres.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PGSOCK" start >/dev/null 2>&1 \
+    || fail "PostgreSQL did not start" "$LOG/postgres.log"
+}
+
+psql_admin() {  # psql_admin DB [psql args...]
+  local db=$1; shift
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PGSOCK" -p "$PG_PORT" -U postgres -d "$db" "$@"
+}
+
+pg_role() {  # pg_role NAME PASSWORD
+  psql_admin postgres >>"$LOG/postgres-setup.log" 2>&1 <<SQL || fail "creating role $1" "$LOG/postgres-setup.log"
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$1') THEN
+    CREATE ROLE $1 LOGIN PASSWORD '$2';
+  ELSE
+    ALTER ROLE $1 PASSWORD '$2';
+  END IF;
+END \$\$;
+SQL
+}
+
+pg_database() {  # pg_database NAME OWNER
+  local exists
+  exists=$(psql_admin postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'" 2>>"$LOG/postgres-setup.log")
+  [ "$exists" = 1 ] && return 0
+  psql_admin postgres -c "CREATE DATABASE $1 OWNER $2 ENCODING 'UTF8' TEMPLATE template0" \
+      >>"$LOG/postgres-setup.log" 2>&1 || fail "creating database $1" "$LOG/postgres-setup.log"
+}
+
+pg_setup() {
+  pg_role ckan_default "$(secret db_ckan_password)"
+  pg_role datastore_default "$(secret db_datastore_password)"
+  local db
+  for db in ckan_default datastore_default ckan_test datastore_test; do
+    pg_database "$db" ckan_default
+  done
+}
+
+# ---------------------------------------------------------------- Redis
+redis_start() {
+  if pid_alive "$RUN/redis.pid"; then return 0; fi
+  port_busy "$REDIS_PORT" && fail "Redis: port 127.0.0.1:$REDIS_PORT is already in use by another program (set REDIS_PORT)" "ss -ltnp"
+  mkdir -p "$DATA/redis"
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DATA/redis" --daemonize yes \
+      --pidfile "$RUN/redis.pid" --logfile "$LOG/redis.log" --appendonly yes --save "" \
+      >>"$LOG/redis.log" 2>&1 || fail "Redis did not start" "$LOG/redis.log"
+  wait_for 20 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping || fail "Redis did not answer" "$LOG/redis.log"
+}
+
+# ---------------------------------------------------------------- Solr
+SOLR_CORES="ckan ckan_test"
+
+solr_configsets() {
+  # Regenerated every time from the installed CKAN's schema.xml plus our additions;
+  # a running core is reloaded when its schema changed.
+  local core
+  cp "$ROOT/deploy/solr/solr.xml" "$SOLR_HOME/solr.xml"
+  for core in $SOLR_CORES; do
+    local dir="$SOLR_HOME/$core"
+    mkdir -p "$dir"
+    local before=""
+    [ -f "$dir/conf/schema.xml" ] && before=$(cat "$dir/conf/schema.xml" "$dir/conf/solrconfig.xml" | sha256sum)
+    "$PY" "$ROOT/deploy/solr/make_configset.py" "$dir" >>"$LOG/solr-setup.log" 2>&1 \
+      || fail "writing Solr configset for $core" "$LOG/solr-setup.log"
+    [ -f "$dir/core.properties" ] || echo "name=$core" >"$dir/core.properties"
+    if [ -n "$before" ] && [ "$before" != "$(cat "$dir/conf/schema.xml" "$dir/conf/solrconfig.xml" | sha256sum)" ] \
+        && pid_alive "$RUN/solr.pid"; then
+      curl -sf "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=RELOAD&core=$core" >>"$LOG/solr-setup.log" \
+        || fail "reloading Solr core $core" "$LOG/solr.log"
+    fi
+  done
+}
+
+solr_ping() {
+  local core
+  for core in $SOLR_CORES; do
+    curl -sf "http://127.0.0.1:$SOLR_PORT/solr/$core/admin/ping" >/dev/null || return 1
+  done
+}
+
+solr_start() {
+  mkdir -p "$SOLR_HOME"
+  solr_configsets
+  if pid_alive "$RUN/solr.pid"; then
+    # A core created after Solr started is not discovered; load it explicitly.
+    local core
+    for core in $SOLR_CORES; do
+      curl -sf "http://127.0.0.1:$SOLR_PORT/solr/$core/admin/ping" >/dev/null 2>&1 && continue
+      curl -sf "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=CREATE&name=$core&instanceDir=$SOLR_HOME/$core" \
+          >>"$LOG/solr-setup.log" 2>&1 || fail "creating Solr core $core" "$LOG/solr.log"
+    done
+    return 0
+  fi
+  port_busy "$SOLR_PORT" && fail "Solr: port 127.0.0.1:$SOLR_PORT is already in use by another program (set SOLR_PORT)" "ss -ltnp"
+  # Single-file source launch: Java compiles deploy/solr/SolrLauncher.java in memory.
+  (cd "$ROOT/deploy/solr" && exec setsid java -Xms256m -Xmx${SOLR_HEAP:-1g} \
+      -Dsolr.log.dir="$LOG" -Dlog4j2.configurationFile="$ROOT/deploy/solr/log4j2.xml" \
+      -Dsolr.solr.home="$SOLR_HOME" -Dsolr.default.confdir="$SOLR_HOME/ckan/conf" \
+      -cp "$(cat "$SOLR_HOME/classpath.txt")" SolrLauncher.java "$SOLR_HOME" "$SOLR_PORT" \
+      >"$LOG/solr-stdout.log" 2>&1 </dev/null) &
+  echo $! >"$RUN/solr.pid"
+  wait_for 120 solr_ping || fail "Solr did not start" "$LOG/solr-stdout.log and $LOG/solr.log"
+}
+
+# ---------------------------------------------------------------- CKAN databases
+render_inis() {
+  secret secret_key >/dev/null
+  "$PY" "$ROOT/deploy/render_ini.py" portal "$PORTAL_INI" || fail "rendering $PORTAL_INI" "-"
+  "$PY" "$ROOT/deploy/render_ini.py" test "$TEST_INI" || fail "rendering $TEST_INI" "-"
+}
+
+# Plugins with alembic migrations of their own, upgraded after CKAN's core.
+MIGRATING_PLUGINS="activity harvest"
+
+ckan_migrate() {  # ckan_migrate INI DATASTORE_DB
+  local ini=$1 dsdb=$2
+  "$CKAN" -c "$ini" db upgrade >>"$LOG/ckan-db.log" 2>&1 || fail "ckan db upgrade ($ini)" "$LOG/ckan-db.log"
+  local plugin
+  for plugin in $MIGRATING_PLUGINS $(plugin_migrations); do
+    "$CKAN" -c "$ini" db upgrade -p "$plugin" >>"$LOG/ckan-db.log" 2>&1 \
+      || fail "ckan db upgrade -p $plugin ($ini)" "$LOG/ckan-db.log"
+  done
+  # The DataStore's read-only role and permissions, as CKAN's DataStore docs describe.
+  "$CKAN" -c "$ini" datastore set-permissions 2>>"$LOG/ckan-db.log" | psql_admin "$dsdb" >>"$LOG/ckan-db.log" 2>&1 \
+    || fail "datastore set-permissions ($ini)" "$LOG/ckan-db.log"
+}
+
+plugin_migrations() {
+  # Our own plugin's migrations, once it has any.
+  [ -d "$ROOT/ckanext-regionaliot/ckanext/regionaliot/migration" ] && echo regionaliot
+  return 0
+}
+
+cmd_services() {
+  install_solr_classpath
+  pg_start
+  pg_setup
+  redis_start
+  solr_start
+  render_inis
+  ckan_migrate "$TEST_INI" datastore_test
+  ckan_migrate "$PORTAL_INI" datastore_default
+}
+
+# ---------------------------------------------------------------- portal processes
+ensure_sysadmin() {
+  local pw
+  pw=$(secret admin_password)
+  if ! "$CKAN" -c "$PORTAL_INI" user show admin 2>/dev/null | grep -q "name=admin"; then
+    "$CKAN" -c "$PORTAL_INI" user add admin email=admin@example.invalid password="$pw" \
+        >>"$LOG/ckan-admin.log" 2>&1 || fail "creating the sysadmin" "$LOG/ckan-admin.log"
+  fi
+  "$CKAN" -c "$PORTAL_INI" sysadmin add admin >>"$LOG/ckan-admin.log" 2>&1 \
+    || fail "making admin a sysadmin" "$LOG/ckan-admin.log"
+  if [ ! -s "$SECRETS/admin_api_token" ]; then
+    "$CKAN" -c "$PORTAL_INI" user token add admin make-up 2>>"$LOG/ckan-admin.log" | tail -n 1 | tr -d '[:space:]' \
+        >"$SECRETS/admin_api_token" || fail "creating the admin API token" "$LOG/ckan-admin.log"
+  fi
+  # Background jobs (xloader) call the API with this token.
+  if [ ! -s "$SECRETS/xloader_token_portal" ]; then
+    cp "$SECRETS/admin_api_token" "$SECRETS/xloader_token_portal"
+    render_inis
+  fi
+}
+
+seed_content() {
+  local args=()
+  [ "${REGIONALIOT_DEMO:-1}" = 0 ] && args+=(--no-demo)
+  "$CKAN" -c "$PORTAL_INI" regionaliot seed "${args[@]}" >>"$LOG/seed.log" 2>&1 \
+    || fail "loading the consortium's content (ckan regionaliot seed)" "$LOG/seed.log"
+}
+
+start_daemon() {  # start_daemon NAME COMMAND...: background process with pid file and log
+  local name=$1; shift
+  pid_alive "$RUN/$name.pid" && return 0
+  setsid "$@" >>"$LOG/$name.log" 2>&1 </dev/null &
+  echo $! >"$RUN/$name.pid"
+}
+
+http_ok() { curl -sf -o /dev/null "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show"; }
+
+cmd_up() {
+  cmd_install
+  cmd_services
+  ensure_sysadmin
+  seed_content
+  if ! pid_alive "$RUN/web.pid"; then
+    port_busy "$CKAN_PORT" && fail "CKAN: port 127.0.0.1:$CKAN_PORT is already in use by another program (set CKAN_PORT)" "ss -ltnp"
+  fi
+  start_daemon web "$VENV/bin/gunicorn" --bind "127.0.0.1:$CKAN_PORT" --workers "${WEB_WORKERS:-2}" \
+      --timeout 120 --access-logfile - --chdir "$ROOT/deploy" \
+      --env "CKAN_INI=$PORTAL_INI" wsgi:application
+  start_daemon worker "$CKAN" -c "$PORTAL_INI" jobs worker
+  start_daemon harvest-gather "$CKAN" -c "$PORTAL_INI" harvester gather-consumer
+  start_daemon harvest-fetch "$CKAN" -c "$PORTAL_INI" harvester fetch-consumer
+  wait_for 90 http_ok || fail "CKAN web server did not answer on 127.0.0.1:$CKAN_PORT" "$LOG/web.log"
+  local name
+  for name in worker harvest-gather harvest-fetch; do
+    pid_alive "$RUN/$name.pid" || fail "$name exited" "$LOG/$name.log"
+  done
+  say ""
+  say "Portal: http://127.0.0.1:$CKAN_PORT"
+  say "Sysadmin: admin; password in $SECRETS/admin_password, API token in $SECRETS/admin_api_token"
+}
+
+stop_pidfile() {  # stop_pidfile NAME
+  local f="$RUN/$1.pid"
+  [ -f "$f" ] || return 0
+  local pid; pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    local i
+    for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+cmd_down() {
+  local name
+  for name in web worker harvest-gather harvest-fetch solr; do stop_pidfile "$name"; done
+  if pid_alive "$RUN/redis.pid"; then
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || stop_pidfile redis
+  fi
+  if [ -s "$PGDATA/PG_VERSION" ] && as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null || fail "stopping PostgreSQL" "$LOG/postgres.log"
+  fi
+  say "Stopped."
+}
+
+cmd_status() {
+  local name
+  for name in web worker harvest-gather harvest-fetch solr redis; do
+    if pid_alive "$RUN/$name.pid"; then say "$name: running (pid $(cat "$RUN/$name.pid"))"; else say "$name: stopped"; fi
+  done
+  if as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then say "postgres: running"; else say "postgres: stopped"; fi
+}
+
+case "${1:-}" in
+  install) cmd_install ;;
+  services) cmd_install; cmd_services ;;
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  psql) shift; psql_admin "${1:-ckan_default}" ;;
+  *) say "usage: $0 {install|services|up|down|status|psql [DB]}"; exit 64 ;;
+esac

@@ -1,0 +1,20 @@
+"""Suite-wide fixtures.
+
+CKAN's own pytest plugin (registered by the ckan package since 2.11.1) supplies
+clean_db, clean_index, with_plugins, ckan_config, app and the factories. Pure
+tests under tests/validation, tests/schemas and tests/unit need none of them.
+"""
+from __future__ import annotations
+
+import pytest
+
+# Plugins whose alembic migrations create tables CKAN's reset does not know about.
+PLUGINS_WITH_TABLES = ("activity", "harvest")
+
+
+@pytest.fixture
+def clean_db(reset_db, migrate_db_for):
+    """CKAN's clean_db, plus the tables of plugins with their own migrations."""
+    reset_db()
+    for plugin in PLUGINS_WITH_TABLES:
+        migrate_db_for(plugin)
