@@ -49,18 +49,18 @@ def regionaliot_lg_code(value: Any, context: Any = None) -> Any:
         return value
     code = unicodedata.normalize("NFKC", str(value)).strip()
     if not (code.isascii() and code.isdigit()):
-        raise Invalid(_("The local government code (全国地方公共団体コード) must be 6 digits."))
+        raise Invalid(_("The local government code must be 6 digits."))
     if len(code) == 5:
         raise Invalid(
             _("This is a 5-digit code without its check digit: for {five} the local "
-              "government code (全国地方公共団体コード) is {expected}.").format(
+              "government code is {expected}.").format(
                 five=code, expected=lgcode.with_check_digit(code))
         )
     if len(code) != 6:
-        raise Invalid(_("The local government code (全国地方公共団体コード) must be 6 digits."))
+        raise Invalid(_("The local government code must be 6 digits."))
     if not lgcode.is_valid(code):
         raise Invalid(
-            _("The check digit of the local government code (全国地方公共団体コード) is "
+            _("The check digit of the local government code is "
               "wrong: for {five} the code is {expected}.").format(
                 five=code[:5], expected=lgcode.expected_code(code))
         )
@@ -187,15 +187,15 @@ def regionaliot_geojson(value: Any, context: Any = None) -> Any:
     if not valid:
         raise Invalid(_("Spatial coverage is not a valid GeoJSON geometry."))
     points = list(_coordinates(obj))
-    if not points or any(
-        len(p) < 2 or not (-180 <= p[0] <= 180 and -90 <= p[1] <= 90) for p in points
-    ):
-        raise Invalid(_("Spatial coverage has coordinates outside longitude -180..180 / "
-                        "latitude -90..90."))
+    if not points or any(len(p) < 2 for p in points):
+        raise Invalid(_("Spatial coverage is not a valid GeoJSON geometry."))
     # Japan lies at lon 122-154, lat 20-46: all points the other way round means swapped axes.
     if all(20 <= p[0] <= 46 and 122 <= p[1] <= 154 for p in points):
         raise Invalid(_("Spatial coverage seems to have latitude and longitude swapped: "
                         "GeoJSON uses [longitude, latitude]."))
+    if any(not (-180 <= p[0] <= 180 and -90 <= p[1] <= 90) for p in points):
+        raise Invalid(_("Spatial coverage has coordinates outside longitude -180..180 / "
+                        "latitude -90..90."))
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
