@@ -13,6 +13,8 @@ from pathlib import Path
 
 import frictionless
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parents[2]
 TABLESCHEMA = REPO / "schemas" / "tableschema"
@@ -318,3 +320,32 @@ def test_corpus_file_validates(filename, generation, name):
     )
     report = frictionless.validate(resource)
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "cell"])[:10]
+
+
+# -- properties ---------------------------------------------------------------
+
+def _aed_field(name: str) -> frictionless.Field:
+    return frictionless.Schema.from_descriptor(load(schema_path("legacy", "aed"))).get_field(name)
+
+
+@given(st.integers(0, 23), st.integers(0, 59))
+def test_time_pattern_accepts_every_padded_time(hour, minute):
+    value = f"{hour:02d}:{minute:02d}"
+    for name in ("開始時間", "終了時間"):
+        assert _aed_field(name).read_cell(value)[1] is None
+
+
+@given(st.text(alphabet="0123456789０１２３４５６７８９:：", min_size=4, max_size=5))
+def test_time_pattern_rejects_full_width_and_unpadded(value):
+    ok = re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value) is not None
+    assert (_aed_field("開始時間").read_cell(value)[1] is None) == ok
+
+
+@given(st.integers(0, 99999))
+def test_lgcode_pattern_accepts_codes_with_check_digit(n):
+    five = f"{n:05d}"
+    total = sum(int(d) * w for d, w in zip(five, (6, 5, 4, 3, 2)))
+    code = five + str((11 - total % 11) % 10)
+    field = _aed_field("都道府県コード又は市区町村コード")
+    assert field.read_cell(code)[1] is None
+    assert field.read_cell(five)[1] is not None
