@@ -25,6 +25,8 @@ PROFILES = {
     # name: (CKAN database, DataStore database, Solr core, Redis db, filestore dir)
     "portal": ("ckan_default", "datastore_default", "ckan", 0, "storage"),
     "test": ("ckan_test", "datastore_test", "ckan_test", 1, "storage-test"),
+    # bench/search swaps solr_url between ckan_bench and ckan_bench_stock.
+    "bench": ("ckan_bench", "datastore_bench", "ckan_bench", 2, "storage-bench"),
 }
 
 
@@ -65,7 +67,7 @@ def render(profile: str) -> str:
 
 def main() -> None:
     if len(sys.argv) != 3 or sys.argv[1] not in PROFILES:
-        sys.exit("usage: render_ini.py {portal|test} OUT_FILE")
+        sys.exit("usage: render_ini.py {portal|test|bench} OUT_FILE")
     out = Path(sys.argv[2])
     text = render(sys.argv[1])
     # Write atomically and only when changed, so a running server's file is never half-written.

@@ -178,7 +178,7 @@ pg_setup() {
   pg_role ckan_default "$(secret db_ckan_password)"
   pg_role datastore_default "$(secret db_datastore_password)"
   local db
-  for db in ckan_default datastore_default ckan_test datastore_test; do
+  for db in ckan_default datastore_default ckan_test datastore_test ckan_bench datastore_bench; do
     pg_database "$db" ckan_default
   done
 }
@@ -195,7 +195,8 @@ redis_start() {
 }
 
 # ---------------------------------------------------------------- Solr
-SOLR_CORES="ckan ckan_test"
+# The portal's core, the tests' core, and two for bench/search: ours and CKAN's stock schema.
+SOLR_CORES="ckan ckan_test ckan_bench ckan_bench_stock"
 
 solr_configsets() {
   # Regenerated every time from the installed CKAN's schema.xml plus our additions;
@@ -207,7 +208,9 @@ solr_configsets() {
     mkdir -p "$dir"
     local before=""
     [ -f "$dir/conf/schema.xml" ] && before=$(cat "$dir/conf/schema.xml" "$dir/conf/solrconfig.xml" | sha256sum)
-    "$PY" "$ROOT/deploy/solr/make_configset.py" "$dir" >>"$LOG/solr-setup.log" 2>&1 \
+    local variant=()
+    [[ $core == *_stock ]] && variant=(--stock)
+    "$PY" "$ROOT/deploy/solr/make_configset.py" "$dir" "${variant[@]}" >>"$LOG/solr-setup.log" 2>&1 \
       || fail "writing Solr configset for $core" "$LOG/solr-setup.log"
     [ -f "$dir/core.properties" ] || echo "name=$core" >"$dir/core.properties"
     if [ -n "$before" ] && [ "$before" != "$(cat "$dir/conf/schema.xml" "$dir/conf/solrconfig.xml" | sha256sum)" ] \

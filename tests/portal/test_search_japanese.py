@@ -1,0 +1,77 @@
+"""Japanese search against the real Solr core (schema derived by deploy/solr/make_configset.py).
+
+CKAN's stock schema tokenises on whitespace, so 避難 would not find 指定緊急避難場所一覧;
+ours analyses Japanese with Kuromoji plus CJK bigrams.
+"""
+from __future__ import annotations
+
+import pytest
+
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+TITLES = {
+    "evacuation": "指定緊急避難場所一覧",
+    "toilet": "公衆トイレ一覧",
+    "population": "地域・年齢別人口",
+    "wifi": "Public Wi-Fi access points",
+    "aed": "AED設置箇所一覧",
+}
+
+
+@pytest.fixture
+def catalogue():
+    org = factories.Organization()
+    return {
+        key: factories.Dataset(name=f"ds-{key}", title=title, owner_org=org["id"])["name"]
+        for key, title in TITLES.items()
+    }
+
+
+def found(q, **params):
+    result = call_action("package_search", q=q, rows=50, **params)
+    return {d["name"] for d in result["results"]}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("避難", "evacuation"),
+        ("避難場所", "evacuation"),
+        ("緊急", "evacuation"),
+        ("トイレ", "toilet"),
+        ("人口", "population"),
+        ("年齢", "population"),
+        ("access point", "wifi"),  # English still stems: points → point
+        ("wi-fi", "wifi"),
+        ("ＡＥＤ", "aed"),  # full-width letters fold to ASCII
+    ],
+)
+def test_query_finds_the_dataset(catalogue, query, expected):
+    assert found(query) == {catalogue[expected]}
+
+
+def test_words_must_be_adjacent_in_bigram_field(catalogue):
+    # 避 and 難 both occur in 指定緊急避難場所一覧, but 難避 is not a word there.
+    assert found("難避") == set()
+
+
+def test_unrelated_japanese_query_finds_nothing(catalogue):
+    assert found("図書館") == set()
+
+
+def test_facets_and_sorting_still_work(catalogue):
+    result = call_action(
+        "package_search",
+        q="一覧",
+        sort="title_string asc",
+        rows=50,
+        **{"facet.field": '["organization"]'},
+    )
+    titles = [d["title"] for d in result["results"]]
+    assert set(titles) == {TITLES[k] for k in ("evacuation", "toilet", "aed")}
+    assert titles == sorted(titles)
+    org_facet = result["search_facets"]["organization"]["items"]
+    assert [item["count"] for item in org_facet] == [3]
