@@ -236,6 +236,8 @@ solr_start() {
     local core
     for core in $SOLR_CORES; do
       curl -sf "http://127.0.0.1:$SOLR_PORT/solr/$core/admin/ping" >/dev/null 2>&1 && continue
+      # CREATE writes core.properties itself and refuses a directory that already has one.
+      rm -f "$SOLR_HOME/$core/core.properties"
       curl -sf "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=CREATE&name=$core&instanceDir=$SOLR_HOME/$core" \
           >>"$LOG/solr-setup.log" 2>&1 || fail "creating Solr core $core" "$LOG/solr.log"
     done
