@@ -5,6 +5,10 @@ import click
 
 import ckan.plugins.toolkit as tk
 
+# CKAN's blanket cli registers exactly these click commands (a plain get_commands()
+# function would itself be taken for a command).
+__all__ = ["regionaliot"]
+
 
 @click.group(short_help="高梁川流域 portal commands")
 def regionaliot():
@@ -39,7 +43,3 @@ def seed(ctx: click.Context, demo: bool):
                  "{unchanged} unchanged.").format(**counts),
             fg="green",
         )
-
-
-def get_commands():
-    return [regionaliot]
