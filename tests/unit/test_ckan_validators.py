@@ -6,10 +6,9 @@ import csv
 import json
 from pathlib import Path
 
+import ckan.plugins.toolkit as tk
 import pytest
 import yaml
-
-import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
 from ckanext.regionaliot.logic import validators as v
 
@@ -164,7 +163,8 @@ def _validator_names(values: dict):
 
 def test_every_validator_named_in_the_yaml_exists():
     from ckan.lib.navl import validators as navl
-    from ckan.logic import converters, validators as core
+    from ckan.logic import converters
+    from ckan.logic import validators as core
     from ckanext.scheming.validation import all_validators as scheming
 
     known = set(v.__all__) | set(scheming) | {

@@ -1,9 +1,8 @@
 """``ckan regionaliot ...`` commands."""
 from __future__ import annotations
 
-import click
-
 import ckan.plugins.toolkit as tk
+import click
 
 # CKAN's blanket cli registers exactly these click commands (a plain get_commands()
 # function would itself be taken for a command).
@@ -33,9 +32,9 @@ def seed(ctx: click.Context, demo: bool):
         try:
             changes = content.run(site_user["name"], demo=demo, echo=click.echo)
         except content.SeedError as e:
-            raise click.ClickException(str(e))
+            raise click.ClickException(str(e)) from e
         except tk.ValidationError as e:
-            raise click.ClickException(str(e.error_summary or e.error_dict))
+            raise click.ClickException(str(e.error_summary or e.error_dict)) from e
         counts = {a: sum(1 for c in changes if c.action == a)
                   for a in ("created", "updated", "unchanged")}
         click.secho(

@@ -148,7 +148,7 @@ def _coordinates(geometry: dict):
         return
 
     def walk(c):
-        if c and isinstance(c[0], (int, float)):
+        if c and isinstance(c[0], int | float):
             yield c
         else:
             for sub in c:
@@ -173,7 +173,7 @@ def regionaliot_geojson(value: Any, context: Any = None) -> Any:
         try:
             obj = json.loads(value)
         except (TypeError, ValueError) as e:
-            raise Invalid(_("Spatial coverage is not valid JSON: {error}").format(error=e))
+            raise Invalid(_("Spatial coverage is not valid JSON: {error}").format(error=e)) from e
     if not isinstance(obj, dict) or obj.get("type") not in _GEOMETRY_TYPES:
         raise Invalid(
             _("Spatial coverage must be a GeoJSON geometry (Point, Polygon, "

@@ -15,9 +15,10 @@ import hashlib
 import io
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 
@@ -63,9 +64,8 @@ def member_centers() -> dict[str, tuple[float, float]]:
 
 
 def _presets() -> list[dict]:
-    import yaml
-
     import regionaliot.schemas
+    import yaml
 
     path = Path(regionaliot.schemas.__file__).parent / "ckan" / "presets.yaml"
     return yaml.safe_load(path.read_text(encoding="utf-8"))["presets"]

@@ -293,9 +293,8 @@ GENERATORS = {
 
 def _choice_labels() -> dict:
     """Japanese labels of the select presets, {preset_name: {value: label}}."""
-    import yaml
-
     import regionaliot.schemas
+    import yaml
 
     path = Path(regionaliot.schemas.__file__).parent / "ckan" / "presets.yaml"
     presets = yaml.safe_load(path.read_text(encoding="utf-8"))["presets"]
