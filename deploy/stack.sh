@@ -99,10 +99,13 @@ install_venv() {
   echo "$want" >"$stamp"
 }
 
+# Build output derived from the pom, not state: kept beside it (git-ignored).
+SOLR_CLASSPATH=$ROOT/deploy/solr/target/classpath.txt
+
 install_solr_classpath() {
-  local cp="$SOLR_HOME/classpath.txt"
+  local cp="$SOLR_CLASSPATH"
   if [ -s "$cp" ] && [ "$cp" -nt "$ROOT/deploy/solr/pom.xml" ]; then return 0; fi
-  mkdir -p "$SOLR_HOME"
+  mkdir -p "$(dirname "$cp")"
   say "Resolving Apache Solr's classpath with Maven (deploy/solr/pom.xml)"
   mvn -q -B -f "$ROOT/deploy/solr/pom.xml" dependency:build-classpath \
       -Dmdep.outputFile="$cp.tmp" >"$LOG/maven.log" 2>&1 || fail "mvn dependency:build-classpath" "$LOG/maven.log"
@@ -129,20 +132,21 @@ cmd_install() {
 
 # ---------------------------------------------------------------- PostgreSQL
 pg_start() {
+  if [ -s "$PGDATA/PG_VERSION" ] && as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+    return 0
+  fi
+  port_busy "$PG_PORT" && fail "PostgreSQL: port 127.0.0.1:$PG_PORT is already in use by another program (set PG_PORT)" "ss -ltnp"
+  mkdir -p "$PGDATA" "$PGSOCK"
+  is_root && chown postgres:postgres "$PGDATA" "$PGSOCK"
+  chmod 700 "$PGDATA" "$PGSOCK"
   if [ ! -s "$PGDATA/PG_VERSION" ]; then
     say "Creating the PostgreSQL cluster in $PGDATA"
-    mkdir -p "$PGDATA" "$PGSOCK"
-    is_root && chown postgres:postgres "$PGDATA" "$PGSOCK"
-    chmod 700 "$PGDATA"
     # Local socket connections are trusted (only this user can reach the socket directory);
     # TCP on 127.0.0.1 needs a password.
     as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres -E UTF8 --locale=C.UTF-8 \
         --auth-local=trust --auth-host=scram-sha-256 >"$LOG/postgres-initdb.log" 2>&1 \
       || fail "initdb" "$LOG/postgres-initdb.log"
   fi
-  mkdir -p "$PGSOCK"; is_root && chown postgres:postgres "$PGSOCK"; chmod 700 "$PGSOCK"
-  if as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then return 0; fi
-  port_busy "$PG_PORT" && fail "PostgreSQL: port 127.0.0.1:$PG_PORT is already in use by another program (set PG_PORT)" "ss -ltnp"
   touch "$LOG/postgres.log"; is_root && chown postgres:postgres "$LOG/postgres.log"
   as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$LOG/postgres.log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PGSOCK" start >/dev/null 2>&1 \
@@ -248,7 +252,7 @@ solr_start() {
   (cd "$ROOT/deploy/solr" && exec setsid java -Xms256m -Xmx${SOLR_HEAP:-1g} \
       -Dsolr.log.dir="$LOG" -Dlog4j2.configurationFile="$ROOT/deploy/solr/log4j2.xml" \
       -Dsolr.solr.home="$SOLR_HOME" -Dsolr.default.confdir="$SOLR_HOME/ckan/conf" \
-      -cp "$(cat "$SOLR_HOME/classpath.txt")" SolrLauncher.java "$SOLR_HOME" "$SOLR_PORT" \
+      -cp "$(cat "$SOLR_CLASSPATH")" SolrLauncher.java "$SOLR_HOME" "$SOLR_PORT" \
       >"$LOG/solr-stdout.log" 2>&1 </dev/null) &
   echo $! >"$RUN/solr.pid"
   wait_for 120 solr_ping || fail "Solr did not start" "$LOG/solr-stdout.log and $LOG/solr.log"
