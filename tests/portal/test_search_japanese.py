@@ -6,7 +6,6 @@ ours analyses Japanese with Kuromoji plus CJK bigrams.
 from __future__ import annotations
 
 import pytest
-
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
