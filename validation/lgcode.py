@@ -12,7 +12,7 @@ def check_digit(five_digits: str) -> int:
     """Check digit for a 5-digit code such as ``"33202"`` (倉敷市 → 0)."""
     if len(five_digits) != 5 or not five_digits.isascii() or not five_digits.isdigit():
         raise ValueError(f"expected 5 ASCII digits, got {five_digits!r}")
-    total = sum(int(d) * w for d, w in zip(five_digits, _WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(five_digits, _WEIGHTS, strict=True))
     return (11 - total % 11) % 10
 
 

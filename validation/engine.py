@@ -1,0 +1,361 @@
+"""Validate a file: read it, match its header to a schema, run the checks.
+
+Rows are processed in chunks: each chunk is transposed into columns and every
+field's checker runs over its column (see checks.py for why that is fast).
+Row numbers follow Frictionless: the physical record number in the file,
+counting the header record (and anything above it) — the first data row under a
+first-line header is row 2.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from itertools import compress, islice, repeat
+from operator import not_
+
+from .checks import ASCII_NUMBER_RE, JAPAN_LAT, JAPAN_LON, PHONE_RE, FieldCheck, nfkc
+from .headers import label_hits, match_header
+from .reader import ReadError, Table, open_table
+from .registry import Registry, Schema, SchemaNotFound, generic_schema
+from .report import Report
+
+CHUNK_ROWS = 10_000
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+_default_registry: Registry | None = None
+
+
+def default_registry() -> Registry:
+    global _default_registry
+    if _default_registry is None:
+        _default_registry = Registry()
+    return _default_registry
+
+
+def _table_label_scorer(registry: Registry) -> Callable[[list[str]], int]:
+    keys = registry.known_keys
+    return lambda record: label_hits(record, keys)
+
+
+def resolve_schema(table: Table, schema: str | Schema | None, registry: Registry) -> Schema | None:
+    if isinstance(schema, Schema):
+        return schema
+    if schema:
+        return registry.get(schema)
+    return registry.detect(table.labels)
+
+
+def validate_file(path: str | os.PathLike[str], schema: str | Schema | None = None, lang: str = "ja",
+                  *, registry: Registry | None = None, max_findings: int | None = 10_000,
+                  chunk_rows: int = CHUNK_ROWS) -> Report:
+    """Validate ``path`` and return a Report.
+
+    ``schema`` is a name (``aed``, ``legacy/aed``), a path to a schema JSON, a
+    Schema, or None to detect it from the header. Raises ``ReadError`` when the
+    file cannot be read at all and ``SchemaNotFound`` for an unknown name.
+    """
+    registry = registry or default_registry()
+    report = Report(os.fspath(path), lang=lang, max_findings=max_findings)
+    with open_table(path, _table_label_scorer(registry)) as table:
+        resolved = resolve_schema(table, schema, registry)
+        report.encoding = table.encoding
+        report.dialect = table.dialect
+        report.header_row = table.header_row
+        report.labels = list(table.labels)
+        plan = Plan(table, resolved, registry, report)
+        plan.run(table.rows(), chunk_rows)
+    return report
+
+
+class Plan:
+    """Compiled checks for one file against one schema."""
+
+    def __init__(self, table: Table, schema: Schema | None, registry: Registry, report: Report):
+        self.report = report
+        self.table = table
+        labels = table.labels
+        self.width = len(labels)
+        self.trailing_blank = table.trailing_blank
+        self.pad_short_rows = table.dialect == "xlsx"
+        emit = report.add
+        header_row = table.header_row
+
+        if schema is None:
+            emit(header_row, None, "", "schema-not-detected", "warning")
+            schema = generic_schema(labels)
+        else:
+            report.schema = schema.name
+            report.schema_title = schema.title_en if report.lang == "en" else schema.title
+            report.generation = schema.generation
+        self.schema = schema
+        generic = schema.generic
+
+        if table.encoding in ("cp932", "utf-16"):
+            emit(header_row, None, "", "encoding-not-utf8", "warning", params={"encoding": table.encoding})
+        if table.metadata_rows:
+            emit(header_row, None, "", "metadata-rows", "warning", params={"count": table.metadata_rows})
+        if table.trailing_blank:
+            emit(header_row, self.width + 1, "", "trailing-empty-column", "warning")
+
+        # Header: which file column holds which schema field.
+        if generic:
+            column_of: list[int | None] = list(range(len(labels)))
+            for index, label in enumerate(labels):
+                stripped = " ".join(label.split())
+                if label and stripped != label:
+                    emit(header_row, index + 1, label, "header-whitespace", "warning",
+                         label, {"fix": stripped})
+        else:
+            match = match_header(labels, schema.field_names, registry.aliases)
+            column_of = match.column_of
+            for column, name, code, severity, params in match.findings:
+                emit(header_row, column, name, code, severity, params.get("cell", ""), params)
+            self._header_findings(labels, column_of)
+
+        self.field_of_column: dict[int, str] = {}
+        self.checks: list[FieldCheck] = []
+        numeric_columns: set[int] = set()
+        for spec, column in zip(schema.fields, column_of):
+            if column is None:
+                continue
+            self.field_of_column[column] = spec["name"]
+            check = FieldCheck(spec, column, schema.missing_values, generic)
+            if check.type in ("number", "integer"):
+                numeric_columns.add(column)
+            if check.active:
+                self.checks.append(check)
+        self.lat = next((c for c in self.checks if c.xcheck == "latitude"), None)
+        self.lon = next((c for c in self.checks if c.xcheck == "longitude"), None)
+        self.pair_severity = "warning" if generic else "error"
+        self.formula_columns = [c for c in range(self.width) if c not in numeric_columns]
+
+    def _header_findings(self, labels: list[str], column_of: list[int | None]) -> None:
+        emit = self.report.add
+        header_row = self.table.header_row
+        for spec, column in zip(self.schema.fields, column_of):
+            if column is None:
+                required = bool((spec.get("constraints") or {}).get("required"))
+                emit(header_row, None, spec["name"], "missing-label", "error" if required else "warning")
+        mapped = {c for c in column_of if c is not None}
+        seen: dict[str, int] = {}
+        for index, label in enumerate(labels):
+            if not label.strip():
+                emit(header_row, index + 1, "", "blank-label", "error", "", {})
+                continue
+            if label in seen:
+                emit(header_row, index + 1, label, "duplicate-label", "error", label)
+            seen.setdefault(label, index)
+            if index not in mapped:
+                emit(header_row, index + 1, label, "extra-label", "warning", label)
+        # Report only the first field out of order: one move usually explains the rest.
+        previous = -1
+        for rank, (spec, column) in enumerate(zip(self.schema.fields, column_of)):
+            if column is None:
+                continue
+            if column < previous:
+                emit(header_row, column + 1, spec["name"], "column-order", "warning",
+                     params={"expected": rank + 1})
+                break
+            previous = column
+
+    # ------------------------------------------------------------ rows
+
+    def run(self, rows, chunk_rows: int) -> None:
+        base = self.table.first_data_row
+        try:
+            while True:
+                chunk = list(islice(rows, chunk_rows))
+                if not chunk:
+                    break
+                self.report.rows += len(chunk)
+                self._chunk(chunk, base)
+                base += len(chunk)
+        except ReadError:
+            raise
+        except MemoryError:
+            raise ReadError("too-large", "ファイルが大きすぎて読めません。", "the file is too large to read.") from None
+
+    def _chunk(self, chunk: list[list[str]], base: int) -> None:
+        width = self.width
+        rownums: list[int] | None = None
+        if not all(map(width.__eq__, map(len, chunk))):
+            chunk = self._even_out(chunk, base)
+        if not all(map(any, chunk)):
+            keep = list(map(any, chunk))
+            numbers = range(base, base + len(chunk))
+            for number in compress(numbers, map(not_, keep)):
+                self.report.add(number, None, "", "blank-row", "error")
+            rownums = list(compress(numbers, keep))
+            chunk = list(compress(chunk, keep))
+        if not chunk:
+            return
+        columns = list(zip(*chunk))
+        rowmap = rownums.__getitem__ if rownums is not None else (lambda i: base + i)
+        for check in self.checks:
+            self._field(check, columns[check.column], rowmap)
+        if self.lat is not None and self.lon is not None:
+            self._pairs(columns[self.lat.column], columns[self.lon.column], rowmap)
+        for column in self.formula_columns:
+            self._formulas(column, columns[column], rowmap)
+
+    def _even_out(self, chunk: list[list[str]], base: int) -> list[list[str]]:
+        """Pad short rows and cut long ones to the header width, reporting as Frictionless does."""
+        width = self.width
+        tolerated = width + self.trailing_blank
+        emit = self.report.add
+        out = []
+        for offset, row in enumerate(chunk):
+            length = len(row)
+            if length == width:
+                out.append(row)
+                continue
+            number = base + offset
+            if length > width:
+                head = row[:width]
+                tail = row[width:]
+                if any(head) and (length > tolerated or any(tail)):
+                    for column in range(width, length):
+                        if column < tolerated and row[column] == "":
+                            continue
+                        emit(number, column + 1, "", "extra-cell", "error", row[column])
+                out.append(head)
+            else:
+                if any(row) and not self.pad_short_rows:
+                    for column in range(length, width):
+                        name = self.field_of_column.get(column, self.table.labels[column])
+                        emit(number, column + 1, name, "missing-cell", "error")
+                out.append(row + [""] * (width - length))
+        return out
+
+    def _field(self, check: FieldCheck, column: tuple[str, ...], rowmap) -> None:
+        emit = self.report.add
+        number = check.column + 1
+        name = check.name
+        missing = check.missing
+        if missing == {""}:
+            has_blank = "" in column
+            present = column
+        else:
+            present = list(map(missing.__contains__, column))
+            has_blank = any(present)
+            present = list(map(not_, present))
+        if has_blank:
+            if check.required:
+                for i in compress(range(len(column)), map(not_, present)):
+                    emit(rowmap(i), number, name, "constraint-error:required", "error", "",
+                         {"constraint": True})
+            index = list(compress(range(len(column)), present))
+            values = list(compress(column, present))
+        else:
+            index = None
+            values = column
+        if not values:
+            return
+        suspects = check.suspects(values)
+        bad = {}
+        if suspects:
+            classify = check.classify
+            for value in suspects:
+                verdict = classify(value)
+                if verdict:
+                    bad[value] = verdict
+        if bad:
+            for j in compress(range(len(values)), map(bad.__contains__, values)):
+                value = values[j]
+                row = rowmap(index[j] if index is not None else j)
+                for code, severity, params in bad[value]:
+                    emit(row, number, name, code, severity, value, params)
+        if check.unique or check.track_ids:
+            self._duplicates(check, values, index, bad, rowmap)
+
+    def _duplicates(self, check: FieldCheck, values, index, bad, rowmap) -> None:
+        # Values Frictionless could not read (type errors) take no part in uniqueness.
+        if bad and any(code == "type-error" for verdict in bad.values() for code, _, _ in verdict):
+            broken = {v for v, verdict in bad.items() if any(c == "type-error" for c, _, _ in verdict)}
+            keep = list(map(not_, map(broken.__contains__, values)))
+            positions = list(compress(index if index is not None else range(len(values)), keep))
+            values = list(compress(values, keep))
+        else:
+            positions = index
+        keys = values if check.type not in ("number", "integer") else list(map(check.unique_key, values))
+        hashes = list(map(hash, keys))
+        seen = check.seen_hashes
+        fresh = set(hashes)
+        if len(fresh) == len(hashes) and seen.isdisjoint(fresh):
+            seen |= fresh
+            return
+        code = "unique-error" if check.unique else "duplicate-id"
+        severity = "error"
+        for j, value_hash in enumerate(hashes):
+            if value_hash in seen:
+                row = rowmap(positions[j] if positions is not None else j)
+                self.report.add(row, check.column + 1, check.name, code, severity, values[j])
+            else:
+                seen.add(value_hash)
+
+    def _pairs(self, lat_column, lon_column, rowmap) -> None:
+        suspicious = _out_of_range(lat_column, JAPAN_LAT) | _out_of_range(lon_column, JAPAN_LON)
+        if not suspicious:
+            return
+        emit = self.report.add
+        severity = self.pair_severity
+        for i in sorted(suspicious):
+            lat_text, lon_text = lat_column[i], lon_column[i]
+            lat, lon = _to_float(lat_text), _to_float(lon_text)
+            lat_ok = lat is None or JAPAN_LAT[0] <= lat <= JAPAN_LAT[1]
+            lon_ok = lon is None or JAPAN_LON[0] <= lon <= JAPAN_LON[1]
+            if lat_ok and lon_ok:
+                continue
+            row = rowmap(i)
+            if (lat is not None and lon is not None and JAPAN_LON[0] <= lat <= JAPAN_LON[1]
+                    and JAPAN_LAT[0] <= lon <= JAPAN_LAT[1]):
+                emit(row, self.lat.column + 1, self.lat.name, "latlon-swapped", severity, lat_text,
+                     {"lat": lat_text, "lon": lon_text, "fix": lon_text, "fix_pair": (lon_text, lat_text)})
+                continue
+            if not lat_ok:
+                emit(row, self.lat.column + 1, self.lat.name, "latitude-out-of-japan", severity, lat_text)
+            if not lon_ok:
+                emit(row, self.lon.column + 1, self.lon.name, "longitude-out-of-japan", severity, lon_text)
+
+    def _formulas(self, column: int, values, rowmap) -> None:
+        first = min(filter(None, values), default=None)
+        if first is None or first[0] > "@":  # every formula prefix sorts before 'A'
+            return
+        name = self.field_of_column.get(column, self.table.labels[column])
+        for i in compress(range(len(values)), map(str.startswith, values, repeat(FORMULA_PREFIXES))):
+            value = values[i]
+            if len(value) == 1 or ASCII_NUMBER_RE.fullmatch(value) or PHONE_RE.fullmatch(value):
+                continue
+            self.report.add(rowmap(i), column + 1, name, "formula-cell", "warning", value,
+                            {"first": value[0]})
+
+
+def _to_float(text: str) -> float | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return float(text if text.isascii() else nfkc(text))
+    except ValueError:
+        return None
+
+
+def _out_of_range(column, bounds: tuple[float, float]) -> set[int]:
+    """Positions whose value is not a plain number inside ``bounds`` (blanks are fine)."""
+    values = column
+    if "" in column:
+        values = [v if v else "35" for v in column] if bounds is JAPAN_LAT else \
+            [v if v else "135" for v in column]
+    if all(map(ASCII_NUMBER_RE.fullmatch, values)):
+        floats = list(map(float, values))
+        if min(floats) >= bounds[0] and max(floats) <= bounds[1]:
+            return set()
+    out = set()
+    for i, value in enumerate(values):
+        number = _to_float(value)
+        if number is None or not (bounds[0] <= number <= bounds[1]):
+            out.add(i)
+    return out
+
+
+__all__ = ["validate_file", "default_registry", "Plan", "ReadError", "SchemaNotFound"]

@@ -1,0 +1,152 @@
+"""``normalize``: write a corrected UTF-8 CSV and list every change.
+
+Only fixes that cannot be wrong are applied: standard header text, metadata
+lines and blank rows removed, full-width digits made half-width, ISO dates
+from 和暦 or 1947/4/1, the check digit added to a 5-digit code, ○ → 1/有,
+9:00 → 09:00, half-width kana and hiragana → katakana, swapped lat/lon.
+Anything ambiguous (a wrong check digit, 5 digits that could also be a lost
+leading zero, text in a time column) is left as it is.
+"""
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from .checks import JAPAN_LAT, JAPAN_LON, FieldCheck
+from .engine import _to_float, _table_label_scorer, default_registry, resolve_schema
+from .headers import match_header
+from .messages import N_
+from .reader import open_table
+from .registry import Registry, Schema
+
+FIXABLE = frozenset({
+    "fullwidth-chars", "number-grouping", "lgcode-no-check-digit", "lgcode-leading-zero",
+    "wareki-date", "date-not-iso", "time-not-padded", "flag-symbol", "kana-halfwidth",
+    "kana-hiragana", "cell-whitespace",
+})
+
+_SUMMARY = {
+    "ja": N_("{path} に書き出しました（{rows}行、変更 {changes} 件）。"),
+    "en": N_("Wrote {path} ({rows} rows, {changes} change(s))."),
+}
+
+
+@dataclass
+class NormalizeResult:
+    output: str
+    schema: str | None
+    generation: str | None
+    encoding: str
+    rows: int = 0
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    def change(self, row: int | None, field_name: str, old: Any, new: Any, code: str) -> None:
+        self.changes.append({"row": row, "field": field_name, "old": old, "new": new, "code": code})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"output": self.output, "schema": self.schema, "generation": self.generation,
+                "encoding": self.encoding, "rows": self.rows, "changes": self.changes}
+
+    def summary(self, lang: str = "ja") -> str:
+        return _SUMMARY["en" if lang == "en" else "ja"].format(
+            path=self.output, rows=self.rows, changes=len(self.changes))
+
+
+def _fixed(check: FieldCheck, value: str) -> tuple[str, list[str]]:
+    codes = []
+    for _ in range(3):  # a full-width 5-digit code needs two fixes
+        result = check.fix(value)
+        if result is None or result[1] not in FIXABLE or result[0] == value:
+            break
+        value = result[0]
+        codes.append(result[1])
+    return value, codes
+
+
+def normalize(path: str | os.PathLike[str], output: str | os.PathLike[str],
+              schema: str | Schema | None = None, *, registry: Registry | None = None,
+              bom: bool = False) -> NormalizeResult:
+    """Write a corrected copy of ``path`` to ``output`` (UTF-8 CSV). Raises ReadError."""
+    registry = registry or default_registry()
+    output = os.fspath(output)
+    with open_table(path, _table_label_scorer(registry)) as table:
+        resolved = resolve_schema(table, schema, registry)
+        result = NormalizeResult(output, resolved.name if resolved else None,
+                                 resolved.generation if resolved else None, table.encoding)
+        if table.encoding not in ("utf-8", "xlsx"):
+            result.change(None, "", table.encoding, "utf-8", "encoding")
+        if table.metadata_rows:
+            result.change(None, "", table.metadata_rows, 0, "metadata-rows")
+        if table.trailing_blank:
+            result.change(table.header_row, "", "", None, "trailing-empty-column")
+        labels = table.labels
+        width = len(labels)
+
+        # Output columns: the schema's fields in standard order, then unknown columns as they were.
+        if resolved is not None:
+            column_of = match_header(labels, resolved.field_names, registry.aliases).column_of
+            out_labels = list(resolved.field_names)
+            sources: list[int | None] = list(column_of)
+            for name, column in zip(resolved.field_names, column_of):
+                if column is None:
+                    result.change(table.header_row, name, None, name, "missing-label")
+                elif labels[column] != name:
+                    result.change(table.header_row, name, labels[column], name, "header")
+            for column, label in enumerate(labels):
+                if column not in column_of:
+                    out_labels.append(label)
+                    sources.append(column)
+            checks = {column: FieldCheck(spec, column, resolved.missing_values)
+                      for spec, column in zip(resolved.fields, column_of) if column is not None}
+            lat = next((c for c in checks.values() if c.xcheck == "latitude"), None)
+            lon = next((c for c in checks.values() if c.xcheck == "longitude"), None)
+        else:
+            out_labels = [" ".join(label.split()) for label in labels]
+            for label, clean in zip(labels, out_labels):
+                if label != clean:
+                    result.change(table.header_row, clean, label, clean, "header")
+            sources = list(range(width))
+            checks, lat, lon = {}, None, None
+
+        with open(output, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(out_labels)
+            number = table.first_data_row - 1
+            for row in table.rows():
+                number += 1
+                if not any(row):
+                    result.change(number, "", None, None, "blank-row")
+                    continue
+                extra = row[width:]
+                if len(row) < width:
+                    row = row + [""] * (width - len(row))
+                for column, check in checks.items():
+                    value = row[column]
+                    if not value or value in check.good:
+                        continue
+                    new, codes = _fixed(check, value)
+                    if codes:
+                        row[column] = new
+                        result.change(number, check.name, value, new, codes[-1] if len(codes) == 1 else "+".join(codes))
+                if lat is not None and lon is not None:
+                    _swap_if_sure(row, lat, lon, number, result)
+                out = ["" if s is None else row[s] for s in sources]
+                if any(extra):  # cells beyond the header: keep them rather than lose data
+                    out.extend(extra)
+                writer.writerow(out)
+                result.rows += 1
+    return result
+
+
+def _swap_if_sure(row: list[str], lat: FieldCheck, lon: FieldCheck, number: int,
+                  result: NormalizeResult) -> None:
+    a, b = _to_float(row[lat.column]), _to_float(row[lon.column])
+    if a is None or b is None:
+        return
+    if (JAPAN_LON[0] <= a <= JAPAN_LON[1] and JAPAN_LAT[0] <= b <= JAPAN_LAT[1]):
+        old_lat, old_lon = row[lat.column], row[lon.column]
+        row[lat.column], row[lon.column] = old_lon, old_lat
+        result.change(number, lat.name, old_lat, old_lon, "latlon-swapped")
+        result.change(number, lon.name, old_lon, old_lat, "latlon-swapped")

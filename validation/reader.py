@@ -1,0 +1,278 @@
+"""Open a municipal CSV/TSV/xlsx file as a stream of rows of strings.
+
+Detects the encoding (UTF-8, UTF-8 with BOM, cp932, UTF-16 with BOM), the
+delimiter (comma or tab), metadata lines above the header and a trailing empty
+column. Never loads the whole file: rows are read lazily and every line is
+capped in length so a hostile file cannot exhaust memory.
+
+Anything that makes the file unreadable raises :class:`ReadError`, the one
+exception type the CLI turns into exit status 2.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as _dt
+import os
+from collections.abc import Callable, Iterator
+from itertools import chain, islice
+
+SNIFF_BYTES = 64 * 1024
+HEADER_SEARCH_ROWS = 30
+# A physical line (or a cell) longer than this is treated as a broken file.
+MAX_LINE_CHARS = 1 << 20
+
+csv.field_size_limit(MAX_LINE_CHARS)
+
+
+class ReadError(Exception):
+    """The file cannot be read as a table at all.
+
+    ``code`` is stable (``empty``, ``binary``, ``encoding``, ``no-header``,
+    ``too-long``, ``csv``, ``xlsx``, ``io``); ``reason_ja``/``reason_en`` are
+    one-line explanations for people.
+    """
+
+    def __init__(self, code: str, reason_ja: str, reason_en: str):
+        super().__init__(reason_en)
+        self.code = code
+        self.reason_ja = reason_ja
+        self.reason_en = reason_en
+
+    def reason(self, lang: str = "ja") -> str:
+        return self.reason_en if lang == "en" else self.reason_ja
+
+
+class Table:
+    """An opened table: header labels plus a lazy iterator of data rows."""
+
+    def __init__(self, path: str, encoding: str, dialect: str, labels: list[str],
+                 header_row: int, first_data_row: int, trailing_blank: int,
+                 rows: Iterator[list[str]], closer: Callable[[], None],
+                 metadata_rows: int):
+        self.path = path
+        self.encoding = encoding
+        self.dialect = dialect  # "csv" | "tsv" | "xlsx"
+        self.labels = labels
+        self.header_row = header_row
+        self.first_data_row = first_data_row
+        self.trailing_blank = trailing_blank
+        self.metadata_rows = metadata_rows
+        self._rows = rows
+        self._closer = closer
+
+    def rows(self) -> Iterator[list[str]]:
+        """Data rows (lists of str) in file order, starting at ``first_data_row``."""
+        return self._rows
+
+    def close(self) -> None:
+        self._closer()
+
+    def __enter__(self) -> Table:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# ---------------------------------------------------------------- encoding
+
+
+def detect_encoding(head: bytes) -> str:
+    """Codec name for the first bytes of a text file, or raise ReadError."""
+    if not head:
+        raise ReadError("empty", "ファイルが空です。", "the file is empty.")
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in head:
+        raise ReadError("binary", "テキストではなくバイナリのファイルです。",
+                        "this is a binary file, not text.")
+    for encoding in ("utf-8", "cp932"):
+        # Incremental decoding so a character cut at the sample's end is fine.
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise ReadError("encoding",
+                    "文字コードを判別できません（UTF-8・Shift_JIS・UTF-16 のいずれでもありません）。",
+                    "unknown encoding (not UTF-8, Shift_JIS or UTF-16).")
+
+
+def _looks_binary(text: str) -> bool:
+    controls = sum(1 for ch in text if ch < " " and ch not in "\t\r\n\f\x1a")
+    return controls > max(2, len(text) // 100)
+
+
+def detect_delimiter(text: str) -> str:
+    lines = text.splitlines()[:20]
+    tabs = sum(line.count("\t") for line in lines)
+    commas = sum(line.count(",") for line in lines)
+    return "\t" if tabs > commas else ","
+
+
+# ---------------------------------------------------------------- header
+
+
+def _nonblank(record: list[str]) -> int:
+    return sum(1 for cell in record if cell.strip())
+
+
+def find_header(records: list[list[str]], label_score: Callable[[list[str]], int] | None) -> int:
+    """Index of the header among the first records.
+
+    Prefer the record with most cells that are known standard labels; failing
+    that, the first record at least half as wide as the widest one, which
+    skips title and ``#key,value`` metadata lines.
+    """
+    if label_score is not None:
+        scores = [label_score(rec) for rec in records]
+        best = max(range(len(records)), key=scores.__getitem__)
+        if scores[best] >= 3:
+            return best
+    widest = max(_nonblank(rec) for rec in records)
+    need = max(1, (widest + 1) // 2)
+    for index, rec in enumerate(records):
+        if _nonblank(rec) >= need:
+            return index
+    return 0
+
+
+# ---------------------------------------------------------------- open
+
+
+def open_table(path: str | os.PathLike[str],
+               label_score: Callable[[list[str]], int] | None = None) -> Table:
+    """Open ``path`` (CSV, TSV or xlsx). Raises ReadError when unreadable."""
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as probe:
+            head = probe.read(SNIFF_BYTES)
+    except IsADirectoryError:
+        raise ReadError("io", "ディレクトリです。", "it is a directory.") from None
+    except FileNotFoundError:
+        raise ReadError("io", "ファイルがありません。", "no such file.") from None
+    except OSError as exc:
+        raise ReadError("io", f"ファイルを開けません（{exc.strerror}）。",
+                        f"cannot open the file ({exc.strerror}).") from None
+    if head.startswith(b"PK\x03\x04"):
+        return _open_xlsx(path, label_score)
+    encoding = detect_encoding(head)
+    sample = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
+    if _looks_binary(sample):
+        raise ReadError("binary", "テキストではなくバイナリのファイルです。",
+                        "this is a binary file, not text.")
+    delimiter = detect_delimiter(sample)
+    handle = open(path, encoding=encoding, newline="")
+    try:
+        lines = _capped_lines(handle)
+        reader = csv.reader(lines, delimiter=delimiter)
+        rows = _guarded(reader)
+        return _assemble(path, encoding, "tsv" if delimiter == "\t" else "csv", rows,
+                         handle.close, label_score)
+    except BaseException:
+        handle.close()
+        raise
+
+
+def _capped_lines(handle) -> Iterator[str]:
+    readline = handle.readline
+    while True:
+        line = readline(MAX_LINE_CHARS)
+        if not line:
+            return
+        if len(line) >= MAX_LINE_CHARS and not line.endswith("\n"):
+            raise ReadError("too-long", f"1行が長すぎます（{MAX_LINE_CHARS}文字超）。",
+                            f"a line is longer than {MAX_LINE_CHARS} characters.")
+        yield line
+
+
+def _guarded(reader: Iterator[list[str]]) -> Iterator[list[str]]:
+    """Turn decoding and CSV errors met mid-file into ReadError."""
+    try:
+        yield from reader
+    except UnicodeDecodeError as exc:
+        raise ReadError("encoding",
+                        f"途中で文字コードとして読めないバイトがあります（{exc.start}バイト目付近）。",
+                        f"undecodable bytes in the middle of the file (near byte {exc.start}).") from None
+    except csv.Error as exc:
+        raise ReadError("csv", f"CSVとして読めません（{exc}）。", f"not a readable CSV ({exc}).") from None
+
+
+def _assemble(path: str, encoding: str, dialect: str, rows: Iterator[list[str]],
+              closer: Callable[[], None], label_score) -> Table:
+    head = list(islice(rows, HEADER_SEARCH_ROWS))
+    if not any(any(cell.strip() for cell in rec) for rec in head):
+        raise ReadError("no-header", "見出し行がありません（空のファイルです）。",
+                        "there is no header row (the file is empty).")
+    index = find_header(head, label_score)
+    labels = [cell.strip("\ufeff") for cell in head[index]]
+    rest = head[index + 1:]
+    # FIWARE-style files put type rows (#object_type_xsd …) under a #property header.
+    skipped = 0
+    if labels and labels[0].startswith("#"):
+        while rest and rest[0] and rest[0][0].startswith("#"):
+            rest.pop(0)
+            skipped += 1
+    trailing_blank = 0
+    while len(labels) > 1 and not labels[-1].strip():
+        labels.pop()
+        trailing_blank += 1
+    header_row = index + 1
+    return Table(path, encoding, dialect, labels, header_row, header_row + 1 + skipped,
+                 trailing_blank, chain(rest, rows), closer, metadata_rows=index + skipped)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, _dt.datetime):
+        if value.time() == _dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, _dt.time):
+        return value.strftime("%H:%M" if value.second == 0 else "%H:%M:%S")
+    return str(value)
+
+
+def _open_xlsx(path: str, label_score) -> Table:
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - openpyxl is a dependency
+        raise ReadError("xlsx", "xlsx を読むには openpyxl が必要です。",
+                        "openpyxl is needed to read xlsx.") from None
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+    except Exception as exc:  # openpyxl raises many unrelated types on bad zips
+        raise ReadError("xlsx", f"xlsx として読めません（{type(exc).__name__}）。",
+                        f"not a readable xlsx ({type(exc).__name__}).") from None
+
+    def rows() -> Iterator[list[str]]:
+        try:
+            for values in sheet.iter_rows(values_only=True):
+                row = [_cell_text(v) for v in values]
+                while row and row[-1] == "":
+                    row.pop()
+                yield row
+        except ReadError:
+            raise
+        except Exception as exc:
+            raise ReadError("xlsx", f"xlsx の途中で読めなくなりました（{type(exc).__name__}）。",
+                            f"the xlsx broke while reading ({type(exc).__name__}).") from None
+
+    try:
+        return _assemble(path, "xlsx", "xlsx", rows(), book.close, label_score)
+    except BaseException:
+        book.close()
+        raise

@@ -1,0 +1,183 @@
+"""Table Schemas of the standard datasets, loaded from ``regionaliot.schemas``.
+
+Schemas live in ``tableschema/{legacy,standard}/<name>.json``; header aliases in
+``tableschema/aliases.json``. Extra directories (tests, a local override) can
+be added with the ``REGIONALIOT_SCHEMA_PATH`` environment variable
+(``os.pathsep``-separated) or the ``extra_dirs`` argument.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .headers import AliasTable, label_key, match_header
+
+GENERATIONS = ("legacy", "standard")
+
+
+@dataclass
+class Schema:
+    name: str | None
+    generation: str | None
+    title: str
+    title_en: str
+    fields: list[dict[str, Any]]
+    missing_values: list[str] = field(default_factory=lambda: [""])
+    primary_key: list[str] = field(default_factory=list)
+    descriptor: dict[str, Any] = field(default_factory=dict)
+    generic: bool = False  # inferred from a non-standard header: findings are warnings only
+
+    @property
+    def key(self) -> str:
+        return f"{self.generation}/{self.name}"
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f["name"] for f in self.fields]
+
+    @classmethod
+    def from_descriptor(cls, descriptor: dict[str, Any], generation: str | None = None) -> Schema:
+        if not isinstance(descriptor, dict) or not isinstance(descriptor.get("fields"), list):
+            raise ValueError("a Table Schema needs a 'fields' list")
+        primary_key = descriptor.get("primaryKey") or []
+        if isinstance(primary_key, str):
+            primary_key = [primary_key]
+        return cls(
+            name=descriptor.get("name"),
+            generation=descriptor.get("generation", generation),
+            title=descriptor.get("title", descriptor.get("name", "")),
+            title_en=descriptor.get("title_en", descriptor.get("name", "")),
+            fields=descriptor["fields"],
+            missing_values=list(descriptor.get("missingValues", [""])),
+            primary_key=list(primary_key),
+            descriptor=descriptor,
+        )
+
+
+class SchemaNotFound(LookupError):
+    pass
+
+
+def _package_dir() -> Path | None:
+    try:
+        root = resources.files("regionaliot.schemas") / "tableschema"
+    except (ModuleNotFoundError, TypeError):
+        return None
+    path = Path(str(root))
+    return path if path.is_dir() else None
+
+
+class Registry:
+    """All known schemas plus the header alias table."""
+
+    def __init__(self, extra_dirs: list[str | os.PathLike[str]] | None = None,
+                 include_package: bool = True):
+        self.schemas: list[Schema] = []
+        dirs: list[Path] = []
+        if include_package and (package := _package_dir()) is not None:
+            dirs.append(package)
+        env = os.environ.get("REGIONALIOT_SCHEMA_PATH")
+        if env:
+            dirs.extend(Path(p) for p in env.split(os.pathsep) if p)
+        dirs.extend(Path(p) for p in (extra_dirs or []))
+        alias_data = None
+        for directory in dirs:
+            aliases = directory / "aliases.json"
+            if aliases.is_file():
+                alias_data = json.loads(aliases.read_text(encoding="utf-8"))
+            for generation in GENERATIONS:
+                for path in sorted((directory / generation).glob("*.json")):
+                    self._add(path, generation)
+        self.aliases = AliasTable.from_json(alias_data) if alias_data is not None else AliasTable()
+        self.known_keys = {label_key(name) for s in self.schemas for name in s.field_names}
+        self._spread: dict[str, int] = {}
+        for schema in self.schemas:
+            for key in {label_key(name) for name in schema.field_names}:
+                self._spread[key] = self._spread.get(key, 0) + 1
+
+    def _add(self, path: Path, generation: str) -> None:
+        try:
+            schema = Schema.from_descriptor(json.loads(path.read_text(encoding="utf-8")), generation)
+        except (ValueError, OSError):
+            return  # a broken schema file must not break validation of everything else
+        schema.name = schema.name or path.stem
+        # A later directory overrides an earlier one with the same key.
+        self.schemas = [s for s in self.schemas if s.key != schema.key] + [schema]
+
+    def names(self) -> list[str]:
+        return [s.key for s in self.schemas]
+
+    def get(self, name: str) -> Schema:
+        """``aed``, ``legacy/aed``, ``standard/aed`` or a path to a schema JSON."""
+        if name.endswith(".json") and os.path.isfile(name):
+            with open(name, encoding="utf-8") as handle:
+                return Schema.from_descriptor(json.load(handle))
+        if "/" in name:
+            for schema in self.schemas:
+                if schema.key == name:
+                    return schema
+        else:
+            found = [s for s in self.schemas if s.name == name]
+            if found:
+                # Prefer the current generation when both exist.
+                found.sort(key=lambda s: s.generation != "standard")
+                return found[0]
+        raise SchemaNotFound(name)
+
+    def detect(self, labels: list[str]) -> Schema | None:
+        """The schema whose fields best match ``labels`` or None.
+
+        Columns shared by many datasets (名称, 住所, 緯度 …) say little about which
+        dataset a file is, so each field is weighted by 1 / (schemas having it):
+        a file must carry most of a schema's *distinctive* columns too.
+        """
+        present = [label for label in labels if label.strip()]
+        if not present:
+            return None
+        best: tuple[float, int, Schema] | None = None
+        for schema in self.schemas:
+            column_of = match_header(labels, schema.field_names, self.aliases).column_of
+            matched = sum(1 for c in column_of if c is not None)
+            weights = [1 / self._spread[label_key(name)] for name in schema.field_names]
+            coverage = sum(w for w, c in zip(weights, column_of) if c is not None) / sum(weights)
+            precision = matched / len(present)
+            if coverage < 0.7 or precision < 0.7:
+                continue
+            score = 2 * coverage * precision / (coverage + precision)
+            if best is None or (score, matched) > (best[0], best[1]):
+                best = (score, matched, schema)
+        return best[2] if best else None
+
+
+# --- non-standard files: infer light checks from well-known column names -----------
+
+_GENERIC_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"(全国地方公共団体|市区町村|都道府県|団体)コード|^(prefcode|citycode|lgcode|localgovernmentcode)$"), "lgcode"),
+    (re.compile(r"^(緯度|latitude|lat)$"), "latitude"),
+    (re.compile(r"^(経度|longitude|lng|lon|long)$"), "longitude"),
+    (re.compile(r"^(location|緯度経度|位置|座標)$"), "latlng_pair"),
+    (re.compile(r"(年月日|日付)$|date$|^(開始日|終了日|登録日|最終更新日)$"), "date"),
+    (re.compile(r"(電話番号|fax番号)$|telephone|^(tel|phone|fax)"), "phone"),
+    (re.compile(r"(カナ|kana)$"), "kana"),
+    (re.compile(r"郵便番号|postalcode|zipcode"), "postal_code"),
+    (re.compile(r"メールアドレス|^e?mail"), "email"),
+]
+
+
+def generic_schema(labels: list[str]) -> Schema:
+    """A constraint-free schema for an unknown dataset: general checks only."""
+    fields: list[dict[str, Any]] = []
+    for label in labels:
+        spec: dict[str, Any] = {"name": label, "type": "string"}
+        key = label_key(label).lstrip("#")
+        for pattern, check in _GENERIC_RULES:
+            if pattern.search(key):
+                spec["x-check"] = check
+                break
+        fields.append(spec)
+    return Schema(name=None, generation=None, title="", title_en="", fields=fields, generic=True)

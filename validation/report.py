@@ -1,0 +1,187 @@
+"""Validation report: findings, summary, and JSON / HTML / text renderings.
+
+Findings are stored as tuples while validating (cheap) and turned into dicts
+with messages only when the report is rendered. Only the first
+``max_findings`` are kept; the counts always cover every finding.
+"""
+from __future__ import annotations
+
+import html
+import json
+from collections import Counter
+from typing import Any
+
+from .messages import render, summary_text
+
+CELL_SHOWN = 200  # characters of a cell kept in a finding
+
+
+def finding_type(code: str) -> str:
+    """Frictionless error type of a Table-Schema code (``constraint-error:required`` → ``constraint-error``)."""
+    return code.split(":", 1)[0]
+
+
+class Report:
+    def __init__(self, path: str, lang: str = "ja", max_findings: int | None = 10_000):
+        self.path = path
+        self.lang = lang
+        self.max_findings = max_findings
+        self.schema: str | None = None
+        self.schema_title: str | None = None
+        self.generation: str | None = None
+        self.encoding: str | None = None
+        self.dialect: str | None = None
+        self.header_row: int | None = None
+        self.rows = 0
+        self.labels: list[str] = []
+        self._findings: list[tuple] = []
+        self.counts: Counter[str] = Counter()
+        self.error_count = 0
+        self.warning_count = 0
+        self.truncated = False
+
+    # -- collecting
+
+    def add(self, row: int | None, column: int | None, field: str, code: str, severity: str,
+            cell: str = "", params: dict[str, Any] | None = None) -> None:
+        self.counts[code] += 1
+        if severity == "error":
+            self.error_count += 1
+        else:
+            self.warning_count += 1
+        if self.max_findings is not None and len(self._findings) >= self.max_findings:
+            self.truncated = True
+            return
+        if len(cell) > CELL_SHOWN:
+            cell = cell[:CELL_SHOWN] + "…"
+        self._findings.append((row, column, field, code, severity, cell, params or {}))
+
+    # -- reading
+
+    @property
+    def valid(self) -> bool:
+        return self.error_count == 0
+
+    def findings(self, lang: str | None = None) -> list[dict[str, Any]]:
+        lang = lang or self.lang
+        ordered = sorted(self._findings, key=lambda f: (f[0] or 0, f[1] or 0))
+        out = []
+        for row, column, field, code, severity, cell, params in ordered:
+            item: dict[str, Any] = {
+                "row": row,
+                "column": column,
+                "field": field,
+                "code": code,
+                "type": finding_type(code),
+                "severity": severity,
+                "cell": cell,
+                "message": render(code, lang, **{"field": field, "cell": cell, "column": column, **params}),
+            }
+            if "fix" in params:
+                item["fix"] = params["fix"]
+            out.append(item)
+        return out
+
+    def table_schema_keys(self) -> set[tuple[int | None, str, str]]:
+        """(row, field, Frictionless type) of every stored Table-Schema finding."""
+        frictionless_types = {"type-error", "constraint-error", "missing-cell", "extra-cell",
+                              "blank-row", "unique-error", "primary-key"}
+        return {(f[0], f[2], finding_type(f[3])) for f in self._findings
+                if finding_type(f[3]) in frictionless_types}
+
+    def summary(self, lang: str | None = None) -> str:
+        lang = lang or self.lang
+        if self.error_count:
+            text = summary_text("invalid", lang, errors=self.error_count, warnings=self.warning_count)
+        elif self.warning_count:
+            text = summary_text("warnings_only", lang, warnings=self.warning_count)
+        else:
+            text = summary_text("valid", lang)
+        if self.truncated:
+            text += " " + summary_text("truncated", lang, limit=self.max_findings)
+        return text
+
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        lang = lang or self.lang
+        items = self.findings(lang)
+        return {
+            "valid": self.valid,
+            "path": self.path,
+            "schema": self.schema,
+            "schema_title": self.schema_title,
+            "generation": self.generation,
+            "encoding": self.encoding,
+            "dialect": self.dialect,
+            "header_row": self.header_row,
+            "rows": self.rows,
+            "summary": self.summary(lang),
+            "counts": {
+                "errors": self.error_count,
+                "warnings": self.warning_count,
+                "by_code": dict(sorted(self.counts.items())),
+            },
+            "truncated": self.truncated,
+            "errors": [f for f in items if f["severity"] == "error"],
+            "warnings": [f for f in items if f["severity"] != "error"],
+        }
+
+    def to_json(self, lang: str | None = None, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=indent)
+
+    def to_text(self, lang: str | None = None) -> str:
+        lang = lang or self.lang
+        data = self.to_dict(lang)
+        heads = {
+            "ja": ("ファイル", "データセット", "文字コード", "行数", "不明"),
+            "en": ("File", "Dataset", "Encoding", "Rows", "unknown"),
+        }["en" if lang == "en" else "ja"]
+        dataset = f"{data['schema']} ({data['generation']})" if data["schema"] else heads[4]
+        lines = [
+            f"{heads[0]}: {data['path']}",
+            f"{heads[1]}: {dataset}",
+            f"{heads[2]}: {data['encoding']}  {heads[3]}: {data['rows']}",
+            data["summary"],
+        ]
+        for item in data["errors"] + data["warnings"]:
+            where = f"{item['row']}:{item['column']}" if item["row"] is not None else "-"
+            mark = "E" if item["severity"] == "error" else "W"
+            lines.append(f"  {mark} {where} [{item['code']}] {_one_line(item['message'])}")
+        return "\n".join(lines)
+
+    def to_html(self, lang: str | None = None) -> str:
+        """A standalone HTML fragment; every value from the file is escaped."""
+        lang = lang or self.lang
+        data = self.to_dict(lang)
+        esc = _esc
+        heads = {
+            "ja": ("行", "列", "項目", "コード", "重要度", "内容", "修正案", "エラー", "警告"),
+            "en": ("Row", "Column", "Field", "Code", "Severity", "Message", "Fix", "error", "warning"),
+        }["en" if lang == "en" else "ja"]
+        parts = [
+            '<section class="regionaliot-report">',
+            f"<p class=\"summary {'valid' if data['valid'] else 'invalid'}\">{esc(data['summary'])}</p>",
+            "<dl>",
+            f"<dt>schema</dt><dd>{esc(data['schema'] or '-')} ({esc(data['generation'] or '-')})</dd>",
+            f"<dt>encoding</dt><dd>{esc(data['encoding'])}</dd>",
+            f"<dt>rows</dt><dd>{esc(data['rows'])}</dd>",
+            "</dl>",
+            "<table><thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in heads[:7]) + "</tr></thead><tbody>",
+        ]
+        for item in data["errors"] + data["warnings"]:
+            severity = heads[7] if item["severity"] == "error" else heads[8]
+            parts.append(
+                f"<tr class=\"{esc(item['severity'])}\"><td>{esc(item['row'])}</td><td>{esc(item['column'])}</td>"
+                f"<td>{esc(item['field'])}</td><td><code>{esc(item['code'])}</code></td><td>{esc(severity)}</td>"
+                f"<td>{esc(item['message'])}</td><td>{esc(item.get('fix', ''))}</td></tr>"
+            )
+        parts.append("</tbody></table></section>")
+        return "\n".join(parts)
+
+
+def _esc(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _one_line(text: str) -> str:
+    # A hostile cell must not be able to fake extra report lines in a terminal.
+    return "".join(ch if ch >= " " or ch == "\t" else "␤" if ch in "\r\n" else "�" for ch in text)
