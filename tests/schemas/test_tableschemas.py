@@ -340,7 +340,8 @@ def test_time_pattern_rejects_full_width_and_unpadded(value):
 
 @given(st.integers(0, 99999))
 def test_lgcode_pattern_accepts_codes_with_check_digit(n):
-    code = lgcode.with_check_digit(f"{n:05d}")
+    five = f"{n:05d}"
+    code = lgcode.with_check_digit(five)
     field = _aed_field("都道府県コード又は市区町村コード")
     assert field.read_cell(code)[1] is None
     assert field.read_cell(five)[1] is not None
