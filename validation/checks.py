@@ -79,6 +79,7 @@ SEVERITY: dict[str, str] = {
     "kana-halfwidth": "warning",
     "kana-hiragana": "warning",
     "kana-format": "warning",
+    "kana-long-vowel": "error",
     "url-not-absolute": "warning",
     "postal-code-format": "warning",
     "email-format": "warning",
@@ -230,9 +231,15 @@ def check_id(value: str) -> list:
     return []
 
 
+_KANA_DASH_RE = re.compile("(?<=[\u30a1-\u30fa])[\u2010-\u2015\u2212\u2500\u2501\uff0d\uff70-]")
+
+
 def check_kana(value: str) -> list:
     if KANA_RE.fullmatch(value):
         return []
+    long_vowel = _KANA_DASH_RE.sub("ー", value)
+    if long_vowel != value and KANA_RE.fullmatch(long_vowel):
+        return [_own("kana-long-vowel", fix=long_vowel)]
     if any("\uff65" <= ch <= "\uff9f" for ch in value):
         fixed = nfkc(value)
         if KANA_RE.fullmatch(fixed):

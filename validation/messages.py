@@ -217,6 +217,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         N_("「{field}」の「{cell}」はひらがなです。カタカナの「{fix}」にしてください。"),
         N_('"{field}": "{cell}" is hiragana. Write katakana "{fix}".'),
     ),
+    "kana-long-vowel": (
+        N_("「{field}」の「{cell}」で長音符「ー」の代わりに別の記号（―や－など）が使われています。「{fix}」にしてください。"),
+        N_('"{field}": "{cell}" uses a dash (― or －) instead of the long-vowel mark ー. Write "{fix}".'),
+    ),
     "kana-format": (
         N_("「{field}」の「{cell}」は全角カタカナではありません。"),
         N_('"{field}": "{cell}" is not full-width katakana.'),

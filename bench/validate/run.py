@@ -1,0 +1,178 @@
+"""Benchmark ``regionaliot validate`` against plain Frictionless, and check they agree.
+
+    python bench/validate/run.py --rows 1000000          # speed + memory, one big file
+    python bench/validate/run.py --rows 20000 --skip-speed  # differential only
+
+1. Speed: generate an AED-shaped file (bench/out/, git-ignored), validate it
+   with both tools, each in its own child process, and print rows/s, the
+   ratio and each child's peak RSS (the child reads its own
+   ``getrusage(RUSAGE_SELF).ru_maxrss`` after validating).
+2. Differential: several smaller files with injected errors (different seeds
+   and error mixes); both tools must report the same set of
+   (row, field, Frictionless error type). Exits 1 on any difference.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+OUT = os.path.join(ROOT, "bench", "out")
+SCHEMA = os.path.join(ROOT, "schemas", "tableschema", "legacy", "aed.json")
+sys.path.insert(0, HERE)
+
+from gen_aed import INJECTIONS, generate  # noqa: E402
+
+TABLE_SCHEMA_TYPES = {"type-error", "constraint-error", "missing-cell", "extra-cell", "blank-row",
+                      "unique-error", "primary-key"}
+
+
+# ------------------------------------------------------------------ workers (run in a child)
+
+
+def worker_regionaliot(path: str, keys_out: str | None) -> dict:
+    from regionaliot.validation.engine import validate_file
+
+    report = validate_file(path, SCHEMA, "ja", max_findings=None)
+    report.to_json()  # rendering is part of what a user waits for
+    keys = sorted(report.table_schema_keys(), key=str)
+    return {"rows": report.rows, "errors": report.error_count, "warnings": report.warning_count,
+            "keys": keys if keys_out else None, "nkeys": len(keys)}
+
+
+def worker_frictionless(path: str, keys_out: str | None) -> dict:
+    import frictionless
+    from frictionless import system
+
+    with system.use_context(trusted=True):
+        report = frictionless.validate(path, schema=SCHEMA, limit_errors=10**9)
+    task = report.tasks[0]
+    keys = sorted({(e.row_number, getattr(e, "field_name", "") or "", e.type) for e in task.errors
+                   if getattr(e, "row_number", None) is not None}, key=str)
+    other = [e.type for e in task.errors if getattr(e, "row_number", None) is None]
+    return {"rows": task.stats.get("rows"), "errors": len(task.errors), "non_row_errors": other,
+            "keys": keys if keys_out else None, "nkeys": len(keys)}
+
+
+def run_worker(tool: str, path: str, keys_out: str | None) -> None:
+    started = time.perf_counter()
+    result = (worker_regionaliot if tool == "regionaliot" else worker_frictionless)(path, keys_out)
+    result["seconds"] = time.perf_counter() - started
+    result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if keys_out:
+        with open(keys_out, "w", encoding="utf-8") as handle:
+            json.dump(result.pop("keys"), handle, ensure_ascii=False)
+    else:
+        result.pop("keys")
+    print(json.dumps(result, ensure_ascii=False))
+
+
+# ------------------------------------------------------------------ driver
+
+
+def child(tool: str, path: str, keys_out: str | None = None) -> dict:
+    command = [sys.executable, os.path.abspath(__file__), "--worker", tool, path]
+    if keys_out:
+        command += ["--keys-out", keys_out]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"{tool} worker failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def ensure_file(rows: int, seed: int, error_rate: float, kinds=None, tag: str = "") -> str:
+    name = f"aed_{rows}_s{seed}_e{error_rate}{tag}.csv"
+    path = os.path.join(OUT, name)
+    if not os.path.exists(path):
+        generate(path, rows, seed, error_rate, kinds)
+    return path
+
+
+def speed(rows: int, error_rate: float, compare: bool) -> bool:
+    path = ensure_file(rows, 1, error_rate)
+    size_mb = os.path.getsize(path) / 1e6
+    print(f"file: {path} ({rows} rows, {size_mb:.1f} MB, error rate {error_rate})")
+    keys = {t: os.path.join(OUT, f"keys_{t}_{rows}.json") if compare else None
+            for t in ("regionaliot", "frictionless")}
+    ours = child("regionaliot", path, keys["regionaliot"])
+    theirs = child("frictionless", path, keys["frictionless"])
+    for tool, result in (("regionaliot", ours), ("frictionless", theirs)):
+        print(f"  {tool:13} {result['seconds']:8.2f} s  {rows / result['seconds']:>10,.0f} rows/s  "
+              f"peak RSS {result['maxrss_mb']:7.1f} MB  findings(row-level TS) {result['nkeys']}")
+    ratio = theirs["seconds"] / ours["seconds"]
+    print(f"  speed-up: {ratio:.1f}x")
+    same = True
+    if compare:
+        same = _same(keys["regionaliot"], keys["frictionless"], "speed file")
+    return same and ratio >= 5
+
+
+def _same(ours_path: str, theirs_path: str, label: str) -> bool:
+    with open(ours_path, encoding="utf-8") as handle:
+        ours = {tuple(k) for k in json.load(handle)}
+    with open(theirs_path, encoding="utf-8") as handle:
+        theirs = {tuple(k) for k in json.load(handle)}
+    if ours == theirs:
+        print(f"  {label}: identical ({len(ours)} findings)")
+        return True
+    print(f"  {label}: DIFFERENT — only regionaliot {len(ours - theirs)}, only frictionless {len(theirs - ours)}")
+    for key in sorted(ours - theirs, key=str)[:10]:
+        print("    + regionaliot ", key)
+    for key in sorted(theirs - ours, key=str)[:10]:
+        print("    - frictionless", key)
+    return False
+
+
+def differential(rows: int) -> bool:
+    mixes = [
+        (11, 0.02, None, ""),
+        (12, 0.05, None, ""),
+        (13, 0.10, ["missing_cells", "extra_cell", "blank_row", "duplicate_no"], "_struct"),
+        (14, 0.05, ["type_lat", "fullwidth_lat", "latlon_swapped", "pattern_code5", "check_digit"], "_cells"),
+        (15, 0.05, ["enum_flag_symbol", "required_name", "time_unpadded", "formula", "kana_hiragana",
+                    "phone_fullwidth", "url_relative"], "_jp"),
+    ]
+    ok = True
+    print(f"differential: {len(mixes)} files of {rows} rows (injections: {', '.join(INJECTIONS)})")
+    for seed, rate, kinds, tag in mixes:
+        path = ensure_file(rows, seed, rate, kinds, tag)
+        ours_keys = os.path.join(OUT, f"diff_ours_{seed}.json")
+        theirs_keys = os.path.join(OUT, f"diff_theirs_{seed}.json")
+        child("regionaliot", path, ours_keys)
+        child("frictionless", path, theirs_keys)
+        ok &= _same(ours_keys, theirs_keys, os.path.basename(path))
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the speed file")
+    parser.add_argument("--error-rate", type=float, default=0.001, help="injected errors in the speed file")
+    parser.add_argument("--diff-rows", type=int, default=20_000)
+    parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--skip-diff", action="store_true")
+    parser.add_argument("--no-compare", action="store_true", help="do not diff findings of the speed file")
+    parser.add_argument("--worker", nargs=2, metavar=("TOOL", "FILE"), help=argparse.SUPPRESS)
+    parser.add_argument("--keys-out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        run_worker(args.worker[0], args.worker[1], args.keys_out)
+        return
+    os.makedirs(OUT, exist_ok=True)
+    ok = True
+    if not args.skip_speed:
+        ok &= speed(args.rows, args.error_rate, not args.no_compare)
+    if not args.skip_diff:
+        ok &= differential(args.diff_rows)
+    print("OK" if ok else "FAILED")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
