@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Entry point of the CKAN image: render the ini from the environment and the secrets, then
+# run one role.
+#
+#   web             migrations (unless CKAN_MIGRATE_ON_START=false), then gunicorn on :5000
+#   migrate         ckan db upgrade, plugin migrations, DataStore permissions; then exit
+#   worker          ckan jobs worker (xloader and other background jobs)
+#   harvest-gather  ckan harvester gather-consumer
+#   harvest-fetch   ckan harvester fetch-consumer
+#   harvest-run     `ckan harvester run` every HARVEST_RUN_INTERVAL seconds (default 900):
+#                   starts due jobs and marks finished ones
+#   ckan ARGS...    any ckan command, e.g. `ckan search-index rebuild`
+#
+# Settings (deploy/render_ini.py reads them): PG_HOST PG_PORT SOLR_HOST SOLR_PORT REDIS_HOST
+# REDIS_PORT CKAN_SITE_URL. Secrets, each from $NAME_FILE, /run/secrets/<name> (Docker
+# secrets) or $NAME, in that order: db_ckan_password db_datastore_password secret_key
+# xloader_token_portal (the last may be missing until a sysadmin token exists).
+set -euo pipefail
+
+DATA=${REGIONALIOT_DATA:-/srv/data}
+INI=${CKAN_INI:-$DATA/ckan.ini}
+APP=/srv/app
+export REGIONALIOT_DATA=$DATA PG_HOST=${PG_HOST:-db} PG_PORT=${PG_PORT:-5432}
+
+fail() { printf 'FAILED: %s\n' "$*" >&2; exit 1; }
+
+secret_files() {
+  # render_ini.py reads $REGIONALIOT_DATA/secrets/<name>; fill them from what Docker gives.
+  mkdir -p "$DATA/secrets"; chmod 700 "$DATA/secrets"
+  local name upper file_var value
+  for name in db_ckan_password db_datastore_password secret_key xloader_token_portal; do
+    upper=$(tr '[:lower:]' '[:upper:]' <<<"$name"); file_var=${upper}_FILE
+    if [ -n "${!file_var:-}" ]; then value=$(cat "${!file_var}")
+    elif [ -r "/run/secrets/$name" ]; then value=$(cat "/run/secrets/$name")
+    elif [ -n "${!upper:-}" ]; then value=${!upper}
+    else value=""
+    fi
+    value=$(tr -d '[:space:]' <<<"$value")
+    if [ -z "$value" ]; then
+      [ "$name" = xloader_token_portal ] && { rm -f "$DATA/secrets/$name"; continue; }
+      fail "secret $name is not set (Docker secret, ${upper}_FILE or $upper)"
+    fi
+    (umask 077; printf '%s' "$value" >"$DATA/secrets/$name")
+  done
+}
+
+render() {
+  python "$APP/deploy/render_ini.py" portal "$INI" || fail "rendering $INI"
+  # Settings the template does not take from the environment yet. xloader jobs call the
+  # API back; inside the compose network that is http://ckan:5000, not the public URL.
+  local extra=()
+  [ -n "${XLOADER_SITE_URL:-}" ] && extra+=("ckanext.xloader.site_url=$XLOADER_SITE_URL")
+  [ -n "${CKAN_COOKIE_SECURE:-}" ] && extra+=("beaker.session.secure=$CKAN_COOKIE_SECURE")
+  if [ ${#extra[@]} -gt 0 ]; then
+    ckan config-tool "$INI" "${extra[@]}" >/dev/null || fail "ckan config-tool $INI"
+  fi
+}
+
+wait_for() {  # wait_for WHAT SECONDS COMMAND...
+  local what=$1 deadline=$((SECONDS + $2)); shift 2
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || fail "$what did not answer within the time allowed"
+    sleep 2
+  done
+}
+
+wait_for_services() {
+  wait_for "PostgreSQL at $PG_HOST:$PG_PORT" 120 pg_isready -q -h "$PG_HOST" -p "$PG_PORT"
+  wait_for "Solr at ${SOLR_HOST:-solr}" 180 curl -sf "http://${SOLR_HOST:-solr}:${SOLR_PORT:-8983}/solr/ckan/admin/ping"
+}
+
+migrate() {
+  ckan -c "$INI" db upgrade || fail "ckan db upgrade"
+  local plugin
+  for plugin in activity harvest; do
+    ckan -c "$INI" db upgrade -p "$plugin" || fail "ckan db upgrade -p $plugin"
+  done
+  if [ -d "$APP/ckanext-regionaliot/ckanext/regionaliot/migration" ]; then
+    ckan -c "$INI" db upgrade -p regionaliot || fail "ckan db upgrade -p regionaliot"
+  fi
+  # ckan_default owns both databases and their public schemas, so it may apply the
+  # DataStore's grants itself; no superuser password reaches this container.
+  ckan -c "$INI" datastore set-permissions \
+    | PGPASSWORD=$(cat "$DATA/secrets/db_ckan_password") \
+      psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U ckan_default -d datastore_default \
+    || fail "datastore set-permissions"
+}
+
+role=${1:-web}
+[ $# -gt 0 ] && shift
+secret_files
+render
+
+case "$role" in
+  web)
+    wait_for_services
+    [ "${CKAN_MIGRATE_ON_START:-true}" = true ] && migrate
+    # exec: gunicorn becomes PID 1 and receives docker stop's SIGTERM (graceful shutdown).
+    exec gunicorn --bind 0.0.0.0:5000 --workers "${WEB_WORKERS:-4}" --timeout "${WEB_TIMEOUT:-120}" \
+      --forwarded-allow-ips '*' --access-logfile - --chdir "$APP/deploy" wsgi:application
+    ;;
+  migrate) wait_for_services; migrate ;;
+  worker) wait_for_services; exec ckan -c "$INI" jobs worker "$@" ;;
+  harvest-gather) wait_for_services; exec ckan -c "$INI" harvester gather-consumer ;;
+  harvest-fetch) wait_for_services; exec ckan -c "$INI" harvester fetch-consumer ;;
+  harvest-run)
+    wait_for_services
+    # A loop rather than cron: no cron daemon in the image, and the log goes to docker logs.
+    trap 'exit 0' TERM INT
+    while true; do
+      ckan -c "$INI" harvester run || echo "harvester run failed; retrying in ${HARVEST_RUN_INTERVAL:-900}s" >&2
+      sleep "${HARVEST_RUN_INTERVAL:-900}" &
+      wait $!  # so docker stop's SIGTERM ends the sleep at once
+    done
+    ;;
+  ckan) exec ckan -c "$INI" "$@" ;;
+  *) exec "$role" "$@" ;;
+esac

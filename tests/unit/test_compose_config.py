@@ -1,0 +1,99 @@
+"""deploy/docker-compose.yml as the Docker client sees it (no engine needed).
+
+`docker compose config` resolves anchors, merges and interpolation and validates the
+result against the Compose specification; on top of that: every published port binds
+127.0.0.1, and every service waited on as healthy has a healthcheck.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+COMPOSE = Path(__file__).resolve().parents[2] / "deploy" / "docker-compose.yml"
+
+
+def _compose_available() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
+    return probe.returncode == 0
+
+
+pytestmark = pytest.mark.skipif(
+    not _compose_available(), reason="the docker client with the compose plugin is not installed"
+)
+
+
+def compose(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["docker", "compose", "-f", str(COMPOSE), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture(scope="module")
+def model() -> dict:
+    result = compose("config", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def ports_not_on_loopback(services: dict) -> list[str]:
+    return [
+        f"{name}: {port.get('host_ip') or '0.0.0.0'}:{port.get('published')}"
+        for name, service in services.items()
+        for port in service.get("ports") or []
+        if port.get("host_ip") != "127.0.0.1"
+    ]
+
+
+def test_config_quiet_exits_zero():
+    result = compose("config", "-q")
+    assert result.returncode == 0, result.stderr
+
+
+def test_expected_services(model):
+    assert set(model["services"]) == {
+        "db", "solr", "redis", "ckan", "worker",
+        "harvest-gather", "harvest-fetch", "harvest-run", "nginx",
+    }
+
+
+def test_every_published_port_binds_loopback(model):
+    published = [p for s in model["services"].values() for p in s.get("ports") or []]
+    assert published, "nginx must publish a port"
+    assert ports_not_on_loopback(model["services"]) == []
+
+
+def test_port_check_catches_all_interfaces():
+    # "8080:80" publishes on every interface; the check above must reject it.
+    services = {"nginx": {"ports": [{"target": 80, "published": "8080"}]}}
+    assert ports_not_on_loopback(services) == ["nginx: 0.0.0.0:8080"]
+
+
+def test_services_waited_on_as_healthy_have_healthchecks(model):
+    services = model["services"]
+    missing = sorted(
+        f"{name} -> {dep}"
+        for name, service in services.items()
+        for dep, cond in (service.get("depends_on") or {}).items()
+        if cond.get("condition") == "service_healthy" and not services[dep].get("healthcheck")
+    )
+    assert missing == []
+
+
+def test_state_lives_in_named_volumes(model):
+    mounts = {
+        name: {v["target"]: v for v in service.get("volumes") or []}
+        for name, service in model["services"].items()
+    }
+    assert mounts["db"]["/var/lib/postgresql/data"]["type"] == "volume"
+    assert mounts["solr"]["/var/solr"]["type"] == "volume"
+    # Web and worker share one filestore: xloader reads the files the web process stored.
+    assert mounts["ckan"]["/srv/data/storage"]["source"] == mounts["worker"]["/srv/data/storage"]["source"]
