@@ -84,7 +84,7 @@ def test_plain_organization_still_works():
 # --- datasets -------------------------------------------------------------------
 
 def test_dataset_defaults_to_cc_by_4_and_not_standard():
-    ds = factories.Dataset()
+    ds = factories.Dataset(owner_org=factories.Organization()["id"])
     assert ds["license_id"] == "cc-by-4.0"
     assert ds["standard_dataset"] == "none"
 
@@ -99,9 +99,20 @@ def test_dataset_defaults_to_cc_by_4_and_not_standard():
     ("contact_email", "not-an-email"),
 ])
 def test_dataset_with_invalid_value_is_refused(field, value):
+    org = factories.Organization()
     with pytest.raises(ValidationError) as e:
-        factories.Dataset(**{field: value})
-    assert field in e.value.error_dict
+        factories.Dataset(owner_org=org["id"], **{field: value})
+    assert set(e.value.error_dict) == {field}
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("license_id", "pdl-1.0"), ("license_id", "cc0-1.0"), ("license_id", "gsl-2.0"),
+    ("license_id", "cc-by-2.1-jp"), ("category", "kokudo-kisho"),
+    ("standard_dataset", "public_toilet"), ("contact_email", "opendata@example.jp"),
+])
+def test_dataset_with_valid_value_is_accepted(field, value):
+    ds = factories.Dataset(owner_org=factories.Organization()["id"], **{field: value})
+    assert call_action("package_show", id=ds["id"])[field] == value
 
 
 def test_dataset_with_full_metadata_round_trips():
@@ -131,8 +142,9 @@ def test_dataset_with_full_metadata_round_trips():
 
 def test_temporal_end_before_start_is_refused():
     with pytest.raises(ValidationError) as e:
-        factories.Dataset(temporal_start="2025-04-01", temporal_end="2024-04-01")
-    assert "temporal_end" in e.value.error_dict
+        factories.Dataset(owner_org=factories.Organization()["id"],
+                          temporal_start="2025-04-01", temporal_end="2024-04-01")
+    assert set(e.value.error_dict) == {"temporal_end"}
 
 
 # --- seed -----------------------------------------------------------------------------
@@ -189,8 +201,10 @@ def test_seed_creates_members_groups_and_demo_datasets_once(app, storage, sysadm
 
 def test_seed_updates_in_place(app, storage, sysadmin_name):
     _run_seed(app, sysadmin_name)
-    call_action("organization_patch", id="kasaoka", title_en="changed")
-    call_action("package_patch", id="soja-public-toilet", category="sonota")
+    # activity needs a real user in the context
+    call_action("organization_patch", {"user": sysadmin_name}, id="kasaoka", title_en="changed")
+    call_action("package_patch", {"user": sysadmin_name}, id="soja-public-toilet",
+                category="sonota")
     changes = {(c.kind, c.name): c.action for c in _run_seed(app, sysadmin_name)}
     assert changes[("organization", "kasaoka")] == "updated"
     assert changes[("dataset", "soja-public-toilet")] == "updated"
