@@ -314,11 +314,17 @@ class FieldCheck:
         self.preds: list[Callable[[str], Any]] = []
         self.scan_all = False  # no predicate can vouch: classify every new distinct value
         self.range: tuple[float | None, float | None] | None = None
+        self.ts_preds: list[Callable[[str], Any]] = []  # vouch for the Table-Schema part alone
+        self.low_cardinality = False  # decided on the first chunk: check distinct values only
         self._compile_predicates()
+        if self.xcheck in ("latitude", "longitude") and self.range is None:
+            self.range = (None, None)  # floats are needed anyway for the Japan-bounds test
+        self.japan_ok = False  # set per chunk: every value a plain number inside Japan
         self.good: set[str] = set()
         self.verdicts: dict[str, Verdict] = {}
         self.seen_hashes: set[int] = set()
         self.track_ids = self.xcheck == "id" and not self.unique
+        self.decide_cardinality = True
 
     # -- compile
 
@@ -383,12 +389,17 @@ class FieldCheck:
                 preds.append(frozenset(values).__contains__)
             else:
                 self.scan_all = True
+            self.ts_preds = list(preds)
+            if self.range is not None:
+                self.ts_preds = []  # a bound can only be vouched for per chunk
         own_pred = {
             "latitude": str.isascii, "longitude": str.isascii, "time": TIME_RE.fullmatch,
             "phone": PHONE_RE.fullmatch, "id": ID_RE.fullmatch, "kana": KANA_RE.fullmatch,
             "url": URL_RE.fullmatch, "postal_code": POSTAL_RE.fullmatch, "email": EMAIL_RE.fullmatch,
         }.get(self.xcheck or "")
-        if own_pred is not None:
+        if own_pred is str.isascii and preds and preds[0] in (ASCII_NUMBER_RE.fullmatch, ASCII_INT_RE.fullmatch):
+            own_pred = None  # the ASCII number regex already implies it
+        if own_pred is not None and own_pred not in preds:
             preds.append(own_pred)
         elif self._own is not None:
             if self._own is _numberish:
@@ -409,7 +420,7 @@ class FieldCheck:
         if cached is not None:
             return cached
         out: list[tuple[str, str, dict[str, Any]]] = []
-        if self._ts_needed:
+        if self._ts_needed and not (self.ts_preds and all(p(value) for p in self.ts_preds)):
             if self._ts_reader is None:
                 self._ts_reader = _frictionless_reader(self.spec, self._missing_list)
             _, notes = self._ts_reader(value)
@@ -457,10 +468,15 @@ class FieldCheck:
         """Distinct values that may have findings (everything else is surely fine)."""
         if self.scan_all:
             return set(values) - self.good
+        if self.low_cardinality:
+            values = list(set(values) - self.good)  # few distinct values: test each once
+            if not values:
+                return set()
         bad: set[str] = set()
         for pred in self.preds:
             if not all(map(pred, values)):
                 bad.update(compress(values, map(not_, map(pred, values))))
+        self.japan_ok = False
         if self.range is not None:
             bad.update(self._range_suspects(values, bad))
         if bad and self.good:
@@ -473,8 +489,12 @@ class FieldCheck:
         if not numeric:
             return ()
         floats = list(map(float, numeric))  # every value passed the ASCII number regex
+        low, high = min(floats), max(floats)
+        if self.xcheck in ("latitude", "longitude") and not already:
+            bounds = JAPAN_LAT if self.xcheck == "latitude" else JAPAN_LON
+            self.japan_ok = bounds[0] <= low and high <= bounds[1]
         # Equality with a bound is decided exactly (Decimal) in classify().
-        if (lo is None or min(floats) > lo) and (hi is None or max(floats) < hi):
+        if (lo is None or low > lo) and (hi is None or high < hi):
             return ()
         return {v for v, f in zip(numeric, floats)
                 if (lo is not None and f <= lo) or (hi is not None and f >= hi)}

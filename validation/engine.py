@@ -8,6 +8,7 @@ first-line header is row 2.
 """
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from itertools import compress, islice, repeat
@@ -162,6 +163,10 @@ class Plan:
 
     def run(self, rows, chunk_rows: int) -> None:
         base = self.table.first_data_row
+        # Chunks are millions of short-lived lists and tuples without cycles: the
+        # cyclic GC would rescan them over and over for nothing.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
         try:
             while True:
                 chunk = list(islice(rows, chunk_rows))
@@ -174,6 +179,9 @@ class Plan:
             raise
         except MemoryError:
             raise ReadError("too-large", "ファイルが大きすぎて読めません。", "the file is too large to read.") from None
+        finally:
+            if gc_was_enabled:
+                gc.enable()
 
     def _chunk(self, chunk: list[list[str]], base: int) -> None:
         width = self.width
@@ -250,7 +258,11 @@ class Plan:
             index = None
             values = column
         if not values:
+            check.japan_ok = True
             return
+        if check.decide_cardinality:
+            check.decide_cardinality = False
+            check.low_cardinality = len(set(values)) * 4 < len(values)
         suspects = check.suspects(values)
         bad = {}
         if suspects:
@@ -294,6 +306,8 @@ class Plan:
                 seen.add(value_hash)
 
     def _pairs(self, lat_column, lon_column, rowmap) -> None:
+        if self.lat.japan_ok and self.lon.japan_ok:  # computed while checking the fields
+            return
         suspicious = _out_of_range(lat_column, JAPAN_LAT) | _out_of_range(lon_column, JAPAN_LON)
         if not suspicious:
             return
@@ -320,6 +334,8 @@ class Plan:
     def _formulas(self, column: int, values, rowmap) -> None:
         first = min(filter(None, values), default=None)
         if first is None or first[0] > "@":  # every formula prefix sorts before 'A'
+            return
+        if "0" <= first[0] <= "9" and max(values)[0] <= "9":  # all start with a digit
             return
         name = self.field_of_column.get(column, self.table.labels[column])
         for i in compress(range(len(values)), map(str.startswith, values, repeat(FORMULA_PREFIXES))):
