@@ -1,0 +1,450 @@
+"""package_search latency and recall: our Japanese Solr schema against CKAN's stock schema.
+
+For each size N (default 1,000 then 10,000) the bench
+1. creates the generator's first N datasets in the bench database with package_create
+   (CKAN indexes each one into the ``ckan_bench`` core as it commits);
+2. indexes the same datasets into ``ckan_bench_stock`` with ckan.lib.search.rebuild,
+   i.e. the same CKAN index documents, only the core's schema differs;
+3. times package_search (in-process, site user) for every query on both cores,
+   interleaved round by round so drift hits both alike, after a warm-up;
+4. pages through every query's full result on both cores for recall and precision
+   against the generator's ground truth (generate.relevant).
+
+Only the bench profile is touched: database ckan_bench, cores ckan_bench and
+ckan_bench_stock (the script refuses any other). Sizes grow incrementally: the 10,000
+are the 1,000 plus 9,000 more.
+
+    .venv/bin/python bench/search/run.py                 # 1,000 and 10,000
+    .venv/bin/python bench/search/run.py --quick         # 200 datasets, few repeats
+    .venv/bin/python bench/search/run.py --sizes 1000 --repeats 50
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import random
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402
+
+DB_NAME = "ckan_bench"
+CORES = {"ours": "ckan_bench", "stock": "ckan_bench_stock"}
+
+log = logging.getLogger("bench.search")
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--ini", type=Path, default=ROOT / "var" / "bench.ini",
+                   help="bench ini (rendered with deploy/render_ini.py bench when missing)")
+    p.add_argument("--sizes", default="1000,10000", help="comma-separated dataset counts")
+    p.add_argument("--repeats", type=int, default=30, help="timed runs of each query per core")
+    p.add_argument("--warmup", type=int, default=3, help="untimed runs of each query per core")
+    p.add_argument("--rows", type=int, default=20, help="rows per timed search (a result page)")
+    p.add_argument("--seed", type=int, default=0, help="generator seed")
+    p.add_argument("--quick", action="store_true", help="smoke run: 200 datasets, 5 repeats")
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.sizes, args.repeats, args.warmup = "200", 5, 1
+    args.sizes = sorted(int(s) for s in args.sizes.split(","))
+    return args
+
+
+# --------------------------------------------------------------------- CKAN set-up
+
+def load_ckan(ini: Path):
+    """Load CKAN in-process as the ckan CLI does; return the Flask app."""
+    if not ini.exists():
+        env = dict(os.environ, REGIONALIOT_DATA=os.environ.get("REGIONALIOT_DATA", str(ROOT / "var")))
+        subprocess.run([sys.executable, str(ROOT / "deploy" / "render_ini.py"), "bench", str(ini)],
+                       check=True, env=env)
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    app = make_app(load_config(str(ini)))
+    from ckan.common import config
+
+    # Refuse to run against anything but the bench profile: the bench wipes its data.
+    db = config["sqlalchemy.url"].rsplit("/", 1)[-1]
+    if db != DB_NAME or config["solr_url"].rstrip("/").rsplit("/", 1)[-1] != CORES["ours"]:
+        sys.exit(f"bench/search: {ini} is not the bench profile (db {db}, solr {config['solr_url']})")
+    return app._wsgi_app
+
+
+def migrate():
+    """`ckan db upgrade` plus the activity and harvest plugins (as ckan_migrate in stack.sh)."""
+    from ckan.cli.db import _run_migrations
+
+    for plugin in (None, "activity", "harvest"):
+        _run_migrations(plugin)
+
+
+def core_url(core: str) -> str:
+    from ckan.common import config
+
+    base = config["solr_url"].rstrip("/").rsplit("/", 1)[0]
+    return f"{base}/{core}"
+
+
+def use_core(core: str) -> None:
+    """Point CKAN's indexer and package_search at ``core``.
+
+    make_connection() reads SolrSettings on every call, so this switches both.
+    """
+    from ckan.common import config
+    from ckan.lib.search.common import SolrSettings
+
+    url = core_url(core)
+    config["solr_url"] = url
+    SolrSettings.init(url)
+
+
+def solr_get(core: str, path: str) -> dict:
+    with urllib.request.urlopen(f"{core_url(core)}/{path}", timeout=30) as r:
+        return json.load(r)
+
+
+def reset() -> None:
+    """Empty the bench database and both bench cores."""
+    from ckan import model
+    from ckan.lib.search.index import clear_index
+
+    model.repo.delete_all()
+    model.repo.commit()
+    for core in CORES.values():
+        use_core(core)
+        clear_index()
+    use_core(CORES["ours"])
+
+
+# --------------------------------------------------------------------- loading
+
+def create_organizations(user: str) -> None:
+    import ckan.plugins.toolkit as tk
+
+    for name, title, title_en, host, _w in generate.MEMBERS:
+        tk.get_action("organization_create")(
+            {"user": user}, {"name": name, "title": title, "title_en": title_en,
+                             "website": f"https://{host}/"})
+
+
+@contextmanager
+def solr_commit_off():
+    # One Solr commit per dataset would dominate the load; commit once at the end instead.
+    from ckan.common import config
+
+    before = config.get("ckan.search.solr_commit")
+    config["ckan.search.solr_commit"] = False
+    try:
+        yield
+    finally:
+        config["ckan.search.solr_commit"] = before
+
+
+def solr_commit(core: str) -> None:
+    solr_get(core, "update?commit=true&waitSearcher=true&wt=json")
+
+
+@contextmanager
+def no_automatic_indexing():
+    """Stop CKAN indexing each dataset as it commits; the bench indexes explicitly.
+
+    The synchronous_search system plugin indexes a new dataset twice per commit
+    (as new, and as changed through its resources); unloading it for the bulk load
+    halves the work. It is loaded again afterwards.
+    """
+    import ckan.plugins as p
+
+    p.unload("synchronous_search")
+    try:
+        yield
+    finally:
+        p.load("synchronous_search")
+
+
+def create_datasets(datasets: list[dict], user: str, batch: int = 500) -> list[str]:
+    """What package_create does, minus activities, default views and a commit per dataset.
+
+    Each dict goes through the dataset type's create schema (scheming) and
+    model_save.package_dict_save, so the database holds what package_create would store.
+    """
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+    from ckan.lib import plugins as lib_plugins
+    from ckan.lib.dictization import model_save
+
+    plugin = lib_plugins.lookup_package_plugin("dataset")
+    user_obj = model.User.by_name(user)
+    ids = []
+    for i, d in enumerate(datasets, 1):
+        context = {"model": model, "session": model.Session, "user": user,
+                   "auth_user_obj": user_obj, "ignore_auth": True, "defer_commit": True}
+        # A fresh schema each time: validation mutates the one it is given.
+        schema = plugin.create_package_schema()
+        data, errors = lib_plugins.plugin_validate(
+            plugin, context, dict(d, type="dataset"), schema, "package_create")
+        if errors:
+            raise tk.ValidationError(errors)
+        data["creator_user_id"] = user_obj.id
+        pkg = model_save.package_dict_save(data, context, False)
+        model.Session.flush()
+        tk.get_action("package_owner_org_update")(
+            dict(context), {"id": pkg.id, "organization_id": pkg.owner_org})
+        ids.append(pkg.id)
+        if i % batch == 0 or i == len(datasets):
+            model.repo.commit()
+        if i % 2000 == 0:
+            log.info("  created %d/%d", i, len(datasets))
+    return ids
+
+
+def index_datasets(ids: list[str]) -> None:
+    """Index each dataset into both cores with CKAN's indexer (rebuild's package_show)."""
+    import copy
+
+    import ckan.plugins.toolkit as tk
+    from ckan.lib.search import PackageSearchIndex
+
+    index = PackageSearchIndex()
+    context = {"ignore_auth": True, "validate": False, "use_cache": False}
+    for i, pkg_id in enumerate(ids, 1):
+        pkg_dict = tk.get_action("package_show")(dict(context), {"id": pkg_id})
+        for core in CORES.values():
+            use_core(core)
+            # index_package rewrites the dict it is given.
+            index.index_package(copy.deepcopy(pkg_dict), defer_commit=True)
+        if i % 2000 == 0:
+            log.info("  indexed %d/%d", i, len(ids))
+    for core in CORES.values():
+        solr_commit(core)
+    use_core(CORES["ours"])
+
+
+def load(datasets: list[dict], user: str) -> dict:
+    timings = {}
+    with no_automatic_indexing(), solr_commit_off():
+        t0 = time.perf_counter()
+        ids = create_datasets(datasets, user)
+        timings["create_s"] = round(time.perf_counter() - t0, 1)
+        t0 = time.perf_counter()
+        index_datasets(ids)
+        timings["index_both_s"] = round(time.perf_counter() - t0, 1)
+    return timings
+
+
+def indexed_count(core: str) -> int:
+    return solr_get(core, "select?q=*:*&rows=0&wt=json")["response"]["numFound"]
+
+
+# --------------------------------------------------------------------- measuring
+
+def search(user: str, q: str, **params) -> dict:
+    import ckan.plugins.toolkit as tk
+
+    return tk.get_action("package_search")({"user": user}, {"q": q, **params})
+
+
+def all_names(user: str, q: str) -> tuple[set[str], int]:
+    """Every dataset package_search returns for q (paged), and its reported count."""
+    from ckan.common import config
+
+    page = config.get("ckan.search.rows_max")
+    names, start = set(), 0
+    while True:
+        r = search(user, q, rows=page, start=start, fl="name")
+        names.update(x["name"] if isinstance(x, dict) else x for x in r["results"])
+        start += page
+        if start >= r["count"] or not r["results"]:
+            return names, r["count"]
+
+
+def percentile(samples: list[float], p: float) -> float:
+    s = sorted(samples)
+    k = (len(s) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def time_queries(user: str, queries: list[str], repeats: int, warmup: int, rows: int,
+                 seed: int) -> dict[str, dict[str, list[float]]]:
+    """Latency samples in ms: {core label: {query: [ms, ...]}}."""
+    samples = {label: {q: [] for q in queries} for label in CORES}
+    for core in CORES.values():
+        use_core(core)
+        for _ in range(warmup):
+            for q in queries:
+                search(user, q, rows=rows)
+    rng = random.Random(seed)
+    for _ in range(repeats):
+        # Interleave the cores and shuffle the queries each round, so that GC pauses,
+        # segment merges or a busy neighbour fall on both schemas alike.
+        labels = list(CORES)
+        rng.shuffle(labels)
+        for label in labels:
+            use_core(CORES[label])
+            order = queries[:]
+            rng.shuffle(order)
+            for q in order:
+                t0 = time.perf_counter()
+                search(user, q, rows=rows)
+                samples[label][q].append((time.perf_counter() - t0) * 1000)
+    use_core(CORES["ours"])
+    return samples
+
+
+def quality(user: str, datasets: list[dict], queries: list[str]) -> dict:
+    out = {}
+    for q in queries:
+        relevant = generate.relevant(datasets, q)
+        row = {"relevant": len(relevant)}
+        for label, core in CORES.items():
+            use_core(core)
+            found, count = all_names(user, q)
+            hit = len(found & relevant)
+            row[label] = {
+                "found": len(found),
+                "count": count,
+                "hits": hit,
+                "recall": hit / len(relevant) if relevant else None,
+                "precision": hit / len(found) if found else None,
+                # A few names, so a miss can be looked at without rerunning.
+                "missed_examples": sorted(relevant - found)[:3],
+                "extra_examples": sorted(found - relevant)[:3],
+            }
+        out[q] = row
+    use_core(CORES["ours"])
+    return out
+
+
+def summarise(samples, quality_rows, queries_by_lang) -> dict:
+    summary = {}
+    for lang, queries in queries_by_lang.items():
+        s = {}
+        for label in CORES:
+            pooled = [ms for q in queries for ms in samples[label][q]]
+            rel = sum(quality_rows[q]["relevant"] for q in queries)
+            hits = sum(quality_rows[q][label]["hits"] for q in queries)
+            found = sum(quality_rows[q][label]["found"] for q in queries)
+            s[label] = {
+                "p50_ms": round(percentile(pooled, 50), 2),
+                "p95_ms": round(percentile(pooled, 95), 2),
+                "samples": len(pooled),
+                # Micro-averaged over the language's queries.
+                "recall": round(hits / rel, 4) if rel else None,
+                "precision": round(hits / found, 4) if found else None,
+            }
+        s["ratio_ours_over_stock"] = {
+            k: round(s["ours"][k] / s["stock"][k], 2) for k in ("p50_ms", "p95_ms")
+        }
+        summary[lang] = s
+    return summary
+
+
+# --------------------------------------------------------------------- report
+
+def fmt(x, pct=False):
+    if x is None:
+        return "  n/a"
+    return f"{x * 100:5.1f}" if pct else f"{x:6.1f}"
+
+
+def print_size(n: int, result: dict) -> None:
+    print(f"\n== {n} datasets  (load: {result['load']})")
+    print(f"{'query':<18}{'rel':>6} | {'ours: p50  rec%  prec%':>24} | {'stock: p50  rec%  prec%':>24}")
+    for q, row in result["queries"].items():
+        cells = []
+        for label in CORES:
+            qs = row[label]
+            cells.append(f"{qs['p50_ms']:8.1f}ms {fmt(qs['recall'], True)} {fmt(qs['precision'], True)}")
+        print(f"{q:<18}{row['relevant']:>6} | {cells[0]:>24} | {cells[1]:>24}")
+    print()
+    for lang, s in result["summary"].items():
+        o, st, r = s["ours"], s["stock"], s["ratio_ours_over_stock"]
+        print(f"{lang:<8} ours p50 {o['p50_ms']:.1f} p95 {o['p95_ms']:.1f} ms"
+              f" | stock p50 {st['p50_ms']:.1f} p95 {st['p95_ms']:.1f} ms"
+              f" | ratio p50 {r['p50_ms']:.2f} p95 {r['p95_ms']:.2f}"
+              f" | recall ours {fmt(o['recall'], True)}% stock {fmt(st['recall'], True)}%"
+              f" | precision ours {fmt(o['precision'], True)}% stock {fmt(st['precision'], True)}%")
+
+
+def environment() -> dict:
+    import ckan
+
+    env = {"ckan": ckan.__version__, "python": platform.python_version(),
+           "cpus": os.cpu_count(), "machine": platform.machine()}
+    try:
+        info = solr_get(CORES["ours"], "admin/info/system?wt=json")
+        env["solr"] = info["lucene"]["solr-spec-version"]
+    except Exception as e:  # the version is nice to have, not worth failing the run
+        env["solr"] = f"unknown ({e})"
+    return env
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    started = time.perf_counter()
+    app = load_ckan(args.ini)
+    # CKAN's own INFO logging per request would swamp the output and cost time.
+    logging.getLogger("ckan").setLevel(logging.WARNING)
+    logging.getLogger("ckanext").setLevel(logging.WARNING)
+
+    queries_by_lang = {"ja": list(generate.JAPANESE_QUERIES), "en": list(generate.ENGLISH_QUERIES)}
+    queries = queries_by_lang["ja"] + queries_by_lang["en"]
+    report = {"started": datetime.now().isoformat(timespec="seconds"),
+              "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+              "cores": CORES, "sizes": {}}
+
+    with app.test_request_context():
+        import ckan.plugins.toolkit as tk
+
+        report["environment"] = environment()
+        migrate()
+        reset()
+        user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+        create_organizations(user)
+        all_datasets = generate.generate(max(args.sizes), args.seed)
+        loaded = 0
+        for n in args.sizes:
+            log.info("loading datasets %d..%d", loaded, n)
+            timings = load(all_datasets[loaded:n], user)
+            loaded = n
+            counts = {label: indexed_count(core) for label, core in CORES.items()}
+            if set(counts.values()) != {n}:
+                sys.exit(f"bench/search: indexed counts {counts}, expected {n} in both cores")
+            log.info("timing %d queries x %d repeats on both cores", len(queries), args.repeats)
+            samples = time_queries(user, queries, args.repeats, args.warmup, args.rows, args.seed)
+            log.info("recall and precision")
+            qual = quality(user, all_datasets[:n], queries)
+            for q in queries:
+                for label in CORES:
+                    qual[q][label]["p50_ms"] = round(percentile(samples[label][q], 50), 2)
+                    qual[q][label]["p95_ms"] = round(percentile(samples[label][q], 95), 2)
+            result = {"load": timings, "indexed": counts, "queries": qual,
+                      "summary": summarise(samples, qual, queries_by_lang)}
+            report["sizes"][n] = result
+            print_size(n, result)
+
+    report["elapsed_s"] = round(time.perf_counter() - started, 1)
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"search-{datetime.now():%Y%m%d-%H%M%S}.json"
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"\nTotal {report['elapsed_s']} s; wrote {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
