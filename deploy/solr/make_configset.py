@@ -28,9 +28,11 @@ HERE = Path(__file__).resolve().parent
 JAPANESE_TEXT = """
 <fieldType name="text" class="solr.TextField" positionIncrementGap="100" autoGeneratePhraseQueries="false">
   <analyzer>
+    <!-- Full-width ＡＥＤ/１２３ and half-width ｶﾅ are folded before tokenising, so the
+         tokenizer sees the same word whichever width a municipality typed. -->
+    <charFilter class="solr.CJKWidthCharFilterFactory"/>
     <tokenizer class="solr.JapaneseTokenizerFactory" mode="search" discardPunctuation="true" discardCompoundToken="true"/>
     <filter class="solr.JapaneseBaseFormFilterFactory"/>
-    <filter class="solr.CJKWidthFilterFactory"/>
     <filter class="solr.JapaneseKatakanaStemFilterFactory" minimumLength="4"/>
     <filter class="solr.LowerCaseFilterFactory"/>
     <filter class="solr.SnowballPorterFilterFactory" language="English" protected="protwords.txt"/>
@@ -44,8 +46,8 @@ JAPANESE_TEXT = """
 CJK_BIGRAM_TEXT = """
 <fieldType name="text_cjk" class="solr.TextField" positionIncrementGap="100" autoGeneratePhraseQueries="true">
   <analyzer>
+    <charFilter class="solr.CJKWidthCharFilterFactory"/>
     <tokenizer class="solr.StandardTokenizerFactory"/>
-    <filter class="solr.CJKWidthFilterFactory"/>
     <filter class="solr.LowerCaseFilterFactory"/>
     <filter class="solr.CJKBigramFilterFactory" han="true" hiragana="true" katakana="true" hangul="true" outputUnigrams="false"/>
   </analyzer>
@@ -76,7 +78,11 @@ CJK_SOURCES = [
 
 # Our own small word lists (the stock schema references them by name).
 WORD_LISTS = {
-    "protwords.txt": "# Words the English stemmer must leave alone.\n",
+    # The English stemmer would turn AED into "a" (Porter drops "-ed") and mangle other
+    # acronyms common in municipal catalogues.
+    "protwords.txt": "# Words the English stemmer must leave alone (lower case).\n"
+    + "\n".join(["aed", "wifi", "wi-fi", "lan", "gtfs", "csv", "tsv", "api", "pdf", "npo",
+                 "gis", "dcat", "ckan", "bodik", "iot", "ict", "dx"]) + "\n",
     "synonyms.txt": "# Query-time synonyms, e.g.: AED,自動体外式除細動器\nAED,自動体外式除細動器\n",
     "stopwords.txt": "# Stop words (none: Japanese titles are short).\n",
 }
