@@ -45,6 +45,7 @@ def found(q, **params):
         ("年齢", "population"),
         ("access point", "wifi"),  # English still stems: points → point
         ("wi-fi", "wifi"),
+        ("AED", "aed"),  # protected from the stemmer, which would make it "a"
         ("ＡＥＤ", "aed"),  # full-width letters fold to ASCII
     ],
 )
