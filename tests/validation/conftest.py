@@ -1,0 +1,48 @@
+"""Fixtures for the pure validation tests (no CKAN)."""
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parent / "fixtures"
+MIN_SCHEMA = str(FIXTURES / "aed_min.json")
+MIN_HEADER = ["都道府県コード又は市区町村コード", "NO", "名称", "名称_カナ", "緯度", "経度", "電話番号",
+              "開始時間", "設置日", "小児対応設備の有無", "備考"]
+
+
+def good_row(number: int = 1, **overrides: str) -> list[str]:
+    row = {"都道府県コード又は市区町村コード": "332020", "NO": f"{number:04d}", "名称": f"倉敷市役所{number}",
+           "名称_カナ": "クラシキシヤクショ", "緯度": "34.585", "経度": "133.772", "電話番号": "086-426-3030",
+           "開始時間": "09:00", "設置日": "2020-04-01", "小児対応設備の有無": "有", "備考": ""}
+    row.update(overrides)
+    return [row[name] for name in MIN_HEADER]
+
+
+@pytest.fixture
+def corpus_dir() -> Path:
+    path = Path(os.environ.get("REGIONALIOT_CORPUS", REPO.parent / "shared" / "corpus" / "municipal"))
+    if not path.is_dir():
+        pytest.skip(f"municipal corpus not found at {path} (set REGIONALIOT_CORPUS)")
+    return path
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    """write_csv(rows, name=..., encoding=..., delimiter=...) -> path"""
+
+    def write(rows, name="data.csv", encoding="utf-8", delimiter=",", header=MIN_HEADER,
+              lineterminator="\r\n", before: str = ""):
+        path = tmp_path / name
+        with open(path, "w", encoding=encoding, newline="") as handle:
+            handle.write(before)
+            writer = csv.writer(handle, delimiter=delimiter, lineterminator=lineterminator)
+            if header is not None:
+                writer.writerow(header)
+            writer.writerows(rows)
+        return path
+
+    return write
