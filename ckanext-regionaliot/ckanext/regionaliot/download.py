@@ -1,0 +1,131 @@
+"""Fetch a linked resource for validation, treating the URL as hostile.
+
+Only http/https; every address the host name resolves to must be public
+(no loopback, private, link-local or reserved ranges) unless
+``ckanext.regionaliot.validation.allow_private_urls`` is on; redirects are
+followed by hand so each hop is checked; the body is capped and timed out.
+
+Known gap: the name is resolved again when connecting, so DNS rebinding
+between our check and the connection is not prevented.
+"""
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import os
+import socket
+import tempfile
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+CHUNK = 64 * 1024
+MAX_REDIRECTS = 5
+
+
+def N_(text: str) -> str:
+    """Marks a msgid for extraction; translated when shown (jobs have no request locale)."""
+    return text
+
+
+class DownloadError(Exception):
+    """The link could not be fetched: ``msgid`` (English, translated when shown) and ``params``."""
+
+    def __init__(self, msgid: str, **params: object):
+        super().__init__(msgid.format(**params))
+        self.msgid = msgid
+        self.params = params
+
+
+@dataclass
+class Fetched:
+    path: str
+    sha256: str
+    size: int
+    complete: bool  # False: stopped at the byte limit, the file is larger
+
+    def remove(self) -> None:
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def check_url(url: str, allow_private: bool) -> None:
+    """Raise DownloadError unless ``url`` is an http(s) URL to a public host."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DownloadError(N_("Only http and https links can be validated."))
+    if allow_private:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        raise DownloadError(N_("The link's host name could not be resolved.")) from None
+    if not infos or not all(_is_public(info[4][0]) for info in infos):
+        raise DownloadError(
+            N_("The link points to a private or local network address, which is not fetched."))
+
+
+def fetch(url: str, *, limit: int, timeout: float, allow_private: bool,
+          directory: str | None = None) -> Fetched:
+    """Download ``url`` into a temporary file, at most ``limit`` bytes (+1 to detect more).
+
+    The caller must call ``Fetched.remove()``.
+    """
+    session = requests.Session()
+    session.trust_env = False  # no proxies or .netrc credentials from the server's environment
+    current = url
+    try:
+        for _hop in range(MAX_REDIRECTS + 1):
+            check_url(current, allow_private)
+            response = session.get(current, stream=True, timeout=timeout, allow_redirects=False,
+                                   headers={"User-Agent": "ckanext-regionaliot validation"})
+            if response.is_redirect:
+                location = response.headers.get("Location", "")
+                response.close()
+                current = urljoin(current, location)
+                continue
+            break
+        else:
+            raise DownloadError(N_("The link redirects too many times."))
+        with response:
+            if response.status_code != 200:
+                raise DownloadError(N_("The link answered with HTTP status {status}."),
+                                    status=response.status_code)
+            return _save(response, limit, directory)
+    except requests.Timeout:
+        raise DownloadError(N_("The link did not answer in time.")) from None
+    except requests.RequestException:
+        raise DownloadError(N_("The link could not be reached.")) from None
+    finally:
+        session.close()
+
+
+def _save(response: requests.Response, limit: int, directory: str | None) -> Fetched:
+    digest = hashlib.sha256()
+    size = 0
+    complete = True
+    handle = tempfile.NamedTemporaryFile(prefix="regionaliot-", suffix=".download",
+                                         dir=directory, delete=False)
+    try:
+        with handle:
+            for chunk in response.iter_content(CHUNK):
+                if size + len(chunk) > limit:
+                    complete = False
+                    break
+                handle.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+    except BaseException:
+        os.unlink(handle.name)
+        raise
+    return Fetched(handle.name, digest.hexdigest(), size, complete)

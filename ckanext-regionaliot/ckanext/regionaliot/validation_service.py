@@ -1,0 +1,94 @@
+"""The one place the portal calls the validation engine (``regionaliot.validation``).
+
+Everything else in the plugin goes through ``validate`` and ``normalize`` here,
+so an engine API change touches this module only.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from regionaliot.validation import engine, fixer
+from regionaliot.validation.reader import ReadError
+from regionaliot.validation.registry import SchemaNotFound
+
+log = logging.getLogger(__name__)
+
+__all__ = ["UnknownSchema", "Unreadable", "normalize", "schema_choices", "validate"]
+
+
+class UnknownSchema(Exception):
+    """The requested standard schema is not in the engine's registry."""
+
+
+class Unreadable(Exception):
+    """The file cannot be read as a table (empty, binary, unknown encoding, broken CSV)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _lang(lang: str | None) -> str:
+    return "en" if lang == "en" else "ja"
+
+
+def validate(path: str | os.PathLike[str], schema: str | None = None, *, lang: str = "ja",
+             max_findings: int | None = 1000) -> dict[str, Any]:
+    """The engine's report as a dict (keys valid, schema, generation, encoding, rows,
+    summary, counts, truncated, errors, warnings).
+
+    An unreadable file is a report with one error (code ``file-<reason>``), not an
+    exception: for a resource it means "fix the file", like any other error.
+    ``schema`` None lets the engine detect the dataset from the header.
+    Raises UnknownSchema for a name the engine does not know.
+    """
+    try:
+        report = engine.validate_file(path, schema or None, lang=_lang(lang),
+                                      max_findings=max_findings)
+    except SchemaNotFound:
+        raise UnknownSchema(schema) from None
+    except ReadError as exc:
+        return _unreadable_report(exc, schema, _lang(lang))
+    data = report.to_dict(_lang(lang))
+    data.pop("path", None)  # a server path is nobody's business
+    return data
+
+
+def _unreadable_report(exc: ReadError, schema: str | None, lang: str) -> dict[str, Any]:
+    message = exc.reason(lang)
+    finding = {"row": None, "column": None, "field": "", "code": f"file-{exc.code}",
+               "type": "file-error", "severity": "error", "cell": "", "message": message}
+    return {
+        "valid": False, "schema": schema, "schema_title": None, "generation": None,
+        "encoding": None, "dialect": None, "header_row": None, "rows": 0,
+        "summary": message,
+        "counts": {"errors": 1, "warnings": 0, "by_code": {finding["code"]: 1}},
+        "truncated": False, "errors": [finding], "warnings": [],
+    }
+
+
+def normalize(path: str | os.PathLike[str], output: str | os.PathLike[str],
+              schema: str | None = None, *, lang: str = "ja") -> dict[str, Any]:
+    """Write the engine's corrected UTF-8 CSV of ``path`` to ``output``; returns its summary."""
+    try:
+        result = fixer.normalize(path, output, schema or None)
+    except SchemaNotFound:
+        raise UnknownSchema(schema) from None
+    except ReadError as exc:
+        raise Unreadable(exc.code, exc.reason(_lang(lang))) from None
+    data = result.to_dict()
+    data.pop("output", None)
+    return data
+
+
+def schema_choices() -> list[tuple[str, str]]:
+    """(name, title) of every schema the engine knows, for the public check page."""
+    registry = engine.default_registry()
+    seen: dict[str, str] = {}
+    for schema in registry.schemas:
+        if schema.name and schema.name not in seen:
+            seen[schema.name] = schema.title or schema.name
+    return sorted(seen.items())
