@@ -106,6 +106,13 @@ def _looks_binary(text: str) -> bool:
     return controls > max(2, len(text) // 100)
 
 
+def _implausible_cp932(text: str) -> bool:
+    # Python's cp932 maps almost any byte to something; real Shift_JIS text has
+    # next to no C1 controls or private-use (外字) characters.
+    odd = sum(1 for ch in text if "\x80" <= ch <= "\x9f" or "\ue000" <= ch <= "\uf8ff")
+    return odd > max(2, len(text) // 100)
+
+
 def detect_delimiter(text: str) -> str:
     lines = text.splitlines()[:20]
     tabs = sum(line.count("\t") for line in lines)
@@ -164,6 +171,10 @@ def open_table(path: str | os.PathLike[str],
     if _looks_binary(sample):
         raise ReadError("binary", "テキストではなくバイナリのファイルです。",
                         "this is a binary file, not text.")
+    if encoding == "cp932" and _implausible_cp932(sample):
+        raise ReadError("encoding",
+                        "文字コードを判別できません（UTF-8・Shift_JIS・UTF-16 のいずれでもありません）。",
+                        "unknown encoding (not UTF-8, Shift_JIS or UTF-16).")
     delimiter = detect_delimiter(sample)
     handle = open(path, encoding=encoding, newline="")
     try:
