@@ -397,10 +397,11 @@ class FieldCheck:
             "phone": PHONE_RE.fullmatch, "id": ID_RE.fullmatch, "kana": KANA_RE.fullmatch,
             "url": URL_RE.fullmatch, "postal_code": POSTAL_RE.fullmatch, "email": EMAIL_RE.fullmatch,
         }.get(self.xcheck or "")
-        if own_pred is str.isascii and preds and preds[0] in (ASCII_NUMBER_RE.fullmatch, ASCII_INT_RE.fullmatch):
-            own_pred = None  # the ASCII number regex already implies it
-        if own_pred is not None and own_pred not in preds:
-            preds.append(own_pred)
+        if own_pred is not None:
+            implied = own_pred is str.isascii and preds and \
+                preds[0] in (ASCII_NUMBER_RE.fullmatch, ASCII_INT_RE.fullmatch)
+            if not implied and own_pred not in preds:
+                preds.append(own_pred)
         elif self._own is not None:
             if self._own is _numberish:
                 preds.append(str.isascii)

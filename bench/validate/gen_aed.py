@@ -45,11 +45,11 @@ def base_row(rng: random.Random, number: int) -> list[str]:
     lon = f"{rng.uniform(132.5, 139.0):.6f}"
     opening = rng.choice(["", "08:30", "09:00"])
     return [
-        code, f"{number:010d}", pref, city, f"{city}{name}{number % 97}", kana,
-        f"{pref}{city}本町{rng.randint(1, 9)}-{rng.randint(1, 30)}-{rng.randint(1, 40)}", "",
+        code, f"{number:010d}", pref, city, f"{name}{number % 97}", kana,
+        f"{city}本町{rng.randint(1, 9)}-{rng.randint(1, 30)}-{rng.randint(1, 40)}", "",
         lat, lon, rng.choice(POSITIONS), f"086-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}", "",
-        "", "管財課", rng.choice(DAYS), opening, "17:15" if opening else "", "", rng.choice(["有", "無"]),
-        f"https://www.city.example.jp/aed/{number}", "",
+        "", rng.choice(["管財課", ""]), rng.choice(DAYS), opening, "17:15" if opening else "", "",
+        rng.choice(["有", "無"]), f"https://example.jp/a/{number}" if rng.random() < 0.3 else "", "",
     ]
 
 
