@@ -1,0 +1,102 @@
+"""Every real municipal file gets the verdict its README implies.
+
+The corpus is found through REGIONALIOT_CORPUS (default <repo>/../shared/corpus/municipal).
+Expectations that need a standard schema skip when that schema is not in the registry.
+"""
+from __future__ import annotations
+
+import pytest
+
+from regionaliot.validation.engine import default_registry, validate_file
+
+
+def run(corpus_dir, relative):
+    path = corpus_dir / relative
+    if not path.is_file():
+        pytest.skip(f"{relative} not in the corpus")
+    return validate_file(path)
+
+
+def need(key):
+    if key not in default_registry().names():
+        pytest.skip(f"schema {key} not available yet")
+
+
+def codes(report, severity=None):
+    return {f["code"] for f in report.findings() if severity is None or f["severity"] == severity}
+
+
+@pytest.mark.parametrize("relative, key, rows", [
+    ("yaizu-222127/222127_aed.csv", "legacy/aed", 82),
+    ("yaizu-222127/222127_public_toilet.csv", "standard/public_toilet", 112),
+    ("yaizu-222127/222127_fire_hydrant.csv", "standard/fire_hydrant", 193),
+    ("yaizu-222127/222127_public_wireless_lan.csv", "legacy/public_wireless_lan", 17),
+])
+def test_clean_standard_files_are_detected_and_valid(corpus_dir, relative, key, rows):
+    need(key)
+    report = run(corpus_dir, relative)
+    assert f"{report.generation}/{report.schema}" == key
+    assert report.encoding == "utf-8" and report.rows == rows
+    assert report.valid, report.to_text()
+
+
+def test_yaizu_aed_tolerates_its_phone_style_and_fullwidth_position(corpus_dir):
+    need("legacy/aed")
+    report = run(corpus_dir, "yaizu-222127/222127_aed.csv")
+    assert report.findings() == []  # (054)626-1139 and ２階正面入口 are both acceptable
+
+
+def test_evacuation_space_circles_should_be_one(corpus_dir):
+    need("legacy/evacuation_space")
+    report = run(corpus_dir, "yaizu-222127/222127_evacuation_space.csv")
+    assert not report.valid
+    flags = [f for f in report.findings() if f["code"] == "flag-symbol"]
+    assert flags and all(f["cell"] == "○" and f["fix"] == "1" for f in flags)
+    assert all(f["field"].startswith("災害種別_") or f["field"] == "指定避難所との重複" for f in flags)
+    # The same cells are Frictionless enum violations.
+    enum_errors = {(f["row"], f["field"]) for f in report.findings() if f["code"] == "constraint-error:enum"}
+    assert enum_errors == {(f["row"], f["field"]) for f in flags}
+
+
+def test_preschool_header_with_horizontal_bar(corpus_dir):
+    need("legacy/preschool")
+    report = run(corpus_dir, "yaizu-222127/222127_preschool.csv")
+    assert report.schema == "preschool" and report.generation == "legacy"
+    (header,) = [f for f in report.findings() if f["code"] == "header-normalized"]
+    assert header["cell"] == "都道府県コ\u2015ド又は市区町村コ\u2015ド"
+    assert header["fix"] == "都道府県コード又は市区町村コード"
+    # Its remaining errors all come with a sure fix (trailing spaces, ― inside kana).
+    fixable = {f["row"] for f in report.findings() if "fix" in f and f["row"] != 1}
+    assert {f["row"] for f in report.findings() if f["severity"] == "error"} <= fixable
+
+
+def test_municipal_shelter_list_is_not_a_standard_dataset(corpus_dir):
+    report = run(corpus_dir, "yaizu-222127/222127_hinannjo.csv")
+    assert report.schema is None and "schema-not-detected" in codes(report)
+    assert report.valid
+
+
+def test_takamatsu_fiware_file_with_metadata_lines(corpus_dir):
+    report = run(corpus_dir, "takamatsu-372013/0002_aed_legacy.csv")
+    assert report.encoding == "utf-8-sig" and report.schema is None
+    assert report.header_row == 7 and report.labels[:3] == ["#property", "name", "address"]
+    packed = [f for f in report.findings() if f["code"] == "latlng-packed"]
+    assert packed and packed[0]["row"] == 10  # 6 metadata lines, header, 2 type rows
+    assert "metadata-rows" in codes(report)
+
+
+def test_takamatsu_hospital_dates_and_header_space(corpus_dir):
+    report = run(corpus_dir, "takamatsu-372013/hospital.csv")
+    dates = {f["row"]: f for f in report.findings() if f["code"] == "date-not-iso"}
+    assert dates[2]["cell"] == "1947/4/1" and dates[2]["fix"] == "1947-04-01"
+    (space,) = [f for f in report.findings() if f["code"] == "header-whitespace"]
+    assert space["cell"] == "telephone\u3000number"
+    assert "lgcode-no-check-digit" not in codes(report)  # 372013 is already 6 digits
+
+
+def test_takamatsu_toilets_five_digit_code(corpus_dir):
+    report = run(corpus_dir, "takamatsu-372013/public_toilet.csv")
+    codes_found = [f for f in report.findings() if f["code"] == "lgcode-no-check-digit"]
+    assert codes_found and {f["cell"] for f in codes_found} == {"37201"}
+    assert {f["fix"] for f in codes_found} == {"372013"}
+    assert all(f["severity"] == "warning" for f in report.findings())  # no schema: advice only
