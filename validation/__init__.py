@@ -3,3 +3,12 @@
 Installed as ``regionaliot.validation``; imports nothing from CKAN so it can be
 used from the command line, in tests, and inside the portal alike.
 """
+
+from .engine import validate_file
+from .fixer import NormalizeResult, normalize
+from .reader import ReadError
+from .registry import Registry, Schema, SchemaNotFound
+from .report import Report
+
+__all__ = ["validate_file", "normalize", "NormalizeResult", "ReadError", "Registry", "Schema",
+           "SchemaNotFound", "Report"]

@@ -371,7 +371,8 @@ class FieldCheck:
         if self._ts_needed:
             if self.type == "string" and self.format in ("default", "uri"):
                 if "pattern" in c:
-                    preds.append(re.compile("^{0}$".format(c["pattern"])).match)
+                    # Exactly how Frictionless compiles a pattern (so "$" also allows a final "\n").
+                    preds.append(re.compile("^" + c["pattern"] + "$").match)
                 if "enum" in c:
                     preds.append(frozenset(c["enum"]).__contains__)
                 if "minLength" in c or "maxLength" in c:
@@ -497,7 +498,7 @@ class FieldCheck:
         # Equality with a bound is decided exactly (Decimal) in classify().
         if (lo is None or low > lo) and (hi is None or high < hi):
             return ()
-        return {v for v, f in zip(numeric, floats)
+        return {v for v, f in zip(numeric, floats, strict=False)
                 if (lo is not None and f <= lo) or (hi is not None and f >= hi)}
 
     def unique_key(self, value: str):

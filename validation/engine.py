@@ -116,7 +116,7 @@ class Plan:
         self.field_of_column: dict[int, str] = {}
         self.checks: list[FieldCheck] = []
         numeric_columns: set[int] = set()
-        for spec, column in zip(schema.fields, column_of):
+        for spec, column in zip(schema.fields, column_of, strict=False):
             if column is None:
                 continue
             self.field_of_column[column] = spec["name"]
@@ -133,7 +133,7 @@ class Plan:
     def _header_findings(self, labels: list[str], column_of: list[int | None]) -> None:
         emit = self.report.add
         header_row = self.table.header_row
-        for spec, column in zip(self.schema.fields, column_of):
+        for spec, column in zip(self.schema.fields, column_of, strict=False):
             if column is None:
                 required = bool((spec.get("constraints") or {}).get("required"))
                 emit(header_row, None, spec["name"], "missing-label", "error" if required else "warning")
@@ -150,7 +150,7 @@ class Plan:
                 emit(header_row, index + 1, label, "extra-label", "warning", label)
         # Report only the first field out of order: one move usually explains the rest.
         previous = -1
-        for rank, (spec, column) in enumerate(zip(self.schema.fields, column_of)):
+        for rank, (spec, column) in enumerate(zip(self.schema.fields, column_of, strict=False)):
             if column is None:
                 continue
             if column < previous:
@@ -197,7 +197,7 @@ class Plan:
             chunk = list(compress(chunk, keep))
         if not chunk:
             return
-        columns = list(zip(*chunk))
+        columns = list(zip(*chunk, strict=False))
         rowmap = rownums.__getitem__ if rownums is not None else (lambda i: base + i)
         for check in self.checks:
             self._field(check, columns[check.column], rowmap)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .checks import JAPAN_LAT, JAPAN_LON, FieldCheck
-from .engine import _to_float, _table_label_scorer, default_registry, resolve_schema
+from .engine import _table_label_scorer, _to_float, default_registry, resolve_schema
 from .headers import match_header
 from .messages import N_
 from .reader import open_table
@@ -89,7 +89,7 @@ def normalize(path: str | os.PathLike[str], output: str | os.PathLike[str],
             column_of = match_header(labels, resolved.field_names, registry.aliases).column_of
             out_labels = list(resolved.field_names)
             sources: list[int | None] = list(column_of)
-            for name, column in zip(resolved.field_names, column_of):
+            for name, column in zip(resolved.field_names, column_of, strict=False):
                 if column is None:
                     result.change(table.header_row, name, None, name, "missing-label")
                 elif labels[column] != name:
@@ -99,12 +99,12 @@ def normalize(path: str | os.PathLike[str], output: str | os.PathLike[str],
                     out_labels.append(label)
                     sources.append(column)
             checks = {column: FieldCheck(spec, column, resolved.missing_values)
-                      for spec, column in zip(resolved.fields, column_of) if column is not None}
+                      for spec, column in zip(resolved.fields, column_of, strict=False) if column is not None}
             lat = next((c for c in checks.values() if c.xcheck == "latitude"), None)
             lon = next((c for c in checks.values() if c.xcheck == "longitude"), None)
         else:
             out_labels = [" ".join(label.split()) for label in labels]
-            for label, clean in zip(labels, out_labels):
+            for label, clean in zip(labels, out_labels, strict=False):
                 if label != clean:
                     result.change(table.header_row, clean, label, clean, "header")
             sources = list(range(width))

@@ -144,7 +144,7 @@ class Registry:
             column_of = match_header(labels, schema.field_names, self.aliases).column_of
             matched = sum(1 for c in column_of if c is not None)
             weights = [1 / self._spread[label_key(name)] for name in schema.field_names]
-            coverage = sum(w for w, c in zip(weights, column_of) if c is not None) / sum(weights)
+            coverage = sum(w for w, c in zip(weights, column_of, strict=False) if c is not None) / sum(weights)
             precision = matched / len(present)
             if coverage < 0.7 or precision < 0.7:
                 continue

@@ -6,7 +6,6 @@ Expectations that need a standard schema skip when that schema is not in the reg
 from __future__ import annotations
 
 import pytest
-
 from regionaliot.validation.engine import default_registry, validate_file
 
 

@@ -14,7 +14,6 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "bench" / "validate"))
 
 from gen_aed import generate  # noqa: E402
-
 from regionaliot.validation.engine import validate_file  # noqa: E402
 
 SCHEMA = REPO / "schemas" / "tableschema" / "legacy" / "aed.json"

@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 
 from conftest import MIN_HEADER, MIN_SCHEMA, good_row
-
 from regionaliot.validation.engine import validate_file
 from regionaliot.validation.fixer import normalize
 

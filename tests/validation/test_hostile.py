@@ -11,7 +11,6 @@ import io
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from regionaliot.validation.cli import main
 from regionaliot.validation.engine import validate_file
 from regionaliot.validation.reader import ReadError

@@ -6,7 +6,6 @@ import codecs
 import openpyxl
 import pytest
 from conftest import MIN_HEADER, MIN_SCHEMA, good_row
-
 from regionaliot.validation.engine import validate_file
 from regionaliot.validation.reader import ReadError, open_table
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 from conftest import MIN_HEADER, MIN_SCHEMA, good_row
-
 from regionaliot.validation import checks, messages
 from regionaliot.validation.engine import validate_file
 

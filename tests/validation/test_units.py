@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from regionaliot.validation import checks, lgcode, wareki
 from regionaliot.validation.headers import AliasTable, label_key, match_header, normalize_label
 
