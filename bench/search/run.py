@@ -86,10 +86,13 @@ def load_ckan(ini: Path):
 
 
 def migrate():
-    """`ckan db upgrade` plus the activity and harvest plugins (as ckan_migrate in stack.sh)."""
+    """`ckan db upgrade` plus the plugins' migrations (as ckan_migrate in deploy/stack.sh)."""
     from ckan.cli.db import _run_migrations
 
-    for plugin in (None, "activity", "harvest"):
+    plugins = [None, "activity", "harvest"]
+    if (ROOT / "ckanext-regionaliot" / "ckanext" / "regionaliot" / "migration").is_dir():
+        plugins.append("regionaliot")
+    for plugin in plugins:
         _run_migrations(plugin)
 
 
@@ -330,7 +333,7 @@ def quality(user: str, datasets: list[dict], queries: list[str]) -> dict:
     return out
 
 
-def summarise(samples, quality_rows, queries_by_lang) -> dict:
+def summarise(samples, quality_rows, queries_by_lang, rows: int) -> dict:
     summary = {}
     for lang, queries in queries_by_lang.items():
         s = {}
@@ -350,6 +353,21 @@ def summarise(samples, quality_rows, queries_by_lang) -> dict:
         s["ratio_ours_over_stock"] = {
             k: round(s["ours"][k] / s["stock"][k], 2) for k in ("p50_ms", "p95_ms")
         }
+        # A query the stock schema answers with nothing is cheaper for CKAN (no page of
+        # results to load); compare like with like over queries where both cores fill a page.
+        same = [q for q in queries
+                if min(quality_rows[q][label]["found"] for label in CORES) >= rows]
+        if same:
+            pooled = {label: [ms for q in same for ms in samples[label][q]] for label in CORES}
+            s["full_page_queries"] = {
+                "queries": same,
+                **{f"{label}_{k}": round(percentile(pooled[label], p), 2)
+                   for label in CORES for k, p in (("p50_ms", 50), ("p95_ms", 95))},
+            }
+            s["full_page_queries"]["ratio_p50"] = round(
+                s["full_page_queries"]["ours_p50_ms"] / s["full_page_queries"]["stock_p50_ms"], 2)
+            s["full_page_queries"]["ratio_p95"] = round(
+                s["full_page_queries"]["ours_p95_ms"] / s["full_page_queries"]["stock_p95_ms"], 2)
         summary[lang] = s
     return summary
 
@@ -379,6 +397,12 @@ def print_size(n: int, result: dict) -> None:
               f" | ratio p50 {r['p50_ms']:.2f} p95 {r['p95_ms']:.2f}"
               f" | recall ours {fmt(o['recall'], True)}% stock {fmt(st['recall'], True)}%"
               f" | precision ours {fmt(o['precision'], True)}% stock {fmt(st['precision'], True)}%")
+        if "full_page_queries" in s:
+            f = s["full_page_queries"]
+            print(f"{'':<8} queries where both fill a page ({len(f['queries'])}): "
+                  f"ours p50 {f['ours_p50_ms']:.1f} p95 {f['ours_p95_ms']:.1f} ms"
+                  f" | stock p50 {f['stock_p50_ms']:.1f} p95 {f['stock_p95_ms']:.1f} ms"
+                  f" | ratio p50 {f['ratio_p50']:.2f} p95 {f['ratio_p95']:.2f}")
 
 
 def environment() -> dict:
@@ -391,12 +415,23 @@ def environment() -> dict:
         env["solr"] = info["lucene"]["solr-spec-version"]
     except Exception as e:  # the version is nice to have, not worth failing the run
         env["solr"] = f"unknown ({e})"
+    # The schema changes under us (deploy/solr is someone else's): record what was measured.
+    for label, core in CORES.items():
+        try:
+            env[f"text_type_{label}"] = solr_get(core, "schema/fieldtypes/text?wt=json")["fieldType"]
+        except Exception as e:
+            env[f"text_type_{label}"] = f"unknown ({e})"
     return env
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    # CKAN's ini configures the root logger; the bench's progress lines get their own handler.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
     started = time.perf_counter()
     app = load_ckan(args.ini)
     # CKAN's own INFO logging per request would swamp the output and cost time.
@@ -435,7 +470,7 @@ def main(argv=None) -> None:
                     qual[q][label]["p50_ms"] = round(percentile(samples[label][q], 50), 2)
                     qual[q][label]["p95_ms"] = round(percentile(samples[label][q], 95), 2)
             result = {"load": timings, "indexed": counts, "queries": qual,
-                      "summary": summarise(samples, qual, queries_by_lang)}
+                      "summary": summarise(samples, qual, queries_by_lang, args.rows)}
             report["sizes"][n] = result
             print_size(n, result)
 
