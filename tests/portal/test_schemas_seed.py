@@ -119,8 +119,10 @@ def test_dataset_with_full_metadata_round_trips():
     org = factories.Organization(lg_code="332020")
     box = {"type": "Polygon", "coordinates": [[[133.7, 34.5], [133.85, 34.5], [133.85, 34.65],
                                                [133.7, 34.65], [133.7, 34.5]]]}
+    # Private: a public dataset with an unvalidated standard-schema file is refused
+    # (resource validation's publish block).
     ds = factories.Dataset(
-        owner_org=org["id"], title="指定緊急避難場所一覧", title_en="Evacuation sites",
+        owner_org=org["id"], private=True, title="指定緊急避難場所一覧", title_en="Evacuation sites",
         category="shiho-anzen-kankyo", standard_dataset="evacuation_space",
         license_id="pdl-1.0", spatial=json.dumps(box),
         frequency="http://publications.europa.eu/resource/authority/frequency/ANNUAL",
@@ -136,7 +138,8 @@ def test_dataset_with_full_metadata_round_trips():
     assert shown["temporal_end"] == "2026-03-31"
     assert shown["resources"][0]["encoding"] == "cp932"
     # ckanext-spatial indexed the extent: a bbox search over 倉敷 finds it.
-    found = call_action("package_search", extras={"ext_bbox": "133.6,34.4,133.9,34.7"})
+    found = call_action("package_search", include_private=True,
+                        extras={"ext_bbox": "133.6,34.4,133.9,34.7"})
     assert ds["name"] in {d["name"] for d in found["results"]}
 
 
@@ -228,3 +231,18 @@ def test_seed_command_is_wired(cli):
     assert result.exit_code == 0, result.output
     assert "kurashiki" in result.output and "kokudo-kisho" in result.output
     assert len(call_action("group_list")) == 17
+
+
+# --- Japanese and English messages ------------------------------------------------------
+
+@pytest.mark.parametrize(("lang", "message"), [
+    ("ja", "全国地方公共団体コードのチェックディジットが正しくありません。33202 の場合は 332020 です"),
+    ("en", "The check digit of the local government code is wrong: for 33202 the code is 332020."),
+])
+def test_check_digit_message_in_both_languages(app, lang, message):
+    # ja needs the compiled i18n/ja/LC_MESSAGES/ckanext-regionaliot.mo and the plugin's
+    # ITranslation pointing at i18n/ (DefaultTranslation).
+    with app.flask_app.test_request_context(environ_overrides={"CKAN_LANG": lang}):
+        with pytest.raises(ValidationError) as e:
+            factories.Organization(lg_code="332021")
+    assert e.value.error_dict["lg_code"] == [message]
