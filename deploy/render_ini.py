@@ -46,17 +46,21 @@ def render(profile: str) -> str:
     db, datastore_db, core, redis_db, storage = PROFILES[profile]
     writer_pw = secret(data, "db_ckan_password")
     reader_pw = secret(data, "db_datastore_password")
+    site_url = env.get("CKAN_SITE_URL", f"http://127.0.0.1:{env.get('CKAN_PORT', '5000')}")
     values = {
-        "site_url": env.get("CKAN_SITE_URL", f"http://127.0.0.1:{env.get('CKAN_PORT', '5000')}"),
+        "site_url": site_url,
+        # Where background jobs call the API back: inside a compose network that is
+        # http://ckan:5000, not the public URL.
+        "xloader_site_url": env.get("XLOADER_SITE_URL", site_url),
         "site_id": f"regionaliot-{profile}",
         "secret_key": secret(data, "secret_key"),
-        "cookie_secure": "false",
+        "cookie_secure": env.get("CKAN_COOKIE_SECURE", "false"),
         "sqlalchemy_url": f"postgresql://ckan_default:{writer_pw}@{pg}/{db}",
         "datastore_write_url": f"postgresql://ckan_default:{writer_pw}@{pg}/{datastore_db}",
         "datastore_read_url": f"postgresql://datastore_default:{reader_pw}@{pg}/{datastore_db}",
         "storage_path": str(data / storage),
-        "solr_url": f"http://127.0.0.1:{env.get('SOLR_PORT', '8983')}/solr/{core}",
-        "redis_url": f"redis://127.0.0.1:{env.get('REDIS_PORT', '6379')}/{redis_db}",
+        "solr_url": f"http://{env.get('SOLR_HOST', '127.0.0.1')}:{env.get('SOLR_PORT', '8983')}/solr/{core}",
+        "redis_url": f"redis://{env.get('REDIS_HOST', '127.0.0.1')}:{env.get('REDIS_PORT', '6379')}/{redis_db}",
         "plugins": PLUGINS,
         "repo_root": str(ROOT),
         # Tests keep their output for failures; the portal logs what it does.

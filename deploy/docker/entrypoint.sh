@@ -45,15 +45,8 @@ secret_files() {
 }
 
 render() {
+  # render_ini.py reads SOLR_HOST, REDIS_HOST, PG_HOST, XLOADER_SITE_URL, CKAN_COOKIE_SECURE.
   python "$APP/deploy/render_ini.py" portal "$INI" || fail "rendering $INI"
-  # Settings the template does not take from the environment yet. xloader jobs call the
-  # API back; inside the compose network that is http://ckan:5000, not the public URL.
-  local extra=()
-  [ -n "${XLOADER_SITE_URL:-}" ] && extra+=("ckanext.xloader.site_url=$XLOADER_SITE_URL")
-  [ -n "${CKAN_COOKIE_SECURE:-}" ] && extra+=("beaker.session.secure=$CKAN_COOKIE_SECURE")
-  if [ ${#extra[@]} -gt 0 ]; then
-    ckan config-tool "$INI" "${extra[@]}" >/dev/null || fail "ckan config-tool $INI"
-  fi
 }
 
 wait_for() {  # wait_for WHAT SECONDS COMMAND...
