@@ -3,6 +3,7 @@
 # these machines), CKAN under gunicorn, a jobs worker and the harvest consumers.
 #
 #   deploy/stack.sh install    Debian packages, the venv, Solr's Maven classpath, catalogues
+#   deploy/stack.sh install-test-tools   the docker compose plugin (checks the compose file)
 #   deploy/stack.sh services   start PostgreSQL, Redis, Solr; create/upgrade both profiles' DBs
 #   deploy/stack.sh up         services + sysadmin + demo content + web, worker, consumers
 #   deploy/stack.sh down       stop everything this script started
@@ -121,6 +122,21 @@ compile_catalogues() {
     [ -f "$mo" ] && [ "$mo" -nt "$po" ] && continue
     "$VENV/bin/pybabel" compile -i "$po" -o "$mo" >>"$LOG/i18n.log" 2>&1 || fail "pybabel compile $po" "$LOG/i18n.log"
   done
+}
+
+# Test tooling only: the Docker client is on these machines but its compose plugin may not
+# be, and tests/unit/test_compose_config.py checks deploy/docker-compose.yml with it.
+install_compose_plugin() {
+  command -v docker >/dev/null || return 0
+  docker compose version >/dev/null 2>&1 && return 0
+  command -v go >/dev/null || { say "No docker compose plugin and no Go toolchain: the compose test will skip."; return 0; }
+  say "Building the docker compose plugin from the Go module proxy (a few minutes)"
+  local bin; bin=$(mktemp -d)
+  GOBIN="$bin" go install github.com/docker/compose/v2/cmd@v2.32.4 >"$LOG/compose-plugin.log" 2>&1 \
+    || fail "go install docker compose" "$LOG/compose-plugin.log"
+  mkdir -p "$HOME/.docker/cli-plugins"
+  mv "$bin/cmd" "$HOME/.docker/cli-plugins/docker-compose"
+  rm -rf "$bin"
 }
 
 cmd_install() {
@@ -394,10 +410,11 @@ cmd_status() {
 
 case "${1:-}" in
   install) cmd_install ;;
+  install-test-tools) install_compose_plugin ;;
   services) cmd_install; cmd_services ;;
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
   psql) shift; psql_admin "${1:-ckan_default}" ;;
-  *) say "usage: $0 {install|services|up|down|status|psql [DB]}"; exit 64 ;;
+  *) say "usage: $0 {install|install-test-tools|services|up|down|status|psql [DB]}"; exit 64 ;;
 esac
