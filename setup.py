@@ -8,7 +8,7 @@
 ``regionaliot`` is a PEP 420 namespace, so nothing generic such as a bare
 ``validation`` lands in site-packages. See ARCHITECTURE.md.
 """
-from setuptools import setup
+from setuptools import find_packages, setup
 
 PACKAGE_DIR = {
     "ckanext": "ckanext-regionaliot/ckanext",
@@ -26,7 +26,8 @@ setup(
     package_dir=PACKAGE_DIR,
     packages=[
         "ckanext",
-        "ckanext.regionaliot",
+        # Subpackages (logic, model, seed, ...); templates, i18n and migrations are data.
+        *find_packages("ckanext-regionaliot", include=["ckanext.regionaliot*"]),
         "regionaliot.validation",
         "regionaliot.harvesters",
         "regionaliot.schemas",
