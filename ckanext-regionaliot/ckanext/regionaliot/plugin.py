@@ -6,9 +6,12 @@ logic/action.py (IActions), logic/auth.py (IAuthFunctions), views.py (IBlueprint
 """
 from __future__ import annotations
 
+import json
+
 import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
 
 from . import model as _tables  # noqa: F401  (registers our tables with CKAN's metadata)
 
@@ -24,7 +27,8 @@ _IN_RESOURCE_ACTION = "regionaliot_in_resource_action"
 @tk.blanket.actions
 @tk.blanket.auth_functions
 @tk.blanket.blueprints
-class RegionalIoTPlugin(p.SingletonPlugin):
+# DefaultTranslation supplies i18n_directory/domain; ITranslation alone registers an empty domain.
+class RegionalIoTPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation, inherit=True)
     p.implements(p.IResourceController, inherit=True)
@@ -59,8 +63,14 @@ class RegionalIoTPlugin(p.SingletonPlugin):
     def before_dataset_index(self, pkg_dict):
         from .resource_validation import dataset_status
 
+        # The index dict has lost its resources; the validated dict still has them.
+        try:
+            dataset = json.loads(pkg_dict.get("validated_data_dict") or "{}")
+        except ValueError:
+            dataset = {}
+        dataset.setdefault("id", pkg_dict.get("id"))
         # A plain field name (not extras_*): Solr's "*" dynamic field indexes it as a string.
-        pkg_dict["validation_status"] = dataset_status(pkg_dict)
+        pkg_dict["validation_status"] = dataset_status(dataset)
         return pkg_dict
 
     def after_dataset_search(self, search_results, search_params):

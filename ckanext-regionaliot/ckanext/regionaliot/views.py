@@ -29,9 +29,8 @@ def _load(id: str, resource_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     try:
         package = tk.get_action("package_show")(_context(), {"id": id})
         resource = tk.get_action("resource_show")(_context(), {"id": resource_id})
-    except tk.NotAuthorized:
-        return tk.abort(403, _("Unauthorized to read resource %s") % resource_id)
-    except tk.ObjectNotFound:
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        # Like CKAN's dataset pages: a private dataset does not exist for outsiders.
         return tk.abort(404, _("Resource not found"))
     if resource["package_id"] != package["id"]:
         return tk.abort(404, _("Resource not found"))

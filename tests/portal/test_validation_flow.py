@@ -1,0 +1,282 @@
+"""Validated publishing in the portal, end to end against PostgreSQL, Solr and Redis.
+
+Upload → report → publish refused → fix → publish; the job path for large files;
+the public check page; the report page's escaping; the validation_status facet.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import ckan.model as model
+import pytest
+from ckan.lib import jobs
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+from ckanext.regionaliot import resource_validation
+from ckanext.regionaliot.jobs import validate_resource
+from ckanext.regionaliot.model import ResourceValidation
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+SAMPLE = Path(__file__).resolve().parents[1] / "schemas" / "samples" / "legacy" / "aed.csv"
+CHILD_FLAG = 19  # 小児対応設備の有無
+CODE = 0  # 都道府県コード又は市区町村コード
+
+
+def aed_rows() -> list[list[str]]:
+    return list(csv.reader(io.StringIO(SAMPLE.read_text(encoding="utf-8"))))
+
+
+def to_csv(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
+
+
+def invalid_aed() -> str:
+    rows = aed_rows()
+    rows[1][CODE] = "332021"  # wrong check digit (332020 is right)
+    rows[2][CHILD_FLAG] = "○"  # a symbol instead of 有/無
+    return to_csv(rows)
+
+
+@pytest.fixture
+def sysadmin():
+    return factories.SysadminWithToken()
+
+
+@pytest.fixture
+def dataset(sysadmin):
+    org = factories.Organization(users=[{"name": sysadmin["name"], "capacity": "admin"}])
+    return factories.Dataset(owner_org=org["id"], private=True, standard_dataset="aed",
+                             title="AED設置箇所一覧", name="kurashiki-aed",
+                             user={"name": sysadmin["name"]})
+
+
+def upload(create_with_upload, dataset, content, name="aed.csv", **kwargs):
+    # The activity plugin needs a real user behind every change.
+    context = {"user": model.User.get(dataset["creator_user_id"]).name}
+    return create_with_upload(content, name, context=context, package_id=dataset["id"], url=name,
+                              format="CSV", name="AED設置箇所一覧", **kwargs)
+
+
+def act(action, dataset, **kwargs):
+    return call_action(action, {"user": model.User.get(dataset["creator_user_id"]).name},
+                       **kwargs)
+
+
+def show(resource_id, **kwargs):
+    return call_action("resource_validation_show", id=resource_id, **kwargs)
+
+
+def patch_public(app, sysadmin, dataset_id, status=200):
+    return app.post("/api/3/action/package_patch",
+                    json={"id": dataset_id, "private": False},
+                    headers={"Authorization": sysadmin["token"]}, status=status).json
+
+
+def test_valid_upload_is_validated_at_once(create_with_upload, dataset):
+    resource = upload(create_with_upload, dataset, SAMPLE.read_text(encoding="utf-8"))
+
+    result = show(resource["id"])
+    assert result["status"] == "success"
+    assert result["schema"] == "aed" and result["generation"] == "legacy"
+    assert result["rows"] == 4 and result["error_count"] == 0
+    assert result["report"]["valid"] is True
+    assert "path" not in result["report"]  # no server paths in the API
+
+
+def test_invalid_upload_blocks_publishing_until_fixed(app, create_with_upload, dataset, sysadmin):
+    resource = upload(create_with_upload, dataset, invalid_aed())
+
+    result = show(resource["id"])
+    assert result["status"] == "failure"
+    assert result["error_count"] >= 2
+    codes = {e["code"] for e in result["report"]["errors"]}
+    assert "lgcode-check-digit" in codes
+    assert {e["row"] for e in result["report"]["errors"]} >= {2, 3}
+
+    refused = patch_public(app, sysadmin, dataset["id"], status=409)
+    message = refused["error"]["private"][0]
+    assert "公開できません" in message  # Japanese, the portal's default locale
+    assert "AED設置箇所一覧" in message and str(result["error_count"]) in message
+    assert call_action("package_show", id=dataset["id"])["private"] is True
+
+    # Nothing is discarded: the upload is still in the filestore.
+    path = resource_validation.upload_path(call_action("resource_show", id=resource["id"]))
+    assert Path(path).read_bytes() == invalid_aed().encode("utf-8")
+
+    # Re-upload the fixed file: validated again, then publishing is allowed.
+    upload(create_with_upload, dataset, SAMPLE.read_text(encoding="utf-8"),
+           action="resource_update", id=resource["id"])
+    assert show(resource["id"])["status"] == "success"
+    assert patch_public(app, sysadmin, dataset["id"])["result"]["private"] is False
+
+
+def test_pending_validation_also_blocks_publishing(app, create_with_upload, dataset, sysadmin,
+                                                   ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.regionaliot.validation.sync_max_bytes", 10)
+    resource = upload(create_with_upload, dataset, SAMPLE.read_text(encoding="utf-8"))
+    assert show(resource["id"])["status"] == "pending"
+    message = patch_public(app, sysadmin, dataset["id"], status=409)["error"]["private"][0]
+    assert "AED設置箇所一覧" in message
+
+
+def test_unchanged_file_is_not_validated_again(create_with_upload, dataset):
+    resource = upload(create_with_upload, dataset, SAMPLE.read_text(encoding="utf-8"))
+    first = show(resource["id"])
+    assert first["runs"] == 1
+
+    # Saving the resource and the dataset without a new file does not re-validate.
+    act("resource_patch", dataset, id=resource["id"], description="更新")
+    act("package_patch", dataset, id=dataset["id"], notes="説明を更新")
+    again = show(resource["id"])
+    assert again["runs"] == 1
+    assert again["finished"] == first["finished"]
+    assert again["file_sha256"] == first["file_sha256"]
+
+    # The same bytes uploaded again are still the same file.
+    upload(create_with_upload, dataset, SAMPLE.read_text(encoding="utf-8"),
+           action="resource_update", id=resource["id"])
+    assert show(resource["id"])["runs"] == 1
+
+    # An explicit re-run does validate again.
+    rerun = act("resource_validation_run", dataset, id=resource["id"])
+    assert rerun["runs"] == 2 and rerun["status"] == "success"
+
+
+def test_large_file_is_validated_by_a_background_job(create_with_upload, dataset, ckan_config,
+                                                     monkeypatch, clean_queues):
+    monkeypatch.setitem(ckan_config, "ckanext.regionaliot.validation.sync_max_bytes", 100)
+    resource = upload(create_with_upload, dataset, invalid_aed())
+    assert show(resource["id"])["status"] == "pending"
+
+    queued = [job for job in jobs.get_queue().jobs if job.func_name == (
+        validate_resource.__module__ + "." + validate_resource.__name__)]
+    assert [job.args for job in queued] == [[resource["id"]]]
+
+    queued[0].perform()  # what `ckan jobs worker` does, in this process
+    model.Session.remove()
+    result = show(resource["id"])
+    assert result["status"] == "failure" and result["error_count"] >= 2
+    assert result["runs"] == 1
+
+    # The job's result reaches the search index.
+    found = call_action("package_search", fq="validation_status:failure",
+                        include_private=True)
+    assert [d["id"] for d in found["results"]] == [dataset["id"]]
+
+
+def test_search_facets_on_validation_status(create_with_upload, sysadmin):
+    org = factories.Organization(users=[{"name": sysadmin["name"], "capacity": "admin"}])
+    user = {"name": sysadmin["name"]}
+    good = factories.Dataset(owner_org=org["id"], standard_dataset="aed", private=True, user=user)
+    bad = factories.Dataset(owner_org=org["id"], standard_dataset="aed", private=True, user=user)
+    factories.Dataset(owner_org=org["id"], user=user)  # not a standard dataset
+    upload(create_with_upload, good, SAMPLE.read_text(encoding="utf-8"))
+    upload(create_with_upload, bad, invalid_aed())
+
+    result = call_action("package_search", include_private=True,
+                         **{"facet.field": '["validation_status"]'})
+    items = {i["name"]: i["count"] for i in result["search_facets"]["validation_status"]["items"]}
+    assert items == {"warning": 1, "failure": 1, "none": 1}  # the sample has one 24:00 warning
+    labels = {i["name"]: i["display_name"] for i in
+              result["search_facets"]["validation_status"]["items"]}
+    assert labels["failure"] != "failure"  # a label for people, not the raw value
+    only_bad = call_action("package_search", include_private=True,
+                           fq="validation_status:failure")
+    assert [d["id"] for d in only_bad["results"]] == [bad["id"]]
+
+
+def test_resource_page_badge_and_report_page_escape_hostile_cells(app, create_with_upload,
+                                                                  dataset, sysadmin):
+    rows = aed_rows()
+    rows[1][CHILD_FLAG] = "<script>alert('x')</script>"
+    resource = upload(create_with_upload, dataset, to_csv(rows))
+    assert show(resource["id"])["status"] == "failure"
+    headers = {"Authorization": sysadmin["token"]}
+
+    page = app.get(f"/dataset/{dataset['name']}/resource/{resource['id']}", headers=headers)
+    report_url = f"/dataset/{dataset['name']}/resource/{resource['id']}/validation"
+    assert report_url in page.body
+    assert "エラー" in page.body
+
+    report = app.get(report_url, headers=headers)
+    assert "<script>alert(" not in report.body
+    assert "&lt;script&gt;alert(" in report.body
+    assert "小児対応設備の有無" in report.body
+
+
+def test_normalized_csv_is_offered_from_the_stored_upload(app, create_with_upload, dataset,
+                                                          sysadmin):
+    rows = aed_rows()
+    rows[2][CHILD_FLAG] = "○"
+    resource = upload(create_with_upload, dataset, to_csv(rows))
+    response = app.get(
+        f"/dataset/{dataset['name']}/resource/{resource['id']}/validation/normalized.csv",
+        headers={"Authorization": sysadmin["token"]})
+    assert response.headers["Content-Type"].startswith("text/csv")
+    fixed = list(csv.reader(io.StringIO(response.body)))
+    assert fixed[2][CHILD_FLAG] == "有"
+
+
+def test_private_report_is_not_shown_to_anonymous(app, create_with_upload, dataset):
+    resource = upload(create_with_upload, dataset, invalid_aed())
+    app.get(f"/dataset/{dataset['name']}/resource/{resource['id']}/validation", status=404)
+    api = app.get("/api/3/action/resource_validation_show", params={"id": resource["id"]},
+                  expect_errors=True)
+    assert api.status_code in (403, 404) and "report" not in api.body
+
+
+def test_link_to_private_address_is_refused_with_a_clear_error(dataset):
+    resource = act("resource_create", dataset, package_id=dataset["id"], format="CSV",
+                           url="http://127.0.0.1:8983/solr/admin/info.csv")
+    result = show(resource["id"])
+    assert result["status"] == "error"
+    assert "127.0.0.1" not in result["message"] and result["message"]
+    assert result["report"] is None
+
+
+def test_public_check_page_validates_anonymously_and_stores_nothing(app, ckan_config):
+    storage = Path(ckan_config["ckan.storage_path"])
+    before_files = sorted(storage.rglob("*")) if storage.exists() else []
+    before_rows = model.Session.query(ResourceValidation).count()
+    tmp_before = set(os.listdir("/tmp"))
+
+    page = app.get("/validate")
+    assert 'name="upload"' in page.body
+
+    rows = aed_rows()
+    rows[1][CHILD_FLAG] = "<b>○</b>"
+    response = app.post("/validate", data={
+        "schema": "aed",
+        "upload": (io.BytesIO(to_csv(rows).encode("cp932")), "aed.csv"),
+    })
+    assert "小児対応設備の有無" in response.body
+    assert "&lt;b&gt;○&lt;/b&gt;" in response.body and "<b>○</b>" not in response.body
+    assert "cp932" in response.body  # encoding detected
+
+    binary = app.post("/validate", data={"upload": (io.BytesIO(b"\x00\x01\x02" * 100), "x.csv")})
+    assert "Traceback" not in binary.body
+    assert "バイナリ" in binary.body
+
+    assert model.Session.query(ResourceValidation).count() == before_rows
+    assert (sorted(storage.rglob("*")) if storage.exists() else []) == before_files
+    assert not {n for n in set(os.listdir("/tmp")) - tmp_before if n.startswith("regionaliot")}
+
+
+def test_public_check_refuses_files_over_the_limit(app, ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.regionaliot.validation.check_max_bytes", 100)
+    response = app.post("/validate", data={
+        "upload": (io.BytesIO(SAMPLE.read_bytes()), "aed.csv")})
+    assert "MB" in response.body and "Traceback" not in response.body
+
+
+def test_check_action_for_api_clients(app):
+    response = app.post("/api/3/action/regionaliot_validate_upload", data={
+        "upload": (io.BytesIO(invalid_aed().encode("utf-8")), "aed.csv")}).json
+    assert response["result"]["schema"] == "aed"  # detected from the header
+    assert response["result"]["valid"] is False
