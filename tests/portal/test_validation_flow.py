@@ -280,3 +280,67 @@ def test_check_action_for_api_clients(app):
         "upload": (io.BytesIO(invalid_aed().encode("utf-8")), "aed.csv")}).json
     assert response["result"]["schema"] == "aed"  # detected from the header
     assert response["result"]["valid"] is False
+
+
+def test_bulk_publish_refuses_datasets_with_errors(app, create_with_upload, dataset, sysadmin):
+    upload(create_with_upload, dataset, invalid_aed())
+    response = app.post("/api/3/action/bulk_update_public",
+                        json={"datasets": [dataset["id"]], "org_id": dataset["owner_org"]},
+                        headers={"Authorization": sysadmin["token"]}, status=409).json
+    assert "AED設置箇所一覧" in response["error"]["datasets"][0]
+    assert call_action("package_show", id=dataset["id"])["private"] is True
+
+
+def test_new_dataset_form_finish_saves_private_instead_of_failing(app, sysadmin):
+    org = factories.Organization(users=[{"name": sysadmin["name"], "capacity": "admin"}])
+    draft = factories.Dataset(owner_org=org["id"], private=False, state="draft",
+                              standard_dataset="aed", user={"name": sysadmin["name"]})
+    response = app.post(
+        f"/dataset/{draft['name']}/resource/new",
+        data={"id": "", "save": "go-metadata", "name": "AED", "format": "CSV", "url": "",
+              "upload": (io.BytesIO(invalid_aed().encode("utf-8")), "aed.csv")},
+        headers={"Authorization": sysadmin["token"]}, follow_redirects=False)
+    assert response.status_code == 302  # not a server error
+    saved = call_action("package_show", id=draft["id"])
+    assert saved["state"] == "active" and saved["private"] is True
+    assert show(saved["resources"][0]["id"])["status"] == "failure"
+
+
+def test_dataset_search_page_offers_the_facet(app, sysadmin):
+    org = factories.Organization(users=[{"name": sysadmin["name"], "capacity": "admin"}])
+    factories.Dataset(owner_org=org["id"], user={"name": sysadmin["name"]})
+    page = app.get("/dataset/")
+    assert "検証" in page.body and "標準データセット以外" in page.body
+
+
+def test_linked_file_is_fetched_and_validated(dataset, ckan_config, monkeypatch):
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    body = invalid_aed().encode("cp932")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "text/csv")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setitem(ckan_config, "ckanext.regionaliot.validation.allow_private_urls", True)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/aed.csv"
+        resource = act("resource_create", dataset, package_id=dataset["id"], url=url,
+                       format="CSV", name="AED（リンク）")
+        result = show(resource["id"])
+        assert result["status"] == "failure" and result["encoding"] == "cp932"
+        # A dataset save does not download the unchanged link again.
+        act("package_patch", dataset, id=dataset["id"], notes="リンクはそのまま")
+        assert show(resource["id"])["runs"] == 1
+    finally:
+        server.shutdown()
+        server.server_close()
