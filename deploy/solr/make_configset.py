@@ -26,7 +26,9 @@ HERE = Path(__file__).resolve().parent
 
 # Field type used by CKAN's title, notes, text, extras_* fields.
 JAPANESE_TEXT = """
-<fieldType name="text" class="solr.TextField" positionIncrementGap="100" autoGeneratePhraseQueries="false">
+<!-- autoGeneratePhraseQueries: a query word Kuromoji splits (避難所 → 避難 所) must match
+     as a phrase; CKAN's dismax would otherwise OR the parts and 所 alone matches 事業所. -->
+<fieldType name="text" class="solr.TextField" positionIncrementGap="100" autoGeneratePhraseQueries="true">
   <analyzer>
     <!-- Full-width ＡＥＤ/１２３ and half-width ｶﾅ are folded before tokenising, so the
          tokenizer sees the same word whichever width a municipality typed. -->
