@@ -7,6 +7,7 @@ logic/action.py (IActions), logic/auth.py (IAuthFunctions), views.py (IBlueprint
 from __future__ import annotations
 
 import json
+import logging
 
 import ckan.model as model
 import ckan.plugins as p
@@ -14,6 +15,8 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from . import model as _tables  # noqa: F401  (registers our tables with CKAN's metadata)
+
+log = logging.getLogger(__name__)
 
 # Marks a context whose nested package_update belongs to resource_create/update:
 # the resource hooks validate that resource, the dataset hooks stay out of the way.
@@ -91,12 +94,18 @@ class RegionalIoTPlugin(p.SingletonPlugin, DefaultTranslation):
 def _validate_resource(resource):
     from . import resource_validation
 
-    package = tk.get_action("package_show")({"ignore_auth": True, "use_cache": False},
-                                            {"id": resource["package_id"]})
-    current = next((r for r in package["resources"] if r["id"] == resource["id"]), resource)
-    resource_validation.ensure(current, package, check_links=True)
-    changed = bool(model.Session.new or model.Session.dirty or model.Session.deleted)
-    model.Session.commit()
+    try:
+        package = tk.get_action("package_show")({"ignore_auth": True, "use_cache": False},
+                                                {"id": resource["package_id"]})
+        current = next((r for r in package["resources"] if r["id"] == resource["id"]), resource)
+        resource_validation.ensure(current, package, check_links=True)
+        changed = bool(model.Session.new or model.Session.dirty or model.Session.deleted)
+        model.Session.commit()
+    except Exception:
+        # The resource is already saved: a validation problem must not fail the upload.
+        model.Session.rollback()
+        log.exception("Could not validate resource %s", resource.get("id"))
+        return
     if changed:
         resource_validation.reindex(package["id"])
 

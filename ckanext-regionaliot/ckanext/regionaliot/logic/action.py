@@ -112,7 +112,6 @@ def _save_capped(upload: Any, path: str, limit: int) -> None:
             out.write(chunk)
 
 
-@tk.side_effect_free
 def regionaliot_validate_upload(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
     """Validate an uploaded file and forget it (the public "check my file" service).
 
