@@ -114,6 +114,10 @@ def use_core(core: str) -> None:
     url = core_url(core)
     config["solr_url"] = url
     SolrSettings.init(url)
+    # The stock schema has no text_cjk field for our plugin to add to the query fields.
+    config["ckanext.regionaliot.search.extra_query_fields"] = (
+        "" if core == CORES["stock"] else "text_cjk"
+    )
 
 
 def solr_get(core: str, path: str) -> dict:

@@ -75,3 +75,21 @@ def test_facets_and_sorting_still_work(catalogue):
     assert titles == sorted(titles)
     org_facet = result["search_facets"]["organization"]["items"]
     assert [item["count"] for item in org_facet] == [3]
+
+
+def test_split_query_word_matches_as_phrase():
+    org = factories.Organization()
+    shelter = factories.Dataset(title="指定避難所一覧", owner_org=org["id"])
+    factories.Dataset(title="介護サービス事業所一覧", owner_org=org["id"])
+    # Kuromoji splits 避難所 into 避難 + 所; OR-ing them would also find 事業所.
+    assert found("避難所") == {shelter["name"]}
+
+
+def test_word_inside_running_text_is_found_through_bigrams():
+    org = factories.Organization()
+    nursery = factories.Dataset(
+        title="子育て施設一覧", notes="市内の認可保育園の所在地", owner_org=org["id"]
+    )
+    # In running text Kuromoji yields 認可/保育/園, while the query 保育園 is one token;
+    # the text_cjk bigram field still matches.
+    assert found("保育園") == {nursery["name"]}

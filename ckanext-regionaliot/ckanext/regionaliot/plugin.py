@@ -76,6 +76,17 @@ class RegionalIoTPlugin(p.SingletonPlugin, DefaultTranslation):
         pkg_dict["validation_status"] = dataset_status(dataset)
         return pkg_dict
 
+    def before_dataset_search(self, search_params):
+        # CKAN searches name, title, tags, groups and text (Kuromoji). Also search the CJK
+        # bigram field: Kuromoji may split a word one way in running text (認可保育園 →
+        # 認可/保育/園) and another in a query (保育園).
+        extra = tk.config.get("ckanext.regionaliot.search.extra_query_fields")
+        if extra and "qf" not in search_params:
+            from ckan.lib.search.query import QUERY_FIELDS
+
+            search_params["qf"] = f"{QUERY_FIELDS} {extra}"
+        return search_params
+
     def after_dataset_search(self, search_results, search_params):
         facet = (search_results.get("search_facets") or {}).get("validation_status")
         if facet:
