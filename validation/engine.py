@@ -42,7 +42,7 @@ def resolve_schema(table: Table, schema: str | Schema | None, registry: Registry
     if isinstance(schema, Schema):
         return schema
     if schema:
-        return registry.get(schema)
+        return registry.get_matching(schema, table.labels)
     return registry.detect(table.labels)
 
 

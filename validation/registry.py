@@ -129,6 +129,23 @@ class Registry:
                 return found[0]
         raise SchemaNotFound(name)
 
+    def get_matching(self, name: str, labels: list[str]) -> Schema:
+        """Like ``get``, but a bare name with both generations (``public_toilet``) takes
+        the generation whose columns the file's header carries: a municipality that
+        picks the dataset type should not also have to know its generation."""
+        if "/" in name or name.endswith(".json"):
+            return self.get(name)
+        found = [s for s in self.schemas if s.name == name]
+        if len(found) < 2:
+            return self.get(name)
+
+        def matched(schema: Schema) -> int:
+            column_of = match_header(labels, schema.field_names, self.aliases).column_of
+            return sum(1 for c in column_of if c is not None)
+
+        # Most matching columns wins; on a tie the current generation does.
+        return max(found, key=lambda s: (matched(s), s.generation == "standard"))
+
     def detect(self, labels: list[str]) -> Schema | None:
         """The schema whose fields best match ``labels`` or None.
 

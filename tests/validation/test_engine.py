@@ -108,3 +108,13 @@ def test_english_messages(write_csv):
     report = validate_file(write_csv([good_row(1, 名称="")]), MIN_SCHEMA, lang="en")
     assert "is required" in report.findings()[0]["message"]
     assert "必須" in report.findings("ja")[0]["message"]
+
+
+def test_bare_name_takes_the_generation_the_header_carries():
+    from pathlib import Path
+
+    samples = Path(__file__).resolve().parents[1] / "schemas" / "samples"
+    legacy = validate_file(samples / "legacy" / "public_toilet.csv", schema="public_toilet")
+    standard = validate_file(samples / "standard" / "public_toilet.csv", schema="public_toilet")
+    assert (legacy.generation, legacy.valid) == ("legacy", True)
+    assert (standard.generation, standard.valid) == ("standard", True)
