@@ -352,21 +352,26 @@ start_daemon() {  # start_daemon NAME COMMAND...: background process with pid fi
 http_ok() { curl -sf -o /dev/null "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show"; }
 
 cmd_up() {
+  local name
   cmd_install
   cmd_services
   ensure_sysadmin
   seed_content
-  if ! pid_alive "$RUN/web.pid"; then
+  # A second `make up` picks up new code and settings: gunicorn reloads its workers on HUP
+  # (no dropped requests); the queue consumers finish their current job and restart.
+  if pid_alive "$RUN/web.pid"; then
+    kill -HUP "$(cat "$RUN/web.pid")"
+  else
     port_busy "$CKAN_PORT" && fail "CKAN: port 127.0.0.1:$CKAN_PORT is already in use by another program (set CKAN_PORT)" "ss -ltnp"
+    start_daemon web "$VENV/bin/gunicorn" --bind "127.0.0.1:$CKAN_PORT" --workers "${WEB_WORKERS:-2}" \
+        --timeout 120 --access-logfile - --chdir "$ROOT/deploy" \
+        --env "CKAN_INI=$PORTAL_INI" wsgi:application
   fi
-  start_daemon web "$VENV/bin/gunicorn" --bind "127.0.0.1:$CKAN_PORT" --workers "${WEB_WORKERS:-2}" \
-      --timeout 120 --access-logfile - --chdir "$ROOT/deploy" \
-      --env "CKAN_INI=$PORTAL_INI" wsgi:application
+  for name in worker harvest-gather harvest-fetch; do stop_pidfile "$name"; done
   start_daemon worker "$CKAN" -c "$PORTAL_INI" jobs worker
   start_daemon harvest-gather "$CKAN" -c "$PORTAL_INI" harvester gather-consumer
   start_daemon harvest-fetch "$CKAN" -c "$PORTAL_INI" harvester fetch-consumer
   wait_for 90 http_ok || fail "CKAN web server did not answer on 127.0.0.1:$CKAN_PORT" "$LOG/web.log"
-  local name
   for name in worker harvest-gather harvest-fetch; do
     pid_alive "$RUN/$name.pid" || fail "$name exited" "$LOG/$name.log"
   done
