@@ -17,11 +17,11 @@ cd "$CLONE"
 export REGIONALIOT_DATA=$CLONE/var
 
 timed() {  # timed LABEL COMMAND...: prints LABEL seconds
-  local start end
+  local label=$1 start end; shift
   start=$(date +%s.%N)
-  "$@" >"$CLONE/bench-$1.log" 2>&1 || { echo "$1 failed: see $CLONE/bench-$1.log" >&2; make down >/dev/null 2>&1; exit 1; }
+  "$@" >"$CLONE/bench-$label.log" 2>&1 || { echo "$label failed: see $CLONE/bench-$label.log" >&2; exit 1; }
   end=$(date +%s.%N)
-  awk -v l="$1" -v s="$start" -v e="$end" 'BEGIN { printf "%s %.1f\n", l, e - s }'
+  awk -v l="$label" -v s="$start" -v e="$end" 'BEGIN { printf "%s %.1f\n", l, e - s }'
 }
 
 trap 'make down >/dev/null 2>&1 || true' EXIT
