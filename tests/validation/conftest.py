@@ -24,9 +24,9 @@ def good_row(number: int = 1, **overrides: str) -> list[str]:
 
 @pytest.fixture
 def corpus_dir() -> Path:
-    path = Path(os.environ.get("REGIONALIOT_CORPUS", REPO.parent / "shared" / "corpus" / "municipal"))
-    if not path.is_dir():
-        pytest.skip(f"municipal corpus not found at {path} (set REGIONALIOT_CORPUS)")
+    # Real municipal files, byte for byte (tests/corpus/municipal/README.md).
+    path = Path(os.environ.get("REGIONALIOT_CORPUS", REPO / "tests" / "corpus" / "municipal"))
+    assert path.is_dir(), f"municipal corpus not found at {path}"
     return path
 
 

@@ -1,6 +1,6 @@
 """Every real municipal file gets the verdict its README implies.
 
-The corpus is found through REGIONALIOT_CORPUS (default <repo>/../shared/corpus/municipal).
+The corpus is tests/corpus/municipal (override with REGIONALIOT_CORPUS).
 Expectations that need a standard schema skip when that schema is not in the registry.
 """
 from __future__ import annotations
