@@ -320,6 +320,9 @@ class FieldCheck:
         if self.xcheck in ("latitude", "longitude") and self.range is None:
             self.range = (None, None)  # floats are needed anyway for the Japan-bounds test
         self.japan_ok = False  # set per chunk: every value a plain number inside Japan
+        # Set per chunk for latitude/longitude: the distinct values that may lie outside
+        # Japan (a superset); None when unknown, so the lat/lon pair check scans the column.
+        self.outside_japan: set[str] | None = None
         self.good: set[str] = set()
         self.verdicts: dict[str, Verdict] = {}
         self.seen_hashes: set[int] = set()
@@ -479,8 +482,12 @@ class FieldCheck:
             if not all(map(pred, values)):
                 bad.update(compress(values, map(not_, map(pred, values))))
         self.japan_ok = False
+        self.outside_japan = None
         if self.range is not None:
             bad.update(self._range_suspects(values, bad))
+        if self.low_cardinality:
+            # Values cached as good were left out above: only a full scan is sure.
+            self.outside_japan = None
         if bad and self.good:
             bad -= self.good
         return bad
@@ -492,9 +499,14 @@ class FieldCheck:
             return ()
         floats = list(map(float, numeric))  # every value passed the ASCII number regex
         low, high = min(floats), max(floats)
-        if self.xcheck in ("latitude", "longitude") and not already:
+        if self.xcheck in ("latitude", "longitude"):
             bounds = JAPAN_LAT if self.xcheck == "latitude" else JAPAN_LON
-            self.japan_ok = bounds[0] <= low and high <= bounds[1]
+            inside = bounds[0] <= low and high <= bounds[1]
+            self.japan_ok = inside and not already
+            # Values that failed a predicate (not plain numbers) stay suspects too.
+            self.outside_japan = set(already) if inside else set(already).union(
+                v for v, f in zip(numeric, floats, strict=True)
+                if not bounds[0] <= f <= bounds[1])
         # Equality with a bound is decided exactly (Decimal) in classify().
         if (lo is None or low > lo) and (hi is None or high < hi):
             return ()

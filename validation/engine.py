@@ -259,6 +259,7 @@ class Plan:
             values = column
         if not values:
             check.japan_ok = True
+            check.outside_japan = set()
             return
         if check.decide_cardinality:
             check.decide_cardinality = False
@@ -308,7 +309,14 @@ class Plan:
     def _pairs(self, lat_column, lon_column, rowmap) -> None:
         if self.lat.japan_ok and self.lon.japan_ok:  # computed while checking the fields
             return
-        suspicious = _out_of_range(lat_column, JAPAN_LAT) | _out_of_range(lon_column, JAPAN_LON)
+        lat_out, lon_out = self.lat.outside_japan, self.lon.outside_japan
+        if lat_out is not None and lon_out is not None:
+            # The field checks already know which distinct values lie outside Japan.
+            positions = range(len(lat_column))
+            suspicious = set(compress(positions, map(lat_out.__contains__, lat_column)))
+            suspicious.update(compress(positions, map(lon_out.__contains__, lon_column)))
+        else:
+            suspicious = _out_of_range(lat_column, JAPAN_LAT) | _out_of_range(lon_column, JAPAN_LON)
         if not suspicious:
             return
         emit = self.report.add
