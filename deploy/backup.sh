@@ -29,31 +29,11 @@
 # manifest, so it never reports success over a half-restored portal.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-DATA=${REGIONALIOT_DATA:-$ROOT/var}
-mkdir -p "$DATA"
-DATA=$(cd "$DATA" && pwd)
-export REGIONALIOT_DATA=$DATA
-VENV=${REGIONALIOT_VENV:-$ROOT/.venv}
-PG_PORT=${PG_PORT:-5432}
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-PGSOCK=$DATA/postgres-socket
-SECRETS=$DATA/secrets
-RUN=$DATA/run
-CKAN="$VENV/bin/ckan"
-PY="$VENV/bin/python"
+# shellcheck source=deploy/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 FORMAT=regionaliot-backup-1
 
-say() { printf '%s\n' "$*"; }
 fail() { printf 'FAILED: %s\n' "$*" >&2; exit 1; }
-is_root() { [ "$(id -u)" = 0 ]; }
-# PostgreSQL's tools run as 'postgres' over the unix socket, as deploy/stack.sh does.
-as_pg() { if is_root; then runuser -u postgres -- "$@"; else "$@"; fi; }
-psql_admin() {  # psql_admin DB [psql args...]
-  local db=$1; shift
-  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PGSOCK" -p "$PG_PORT" -U postgres -d "$db" "$@"
-}
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 usage() {
   say "usage: $0 backup [--profile portal|test] [--out DIR] [--no-secrets]"

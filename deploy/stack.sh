@@ -13,45 +13,19 @@
 # A failure prints one line naming what failed and where its log is, and exits non-zero.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-DATA=${REGIONALIOT_DATA:-$ROOT/var}
-mkdir -p "$DATA"
-DATA=$(cd "$DATA" && pwd)
-VENV=${REGIONALIOT_VENV:-$ROOT/.venv}
-PG_PORT=${PG_PORT:-5432}
-REDIS_PORT=${REDIS_PORT:-6379}
-SOLR_PORT=${SOLR_PORT:-8983}
-CKAN_PORT=${CKAN_PORT:-5000}
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-export REGIONALIOT_DATA=$DATA PG_PORT REDIS_PORT SOLR_PORT CKAN_PORT
+# shellcheck source=deploy/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-LOG=$DATA/log
-RUN=$DATA/run
-SECRETS=$DATA/secrets
-PGDATA=$DATA/postgres
-PGSOCK=$DATA/postgres-socket
 SOLR_HOME=$DATA/solr
 PORTAL_INI=$DATA/ckan.ini
 TEST_INI=$DATA/test.ini
-CKAN="$VENV/bin/ckan"
-PY="$VENV/bin/python"
 mkdir -p "$LOG" "$RUN" "$SECRETS"
 chmod 700 "$SECRETS"
 
-say() { printf '%s\n' "$*"; }
 # One clear line, then stop: never report success over a half-started stack.
 fail() { printf 'FAILED: %s (log: %s)\n' "$1" "$2" >&2; exit 1; }
 
-is_root() { [ "$(id -u)" = 0 ]; }
-
-# PostgreSQL refuses to run as root; when we are root it runs as the 'postgres' user.
-as_pg() {
-  if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 wait_for() {  # wait_for SECONDS COMMAND...
   local deadline=$((SECONDS + $1)); shift
@@ -154,6 +128,7 @@ pg_start() {
   port_busy "$PG_PORT" && fail "PostgreSQL: port 127.0.0.1:$PG_PORT is already in use by another program (set PG_PORT)" "ss -ltnp"
   mkdir -p "$PGDATA" "$PGSOCK"
   is_root && chown postgres:postgres "$PGDATA" "$PGSOCK"
+  [ "$PG_HOME" = "$DATA" ] || { is_root && chown postgres:postgres "$PG_HOME"; }
   chmod 700 "$PGDATA" "$PGSOCK"
   if [ ! -s "$PGDATA/PG_VERSION" ]; then
     say "Creating the PostgreSQL cluster in $PGDATA"
@@ -163,15 +138,10 @@ pg_start() {
         --auth-local=trust --auth-host=scram-sha-256 >"$LOG/postgres-initdb.log" 2>&1 \
       || fail "initdb" "$LOG/postgres-initdb.log"
   fi
-  touch "$LOG/postgres.log"; is_root && chown postgres:postgres "$LOG/postgres.log"
-  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$LOG/postgres.log" -w -t 60 \
+  touch "$PG_LOG"; is_root && chown postgres:postgres "$PG_LOG"
+  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PG_LOG" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PGSOCK" start >/dev/null 2>&1 \
-    || fail "PostgreSQL did not start" "$LOG/postgres.log"
-}
-
-psql_admin() {  # psql_admin DB [psql args...]
-  local db=$1; shift
-  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PGSOCK" -p "$PG_PORT" -U postgres -d "$db" "$@"
+    || fail "PostgreSQL did not start" "$PG_LOG"
 }
 
 pg_role() {  # pg_role NAME PASSWORD
@@ -400,7 +370,7 @@ cmd_down() {
     redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || stop_pidfile redis
   fi
   if [ -s "$PGDATA/PG_VERSION" ] && as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
-    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null || fail "stopping PostgreSQL" "$LOG/postgres.log"
+    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null || fail "stopping PostgreSQL" "$PG_LOG"
   fi
   say "Stopped."
 }
