@@ -103,6 +103,11 @@ def _katakana(text: str) -> str:
     return "".join(chr(ord(ch) + 0x60) if "\u3041" <= ch <= "\u3096" else ch for ch in text)
 
 
+def _has_fullwidth_ascii(text: str) -> bool:
+    """True when ``text`` has full-width forms of ASCII characters (０-９, Ａ-Ｚ, ：, －, …)."""
+    return any("\uff01" <= ch <= "\uff5e" for ch in text)
+
+
 def _own(code: str, **params: Any) -> tuple[str, str, dict[str, Any]]:
     return (code, SEVERITY[code], params)
 
@@ -170,21 +175,35 @@ def check_date(value: str) -> list:
     return [_own("date-invalid")]
 
 
-def check_time(value: str) -> list:
-    if TIME_RE.fullmatch(value):
-        return []
-    text = nfkc(value).strip()
-    match = LOOSE_TIME_RE.fullmatch(text)
-    if match:
-        hour, minute = int(match[1]), int(match[2])
-        second = match[3]
-        if hour == 24 and minute == 0 and not second:
-            return [_own("time-24")]
-        if hour < 24 and minute < 60:
-            fixed = f"{hour:02d}:{minute:02d}" + (f":{second}" if second else "")
-            code = "fullwidth-chars" if not value.isascii() else "time-not-padded"
-            return [_own(code, fix=fixed)]
-    return [_own("time-format")]
+def make_check_time(allow_24: bool = False) -> Callable[[str], list]:
+    """Time checker; ``allow_24`` when the column's schema accepts ``24:00`` (closing time)."""
+
+    def check_time(value: str) -> list:
+        if TIME_RE.fullmatch(value):
+            return []
+        text = nfkc(value).strip()
+        if allow_24 and text == "24:00":
+            if text == value:
+                return []
+            return [_own("fullwidth-chars" if _has_fullwidth_ascii(value) else "cell-whitespace",
+                         fix=text)]
+        match = LOOSE_TIME_RE.fullmatch(text)
+        if match:
+            hour, minute = int(match[1]), int(match[2])
+            second = match[3]
+            if hour == 24 and minute == 0 and not second:
+                return [_own("time-24")]
+            if hour < 24 and minute < 60 and (not second or int(second) < 60):
+                fixed = f"{hour:02d}:{minute:02d}" + (f":{second}" if second else "")
+                # 9時00分 has no full-width characters: call it what it is.
+                code = "fullwidth-chars" if _has_fullwidth_ascii(value) else "time-not-padded"
+                return [_own(code, fix=fixed)]
+        return [_own("time-format")]
+
+    return check_time
+
+
+check_time = make_check_time()
 
 
 def check_phone(value: str) -> list:
@@ -345,7 +364,9 @@ class FieldCheck:
         if kind == "date":
             return check_date
         if kind == "time":
-            return check_time
+            pattern = self.constraints.get("pattern")
+            allow_24 = bool(pattern) and re.match("^" + pattern + "$", "24:00") is not None
+            return make_check_time(allow_24) if allow_24 else check_time
         if kind == "phone":
             return check_phone
         if kind == "flag":

@@ -118,3 +118,11 @@ def test_bare_name_takes_the_generation_the_header_carries():
     standard = validate_file(samples / "standard" / "public_toilet.csv", schema="public_toilet")
     assert (legacy.generation, legacy.valid) == ("legacy", True)
     assert (standard.generation, standard.valid) == ("standard", True)
+
+
+def test_closing_time_24_00_is_not_reported_where_the_schema_allows_it():
+    from pathlib import Path
+    sample = Path(__file__).resolve().parents[1] / "schemas" / "samples" / "legacy" / "aed.csv"
+    report = validate_file(sample, "legacy/aed")
+    assert "24:00" in sample.read_text(encoding="utf-8")
+    assert report.findings() == []

@@ -135,3 +135,29 @@ def test_aliases_one_way_and_equivalents():
     assert [f[2] for f in match.findings] == ["header-alias", "header-alias"]
     # One-way: a file using the standard spelling never matches an alias-only field.
     assert match_header(["所在地_連結表記"], ["所在地_連結標記"], aliases).column_of == [None]
+
+
+@pytest.mark.parametrize("value", ["12:00:61", "9:00:99", "9時00分:75"])
+def test_time_with_impossible_seconds_gets_no_fix(value):
+    # A "fix" that is itself not a time would be written by normalize.
+    (found, _, params), = checks.check_time(value)
+    assert found == "time-format" and "fix" not in params
+
+
+def test_time_in_kanji_is_not_called_full_width():
+    # 9時00分 has no full-width character; the message must not say it has.
+    (found, _, params), = checks.check_time("9時00分")
+    assert found == "time-not-padded" and params["fix"] == "09:00"
+    (found, _, _), = checks.check_time("９時００分")
+    assert found == "fullwidth-chars"
+
+
+def test_24_00_is_fine_where_the_schema_allows_it():
+    allowing = checks.FieldCheck({"name": "終了時間", "type": "string", "x-check": "time",
+                                  "constraints": {"pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"}},
+                                 0, [""])
+    assert allowing.classify("24:00") == ()
+    strict = checks.FieldCheck({"name": "開始時間", "type": "string", "x-check": "time",
+                                "constraints": {"pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}}, 0, [""])
+    assert "time-24" in [code for code, _, _ in strict.classify("24:00")]
+
