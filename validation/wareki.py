@@ -1,6 +1,6 @@
 """Dates written the Japanese way → ISO 8601 (YYYY-MM-DD).
 
-Handles 和暦 (明治 to 令和, 元年, the one-letter forms M/T/S/H/R, full-width
+Handles 和暦 (明治6年 to 令和 — earlier 明治 dates are lunisolar —, 元年, the one-letter forms M/T/S/H/R, full-width
 digits) and Gregorian dates with other separators (1947/4/1, 1947年4月1日,
 1947.4.1). Returns None whenever the reading is not certain, e.g. a date that
 does not exist or an era year outside that era.
@@ -19,6 +19,8 @@ ERAS: dict[str, tuple[_dt.date, _dt.date]] = {
     "平成": (_dt.date(1989, 1, 8), _dt.date(2019, 5, 1)),
     "令和": (_dt.date(2019, 5, 1), _dt.date(9999, 12, 31)),
 }
+# 明治6年1月1日: the first day Japanese dates are Gregorian dates.
+GREGORIAN_ADOPTED = _dt.date(1873, 1, 1)
 _ERA_LETTERS = {"M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和",
                 "㍾": "明治", "㍽": "大正", "㍼": "昭和", "㍻": "平成", "㋿": "令和"}
 
@@ -62,8 +64,9 @@ def parse_wareki(text: str) -> str | None:
     value = _date(start.year + era_year - 1, int(match["month"]), int(match["day"]))
     if value is None:
         return None
-    # 明治元年 covers all of 1868 in practice (the calendar change was retroactive).
-    lower = _dt.date(1868, 1, 1) if era == "明治" else start
+    # Before 明治6年 (1873) Japan used the lunisolar calendar: 明治5年12月2日 was
+    # 1872-12-31, so month and day cannot be carried over. Not certain: no reading.
+    lower = GREGORIAN_ADOPTED if era == "明治" else start
     if not (lower <= value < end):
         return None
     return value.isoformat()

@@ -161,3 +161,12 @@ def test_24_00_is_fine_where_the_schema_allows_it():
                                 "constraints": {"pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}}, 0, [""])
     assert "time-24" in [code for code, _, _ in strict.classify("24:00")]
 
+
+@pytest.mark.parametrize("text", ["明治元年1月1日", "明治5年12月2日", "M5.6.1"])
+def test_lunisolar_meiji_dates_are_not_converted(text):
+    # 明治5年12月2日 was 1872-12-31: before 明治6年 month and day are not Gregorian.
+    assert wareki.parse_wareki(text) is None
+
+
+def test_first_gregorian_meiji_date():
+    assert wareki.parse_wareki("明治6年1月1日") == "1873-01-01"
