@@ -91,7 +91,7 @@ class Plan:
         self.schema = schema
         generic = schema.generic
 
-        if table.encoding in ("cp932", "utf-16"):
+        if table.encoding in ("cp932", "utf-16", "utf-16-le", "utf-16-be"):
             emit(header_row, None, "", "encoding-not-utf8", "warning", params={"encoding": table.encoding})
         if table.metadata_rows:
             emit(header_row, None, "", "metadata-rows", "warning", params={"count": table.metadata_rows})

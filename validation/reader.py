@@ -1,6 +1,6 @@
 """Open a municipal CSV/TSV/xlsx file as a stream of rows of strings.
 
-Detects the encoding (UTF-8, UTF-8 with BOM, cp932, UTF-16 with BOM), the
+Detects the encoding (UTF-8, UTF-8 with BOM, cp932, UTF-16 with or without BOM), the
 delimiter (comma or tab), metadata lines above the header and a trailing empty
 column. Never loads the whole file: rows are read lazily and every line is
 capped in length so a hostile file cannot exhaust memory.
@@ -87,6 +87,9 @@ def detect_encoding(head: bytes) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if b"\x00" in head:
+        bomless = _bomless_utf16(head)
+        if bomless:
+            return bomless
         raise ReadError("binary", "テキストではなくバイナリのファイルです。",
                         "this is a binary file, not text.")
     for encoding in ("utf-8", "cp932"):
@@ -99,6 +102,26 @@ def detect_encoding(head: bytes) -> str:
     raise ReadError("encoding",
                     "文字コードを判別できません（UTF-8・Shift_JIS・UTF-16 のいずれでもありません）。",
                     "unknown encoding (not UTF-8, Shift_JIS or UTF-16).")
+
+
+def _bomless_utf16(head: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` for UTF-16 text saved without a BOM, else None.
+
+    Commas, digits and line breaks are ASCII, so in UTF-16 their zero byte falls
+    on one parity (odd offsets little-endian, even big-endian); binary data has
+    zeros anywhere.
+    """
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if max(even, odd) < 9 * min(even, odd) or max(even, odd) < 2:
+        return None
+    encoding = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    except UnicodeDecodeError:
+        return None
+    if _looks_binary(text) or not any(ch in text for ch in ",\t\n\r"):
+        return None
+    return encoding
 
 
 def _looks_binary(text: str) -> bool:

@@ -115,3 +115,22 @@ def test_undecodable_bytes_after_the_sample(tmp_path):
     with pytest.raises(ReadError) as caught:
         validate_file(path, MIN_SCHEMA)
     assert caught.value.code == "encoding"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom(write_csv, encoding):
+    # Saved without a BOM the file is still text: not "a binary file".
+    path = write_csv([good_row(1, 名称="倉敷市役所"), good_row(2)], encoding=encoding, delimiter="\t")
+    table, rows = read_all(path)
+    assert table.encoding == encoding and table.labels[0] == MIN_HEADER[0]
+    assert len(rows) == 2 and "倉敷市役所" in rows[0]
+    report = validate_file(path, MIN_SCHEMA)
+    assert report.valid and "encoding-not-utf8" in report.counts
+
+
+def test_random_bytes_with_zeros_stay_binary(tmp_path):
+    path = tmp_path / "noise.csv"
+    path.write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(ReadError) as caught:
+        open_table(path)
+    assert caught.value.code == "binary"
