@@ -459,7 +459,11 @@ class FieldCheck:
                         constraint = self.constraints.get(name)
                         if isinstance(constraint, list):
                             constraint = "、".join(map(str, constraint))
-                        out.append((f"constraint-error:{name}", "error", {"constraint": constraint}))
+                        params = {"constraint": constraint}
+                        if name == "pattern" and self.spec.get("description"):
+                            # A regular expression tells a person little; the description says it in words.
+                            params["hint"] = self.spec["description"]
+                        out.append((f"constraint-error:{name}", "error", params))
         if self._own is not None:
             ts_failed = bool(out)
             own = self._own(value)

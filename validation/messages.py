@@ -28,7 +28,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         N_('"{field}" is required but empty. Fill in a value.'),
     ),
     "constraint-error:pattern": (
-        N_("「{field}」の値「{cell}」は決められた書式（{constraint}）に合いません。"),
+        N_("「{field}」の値「{cell}」は決められた書式に合いません（{hint}）。"),
         N_('"{field}": value "{cell}" does not match the required format ({constraint}).'),
     ),
     "constraint-error:enum": (
@@ -284,6 +284,8 @@ def render(code: str, lang: str = "ja", **params: object) -> str:
     if code == "type-error":
         hint = TYPE_HINTS.get(str(params.get("type", "")).split("/")[0])
         params.setdefault("type_hint", _pick(hint, lang) if hint else "")
+    if code == "constraint-error:pattern" and not params.get("hint"):
+        params["hint"] = params.get("constraint")  # no description in the schema: show the pattern
     if code == "unique-error" and "previous" not in params:
         params["previous"] = ""
     return _pick(pair, lang).format_map(_SafeDict(params))

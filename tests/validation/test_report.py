@@ -46,3 +46,15 @@ def test_messages_work_without_gettext_and_fill_parameters():
     assert "2019-05-01" in text and "{" not in text
     assert messages.render("no-such-code") == "no-such-code"
     assert messages.N_("x") == "x"
+
+
+def test_pattern_error_explains_the_format_in_words(tmp_path):
+    path = tmp_path / "code.csv"
+    header = ("全国地方公共団体コード,ID,地方公共団体名,種別,所在地_全国地方公共団体コード,町字ID,所在地_連結表記,"
+              "所在地_都道府県,所在地_市区町村,所在地_町字,所在地_番地以下,建物名等(方書),緯度,経度,口径,備考")
+    path.write_text(header + "\nabc,1,静岡県焼津市,消火栓,222127,0003000,静岡県焼津市本町,静岡県,焼津市,本町,1,,"
+                    "34.86,138.32,150,\n", encoding="utf-8")
+    (finding,) = [f for f in validate_file(path, "standard/fire_hydrant").findings()
+                  if f["code"] == "constraint-error:pattern"]
+    assert "^[0-9]{6}$" not in finding["message"]
+    assert "6桁" in finding["message"] and "半角数字" in finding["message"]
