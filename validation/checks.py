@@ -294,6 +294,10 @@ def check_latlng_pair(value: str) -> list:
 
 
 def check_coordinate(value: str) -> list:
+    # Degrees never need digit grouping: a comma in 34,866 is a decimal comma or a
+    # typo, never a sure 34866. Table Schema already reports the cell as not a number.
+    if "," in nfkc(value):
+        return []
     return _numberish(value)
 
 

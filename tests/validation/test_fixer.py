@@ -47,3 +47,11 @@ def test_unsure_values_are_left_alone(tmp_path, write_csv):
     result = normalize(write_csv(rows), out, MIN_SCHEMA)
     assert result.changes == []
     assert read(out)[1:] == rows
+
+
+def test_decimal_comma_in_a_coordinate_is_left_alone(tmp_path, write_csv):
+    source = write_csv([good_row(1, 緯度="34,585")])
+    out = tmp_path / "fixed.csv"
+    result = normalize(source, out, MIN_SCHEMA)
+    assert read(out)[1][MIN_HEADER.index("緯度")] == "34,585"
+    assert result.changes == []

@@ -170,3 +170,13 @@ def test_lunisolar_meiji_dates_are_not_converted(text):
 
 def test_first_gregorian_meiji_date():
     assert wareki.parse_wareki("明治6年1月1日") == "1873-01-01"
+
+
+@pytest.mark.parametrize("value", ["34,866", "１３３，７７２", "133,772"])
+def test_a_comma_in_a_coordinate_is_not_read_as_digit_grouping(value):
+    # 34866 is no latitude: there is no sure fix to offer (or for normalize to write).
+    assert all("fix" not in params for _, _, params in checks.check_coordinate(value))
+
+
+def test_full_width_coordinate_still_fixed():
+    assert checks.check_coordinate("３４．８６６")[0][2]["fix"] == "34.866"
