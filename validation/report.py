@@ -143,7 +143,8 @@ class Report:
             data["summary"],
         ]
         for item in data["errors"] + data["warnings"]:
-            where = f"{item['row']}:{item['column']}" if item["row"] is not None else "-"
+            where = "-" if item["row"] is None else str(item["row"]) if item["column"] is None \
+                else f"{item['row']}:{item['column']}"
             mark = "E" if item["severity"] == "error" else "W"
             lines.append(f"  {mark} {where} [{item['code']}] {_one_line(item['message'])}")
         return "\n".join(lines)

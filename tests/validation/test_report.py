@@ -58,3 +58,10 @@ def test_pattern_error_explains_the_format_in_words(tmp_path):
                   if f["code"] == "constraint-error:pattern"]
     assert "^[0-9]{6}$" not in finding["message"]
     assert "6桁" in finding["message"] and "半角数字" in finding["message"]
+
+
+def test_text_report_does_not_print_none_for_a_finding_without_a_column(write_csv):
+    # Row-level findings (blank-row, encoding, schema-not-detected) have no column.
+    report = validate_file(write_csv([good_row(1), [""] * len(MIN_HEADER)]), MIN_SCHEMA)
+    text = report.to_text("ja")
+    assert "[blank-row]" in text and "None" not in text
