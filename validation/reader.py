@@ -90,6 +90,8 @@ def detect_encoding(head: bytes) -> str:
         bomless = _bomless_utf16(head)
         if bomless:
             return bomless
+        if _stray_nuls_in_utf8(head):
+            raise _nul_error()
         raise ReadError("binary", "テキストではなくバイナリのファイルです。",
                         "this is a binary file, not text.")
     for encoding in ("utf-8", "cp932"):
@@ -102,6 +104,23 @@ def detect_encoding(head: bytes) -> str:
     raise ReadError("encoding",
                     "文字コードを判別できません（UTF-8・Shift_JIS・UTF-16 のいずれでもありません）。",
                     "unknown encoding (not UTF-8, Shift_JIS or UTF-16).")
+
+
+def _stray_nuls_in_utf8(head: bytes) -> bool:
+    """A few NULs in what is otherwise plain UTF-8 text."""
+    if head.count(0) > max(2, len(head) // 100):
+        return False
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(head.replace(b"\x00", b""), final=False)
+    except UnicodeDecodeError:
+        return False
+    return not _looks_binary(text)
+
+
+def _nul_error() -> ReadError:
+    """Text with NUL characters near its start: say so, rather than 'binary'."""
+    return ReadError("csv", "ファイルにNUL文字（0x00）が含まれています。取り除いてから保存し直してください。",
+                     "the file contains NUL (0x00) characters. Remove them and save it again.")
 
 
 def _bomless_utf16(head: bytes) -> str | None:

@@ -134,3 +134,10 @@ def test_random_bytes_with_zeros_stay_binary(tmp_path):
     with pytest.raises(ReadError) as caught:
         open_table(path)
     assert caught.value.code == "binary"
+
+
+def test_stray_nul_in_text_is_named_not_called_binary(write_csv):
+    path = write_csv([good_row(1, 名称="倉敷\x00市役所"), good_row(2)])
+    with pytest.raises(ReadError) as caught:
+        open_table(path)
+    assert "NUL" in caught.value.reason("ja") and "バイナリ" not in caught.value.reason("ja")
