@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from pathlib import Path
 
 import ckan.model as model
@@ -70,6 +71,13 @@ def act(action, dataset, **kwargs):
 
 def show(resource_id, **kwargs):
     return call_action("resource_validation_show", id=resource_id, **kwargs)
+
+
+def csrf_field(body: str) -> dict[str, str]:
+    """The CSRF field of a rendered form (its token is tied to the client's session cookie)."""
+    match = re.search(r'name="(_csrf_token)" value="([^"]+)"', body)
+    assert match, "the form has no CSRF field"
+    return {match.group(1): match.group(2)}
 
 
 def patch_public(app, sysadmin, dataset_id, status=200):
@@ -344,3 +352,31 @@ def test_linked_file_is_fetched_and_validated(dataset, ckan_config, monkeypatch)
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_public_check_refuses_an_oversized_body_before_parsing_it(app, ckan_config,
+                                                                   monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.regionaliot.validation.check_max_bytes", 1000)
+    huge = b"a,b\r\n" * 100_000  # 500 kB: far over the cap and its form overhead
+    page = app.post("/validate", data={"upload": (io.BytesIO(huge), "aed.csv")}, status=413)
+    assert "MB" in page.body and 'name="upload"' in page.body  # the form, with the reason
+    api = app.post("/api/3/action/regionaliot_validate_upload",
+                   data={"upload": (io.BytesIO(huge), "aed.csv")}, status=413)
+    assert "Traceback" not in api.body
+
+
+def test_validate_again_and_check_page_need_a_csrf_token(app, create_with_upload, dataset,
+                                                         sysadmin):
+    resource = upload(create_with_upload, dataset, invalid_aed())
+    report_url = f"/dataset/{dataset['name']}/resource/{resource['id']}/validation"
+    browser = {"REMOTE_USER": sysadmin["name"]}  # a logged-in browser, not an API token
+    client = app.test_client()  # one cookie jar: the CSRF token lives in the session
+    client.post(report_url + "/run", environ_overrides=browser, status=400)
+    client.post("/validate", data={"upload": (io.BytesIO(invalid_aed().encode()), "aed.csv")},
+             environ_overrides=browser, status=400)
+    assert show(resource["id"])["runs"] == 1
+
+    token = csrf_field(client.get(report_url, environ_overrides=browser).body)
+    client.post(report_url + "/run", data=token, environ_overrides=browser,
+                follow_redirects=False, status=302)
+    assert show(resource["id"])["runs"] == 2

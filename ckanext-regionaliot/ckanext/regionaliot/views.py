@@ -8,7 +8,7 @@ import tempfile
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from flask import Blueprint, after_this_request, send_file
+from flask import Blueprint, after_this_request, current_app, send_file
 
 from . import download, resource_validation, validation_service
 
@@ -19,6 +19,44 @@ __all__ = ["validation"]
 _ = tk._
 
 validation = Blueprint("regionaliot_validation", __name__)
+
+# Multipart framing around the file: boundaries, part headers, the schema and csrf fields.
+_FORM_OVERHEAD = 64 * 1024
+_UPLOAD_ACTION = "regionaliot_validate_upload"
+
+
+def _check_max_bytes() -> int:
+    return tk.config.get("ckanext.regionaliot.validation.check_max_bytes")
+
+
+@validation.before_request
+def _protect_posts():
+    """CSRF on our POST forms, and the /validate body cap before anything reads the body.
+
+    CKAN exempts plugin blueprints from its CSRF check while
+    ``ckan.csrf_protection.ignore_extensions`` is true (its default), so check here,
+    with CKAN's own exemption: requests without a session user (API token or anonymous).
+    """
+    if tk.request.method != "POST":
+        return None
+    if tk.request.endpoint == "regionaliot_validation.check_file":
+        limit = _check_max_bytes() + _FORM_OVERHEAD
+        if (tk.request.content_length or 0) > limit:
+            return _too_large_page()
+        tk.request.max_content_length = limit  # a chunked body is cut off while it streams
+    if current_app.config.get("WTF_CSRF_ENABLED") and not tk.g.get("login_via_auth_header"):
+        from ckan.config.middleware.flask_app import csrf
+
+        csrf.protect()
+    return None
+
+
+@validation.before_app_request
+def _cap_check_action_body():
+    """The API form of the public check: refuse a too large body before it is parsed."""
+    args = tk.request.view_args or {}
+    if tk.request.endpoint == "api.action" and args.get("logic_function") == _UPLOAD_ACTION:
+        tk.request.max_content_length = _check_max_bytes() + _FORM_OVERHEAD
 
 
 def _context() -> dict[str, Any]:
@@ -115,13 +153,28 @@ def normalized(id: str, resource_id: str):
                      download_name=f"{stem or resource_id}-normalized.csv")
 
 
-def check_file():
-    """Public: validate a file without logging in; it is deleted at once."""
-    extra: dict[str, Any] = {
+def _check_page_vars() -> dict[str, Any]:
+    return {
         "schemas": validation_service.schema_choices(),
-        "max_mb": round(tk.config.get("ckanext.regionaliot.validation.check_max_bytes") / 1e6, 1),
+        "max_mb": _max_mb(),
         "report": None, "errors": {}, "filename": None, "selected": "",
     }
+
+
+def _max_mb() -> float:
+    return round(_check_max_bytes() / 1e6, 1)
+
+
+def _too_large_page():
+    extra = _check_page_vars()
+    extra["errors"] = {"upload": [
+        _("The file is larger than {limit} MB.").format(limit=_max_mb())]}
+    return tk.render("regionaliot/check_file.html", extra), 413
+
+
+def check_file():
+    """Public: validate a file without logging in; it is deleted at once."""
+    extra = _check_page_vars()
     if tk.request.method == "POST":
         upload = tk.request.files.get("upload")
         extra["selected"] = tk.request.form.get("schema", "")
