@@ -5,6 +5,7 @@ Run with ``-p no:ckan -p no:ckan_fixtures`` (make test-unit).
 from __future__ import annotations
 
 import csv
+import socket
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,30 @@ def test_hostile_links_are_refused(url):
     with pytest.raises(download.DownloadError) as info:
         download.check_url(url, allow_private=False)
     assert info.value.msgid  # a message for staff, translated when shown
+
+
+@pytest.mark.parametrize("url", [
+    # urlsplit sees example.com, but requests (urllib3) connects to 127.0.0.1
+    "http://127.0.0.1:5000\\@example.com/x.csv",
+    "http://127.0.0.1\\@example.com/x.csv",
+    # IPv6 forms that carry a loopback IPv4 address (is_global is True for them)
+    "http://[::7f00:1]/x.csv",
+    "http://[2002:7f00:1::]/x.csv",
+    "http://[64:ff9b::a9fe:a9fe]/x.csv",
+    "http://[fec0::1]/x.csv",
+])
+def test_links_whose_real_host_is_private_are_refused(url, monkeypatch):
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):  # no DNS in tests: example.com is public
+        if host == "example.com":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", 80))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    download.check_url("http://example.com/x.csv", allow_private=False)  # the stub is public
+    with pytest.raises(download.DownloadError):
+        download.check_url(url, allow_private=False)
 
 
 def test_private_links_can_be_allowed_by_config():

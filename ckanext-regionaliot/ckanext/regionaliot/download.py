@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 CHUNK = 64 * 1024
 MAX_REDIRECTS = 5
@@ -52,11 +54,49 @@ class Fetched:
             pass
 
 
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (mapped, compatible, 6to4, NAT64, Teredo)."""
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip in _IPV4_COMPATIBLE or ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip.teredo:
+        return ip.teredo[1]
+    return None
+
+
 def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.is_site_local:
+            return False
+        inner = _embedded_ipv4(ip)
+        if inner is not None and not _is_public(str(inner)):
+            return False
     return ip.is_global and not ip.is_multicast
+
+
+def _connect_host(url: str) -> str | None:
+    """The host requests (urllib3) will connect to, which may differ from urlsplit's:
+    for ``http://127.0.0.1\\@example.com/`` urlsplit says example.com."""
+    try:
+        host = parse_url(url).host
+    except LocationParseError:
+        return None
+    return host.strip("[]").lower() if host else None
+
+
+def _ascii_host(hostname: str) -> str:
+    try:
+        return hostname.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return hostname.lower()
 
 
 def check_url(url: str, allow_private: bool) -> None:
@@ -66,8 +106,12 @@ def check_url(url: str, allow_private: bool) -> None:
         raise DownloadError(N_("Only http and https links can be validated."))
     if allow_private:
         return
+    host = _connect_host(url)
+    if host is None or host != _ascii_host(parts.hostname):
+        # Two URL parsers disagree about the host: never guess which one is connected to.
+        raise DownloadError(N_("The link's host name could not be resolved."))
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or None, proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(host, parts.port or None, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError):
         raise DownloadError(N_("The link's host name could not be resolved.")) from None
     if not infos or not all(_is_public(info[4][0]) for info in infos):
