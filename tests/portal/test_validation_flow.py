@@ -380,3 +380,26 @@ def test_validate_again_and_check_page_need_a_csrf_token(app, create_with_upload
     client.post(report_url + "/run", data=token, environ_overrides=browser,
                 follow_redirects=False, status=302)
     assert show(resource["id"])["runs"] == 2
+
+
+@pytest.mark.parametrize("private", ["on", "no", "", "maybe", " False"])
+def test_publish_block_reads_private_as_ckan_does(app, create_with_upload, dataset, sysadmin,
+                                                  private):
+    # CKAN's boolean_validator makes every string but true/yes/t/y/1 False (public).
+    upload(create_with_upload, dataset, invalid_aed())
+    response = app.post("/api/3/action/package_patch", json={"id": dataset["id"],
+                                                              "private": private},
+                        headers={"Authorization": sysadmin["token"]}, expect_errors=True)
+    assert response.status_code == 409, response.body
+    assert "private" in response.json["error"]
+    assert call_action("package_show", id=dataset["id"])["private"] is True
+
+
+def test_package_update_without_private_does_not_publish(app, create_with_upload, dataset,
+                                                         sysadmin):
+    upload(create_with_upload, dataset, invalid_aed())
+    full = call_action("package_show", id=dataset["id"])
+    del full["private"]
+    app.post("/api/3/action/package_update", json=full,
+             headers={"Authorization": sysadmin["token"]}, expect_errors=True)
+    assert call_action("package_show", id=dataset["id"])["private"] is True

@@ -14,7 +14,6 @@ from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.common import asbool
 
 from .. import resource_validation, validation_service
 from ..model import ResourceValidation
@@ -162,8 +161,16 @@ def _in_web_form() -> bool:
     return has_request_context() and tk.request.blueprint != "api"
 
 
+def _as_private(value: Any) -> bool:
+    """``private`` read exactly as CKAN's boolean_validator will save it: only
+    true/yes/t/y/1 (any case) are private; "on", "", "maybe" and the like are public."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    return str(value).lower() in ("true", "yes", "t", "y", "1")
+
+
 def _is_public(private: Any, state: str | None) -> bool:
-    return not asbool(private) and (state or "active") == "active"
+    return not _as_private(private) and (state or "active") == "active"
 
 
 def _blocked_message(problems: list[str]) -> str:
