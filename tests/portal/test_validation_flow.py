@@ -403,3 +403,23 @@ def test_package_update_without_private_does_not_publish(app, create_with_upload
     app.post("/api/3/action/package_update", json=full,
              headers={"Authorization": sysadmin["token"]}, expect_errors=True)
     assert call_action("package_show", id=dataset["id"])["private"] is True
+
+
+@pytest.mark.parametrize("action, payload", [
+    ("resource_validation_show", {}),
+    ("resource_validation_show", {"id": "no-such-resource"}),
+    ("resource_validation_show", {"id": ["a", "b"]}),
+    ("resource_validation_show", {"id": {"x": 1}}),
+    ("resource_validation_show", {"id": "no-such-resource", "include_report": 1}),
+    ("resource_validation_run", {}),
+    ("resource_validation_run", {"id": "no-such-resource"}),
+    ("resource_validation_run", {"id": 42}),
+    ("regionaliot_validate_upload", {}),
+    ("regionaliot_validate_upload", {"upload": "not a file", "schema": 3}),
+    ("regionaliot_validate_upload", {"upload": {"a": 1}, "lang": ["en"]}),
+])
+def test_bad_input_to_the_actions_is_a_clear_error(app, sysadmin, action, payload):
+    response = app.post(f"/api/3/action/{action}", json=payload,
+                        headers={"Authorization": sysadmin["token"]}, expect_errors=True)
+    assert response.status_code in (400, 404, 409), response.body
+    assert response.json["success"] is False

@@ -6,8 +6,9 @@ from ckan.logic.schema import validator_args
 
 @validator_args
 def resource_validation_show_schema(not_empty, unicode_safe, boolean_validator, ignore_missing):
+    # unicode_safe first: boolean_validator calls .lower() and fails on a JSON number.
     return {"id": [not_empty, unicode_safe],
-            "include_report": [ignore_missing, boolean_validator]}
+            "include_report": [ignore_missing, unicode_safe, boolean_validator]}
 
 
 @validator_args
