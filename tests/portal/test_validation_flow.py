@@ -182,15 +182,20 @@ def test_search_facets_on_validation_status(create_with_upload, sysadmin):
     org = factories.Organization(users=[{"name": sysadmin["name"], "capacity": "admin"}])
     user = {"name": sysadmin["name"]}
     good = factories.Dataset(owner_org=org["id"], standard_dataset="aed", private=True, user=user)
+    warned = factories.Dataset(owner_org=org["id"], standard_dataset="aed", private=True,
+                               user=user)
     bad = factories.Dataset(owner_org=org["id"], standard_dataset="aed", private=True, user=user)
     factories.Dataset(owner_org=org["id"], user=user)  # not a standard dataset
     upload(create_with_upload, good, SAMPLE.read_text(encoding="utf-8"))
+    rows = aed_rows()
+    rows[1][-1] = "=HYPERLINK(\"http://example.invalid\")"  # 備考: a formula cell is a warning
+    upload(create_with_upload, warned, to_csv(rows))
     upload(create_with_upload, bad, invalid_aed())
 
     result = call_action("package_search", include_private=True,
                          **{"facet.field": '["validation_status"]'})
     items = {i["name"]: i["count"] for i in result["search_facets"]["validation_status"]["items"]}
-    assert items == {"warning": 1, "failure": 1, "none": 1}  # the sample has one 24:00 warning
+    assert items == {"success": 1, "warning": 1, "failure": 1, "none": 1}
     labels = {i["name"]: i["display_name"] for i in
               result["search_facets"]["validation_status"]["items"]}
     assert labels["failure"] != "failure"  # a label for people, not the raw value
