@@ -236,6 +236,16 @@ def test_normalized_csv_is_offered_from_the_stored_upload(app, create_with_uploa
     assert fixed[2][CHILD_FLAG] == "有"
 
 
+def test_visitors_see_a_public_report_but_cannot_make_the_corrected_file(app, create_with_upload,
+                                                                         dataset):
+    resource = upload(create_with_upload, dataset, SAMPLE.read_text(encoding="utf-8"))
+    act("package_patch", dataset, id=dataset["id"], private=False)
+    base = f"/dataset/{dataset['name']}/resource/{resource['id']}/validation"
+    page = app.get(base)
+    assert "検証" in page.body and "normalized.csv" not in page.body
+    app.get(f"{base}/normalized.csv", status=403)
+
+
 def test_private_report_is_not_shown_to_anonymous(app, create_with_upload, dataset):
     resource = upload(create_with_upload, dataset, invalid_aed())
     app.get(f"/dataset/{dataset['name']}/resource/{resource['id']}/validation", status=404)

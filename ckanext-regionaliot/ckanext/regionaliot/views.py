@@ -110,6 +110,10 @@ def run(id: str, resource_id: str):
 def normalized(id: str, resource_id: str):
     """The engine's corrected UTF-8 CSV of the stored file, made on request and not kept."""
     package, resource = _load(id, resource_id)
+    # Normalising (and fetching a link) is real work done while the request waits: offered
+    # to the people who can fix the resource, not to every visitor of a public page.
+    if not _allowed("resource_validation_run", resource_id):
+        return tk.abort(403, _("Only the dataset's editors can download the corrected file."))
     schema = resource_validation.wanted_schema(resource, package)
     back = tk.redirect_to("regionaliot_validation.report", id=id, resource_id=resource_id)
     workdir = tempfile.mkdtemp(prefix="regionaliot-normalize-")
