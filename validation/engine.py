@@ -21,6 +21,9 @@ from .registry import Registry, Schema, SchemaNotFound, generic_schema
 from .report import Report
 
 CHUNK_ROWS = 10_000
+# A chunk also ends once it holds this many characters: 10,000 lines of up to 1 MiB each
+# would otherwise be gigabytes. Ordinary rows (~200 characters) never reach it.
+CHUNK_CHARS = 16 << 20
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 _default_registry: Registry | None = None
@@ -169,7 +172,7 @@ class Plan:
         gc.disable()
         try:
             while True:
-                chunk = list(islice(rows, chunk_rows))
+                chunk = self._take(rows, chunk_rows)
                 if not chunk:
                     break
                 self.report.rows += len(chunk)
@@ -182,6 +185,20 @@ class Plan:
         finally:
             if gc_was_enabled:
                 gc.enable()
+
+    def _take(self, rows, chunk_rows: int) -> list[list[str]]:
+        """The next chunk: at most ``chunk_rows`` rows and about CHUNK_CHARS characters."""
+        counter = self.table.chars_read
+        if counter is None:
+            return list(islice(rows, chunk_rows))
+        limit = counter[0] + CHUNK_CHARS
+        chunk: list[list[str]] = []
+        append = chunk.append
+        for row in rows:
+            append(row)
+            if counter[0] > limit or len(chunk) >= chunk_rows:
+                break
+        return chunk
 
     def _chunk(self, chunk: list[list[str]], base: int) -> None:
         width = self.width

@@ -49,7 +49,7 @@ class Table:
     def __init__(self, path: str, encoding: str, dialect: str, labels: list[str],
                  header_row: int, first_data_row: int, trailing_blank: int,
                  rows: Iterator[list[str]], closer: Callable[[], None],
-                 metadata_rows: int):
+                 metadata_rows: int, chars_read: list[int] | None = None):
         self.path = path
         self.encoding = encoding
         self.dialect = dialect  # "csv" | "tsv" | "xlsx"
@@ -60,6 +60,9 @@ class Table:
         self.metadata_rows = metadata_rows
         self._rows = rows
         self._closer = closer
+        # Text files: one mutable counter of the characters read so far, so a consumer can
+        # bound its batches by size as well as by row count (None for xlsx).
+        self.chars_read = chars_read
 
     def rows(self) -> Iterator[list[str]]:
         """Data rows (lists of str) in file order, starting at ``first_data_row``."""
@@ -220,25 +223,30 @@ def open_table(path: str | os.PathLike[str],
     delimiter = detect_delimiter(sample)
     handle = open(path, encoding=encoding, newline="")
     try:
-        lines = _capped_lines(handle)
+        chars_read = [0]
+        lines = _capped_lines(handle, chars_read)
         reader = csv.reader(lines, delimiter=delimiter)
         rows = _guarded(reader)
-        return _assemble(path, encoding, "tsv" if delimiter == "\t" else "csv", rows,
-                         handle.close, label_score)
+        table = _assemble(path, encoding, "tsv" if delimiter == "\t" else "csv", rows,
+                          handle.close, label_score)
+        table.chars_read = chars_read
+        return table
     except BaseException:
         handle.close()
         raise
 
 
-def _capped_lines(handle) -> Iterator[str]:
+def _capped_lines(handle, chars_read: list[int]) -> Iterator[str]:
     readline = handle.readline
     while True:
         line = readline(MAX_LINE_CHARS)
         if not line:
             return
-        if len(line) >= MAX_LINE_CHARS and not line.endswith("\n"):
+        length = len(line)
+        if length >= MAX_LINE_CHARS and not line.endswith("\n"):
             raise ReadError("too-long", f"1行が長すぎます（{MAX_LINE_CHARS}文字超）。",
                             f"a line is longer than {MAX_LINE_CHARS} characters.")
+        chars_read[0] += length
         yield line
 
 

@@ -126,3 +126,28 @@ def test_closing_time_24_00_is_not_reported_where_the_schema_allows_it():
     report = validate_file(sample, "legacy/aed")
     assert "24:00" in sample.read_text(encoding="utf-8")
     assert report.findings() == []
+
+
+def test_chunks_are_bounded_by_size_as_well_as_rows(write_csv, monkeypatch):
+    from regionaliot.validation import engine
+
+    # 80 rows of ~100,000 characters: by row count alone they would be one chunk.
+    rows = [good_row(i, 備考="長" * 100_000) for i in range(1, 81)]
+    rows[60] = good_row(61, 緯度="133.772", 経度="34.585", 備考="長" * 100_000)
+    path = write_csv(rows)
+    whole = validate_file(path, MIN_SCHEMA)
+
+    sizes = []
+    original = engine.Plan._chunk
+    monkeypatch.setattr(engine, "CHUNK_CHARS", 250_000)
+    monkeypatch.setattr(engine.Plan, "_chunk",
+                        lambda self, chunk, base: (sizes.append(len(chunk)), original(self, chunk, base)))
+    capped = validate_file(path, MIN_SCHEMA)
+
+    # The first chunk also holds the rows read ahead while looking for the header
+    # (reader.HEADER_SEARCH_ROWS, themselves capped at 1 MiB each).
+    from regionaliot.validation.reader import HEADER_SEARCH_ROWS
+
+    assert sizes[0] <= HEADER_SEARCH_ROWS + 4 and max(sizes[1:]) <= 4 and sum(sizes) == 80
+    assert codes(capped) == codes(whole) and capped.rows == whole.rows == 80
+    assert ("latlon-swapped" in {c for _, _, c in codes(capped)})
