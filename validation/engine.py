@@ -24,6 +24,7 @@ CHUNK_ROWS = 10_000
 # A chunk also ends once it holds this many characters: 10,000 lines of up to 1 MiB each
 # would otherwise be gigabytes. Ordinary rows (~200 characters) never reach it.
 CHUNK_CHARS = 16 << 20
+CHUNK_STEP = 32  # so a chunk overshoots CHUNK_CHARS by at most 32 lines of ≤ 1 MiB
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 _default_registry: Registry | None = None
@@ -187,17 +188,19 @@ class Plan:
                 gc.enable()
 
     def _take(self, rows, chunk_rows: int) -> list[list[str]]:
-        """The next chunk: at most ``chunk_rows`` rows and about CHUNK_CHARS characters."""
+        """The next chunk: at most ``chunk_rows`` rows, and no more batches of CHUNK_STEP
+        rows once it holds CHUNK_CHARS characters (checked per batch, not per row: the
+        hot path stays in C)."""
         counter = self.table.chars_read
         if counter is None:
             return list(islice(rows, chunk_rows))
         limit = counter[0] + CHUNK_CHARS
         chunk: list[list[str]] = []
-        append = chunk.append
-        for row in rows:
-            append(row)
-            if counter[0] > limit or len(chunk) >= chunk_rows:
+        while len(chunk) < chunk_rows and counter[0] <= limit:
+            batch = list(islice(rows, min(CHUNK_STEP, chunk_rows - len(chunk))))
+            if not batch:
                 break
+            chunk += batch
         return chunk
 
     def _chunk(self, chunk: list[list[str]], base: int) -> None:

@@ -140,6 +140,7 @@ def test_chunks_are_bounded_by_size_as_well_as_rows(write_csv, monkeypatch):
     sizes = []
     original = engine.Plan._chunk
     monkeypatch.setattr(engine, "CHUNK_CHARS", 250_000)
+    monkeypatch.setattr(engine, "CHUNK_STEP", 2)
     monkeypatch.setattr(engine.Plan, "_chunk",
                         lambda self, chunk, base: (sizes.append(len(chunk)), original(self, chunk, base)))
     capped = validate_file(path, MIN_SCHEMA)
