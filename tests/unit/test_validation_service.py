@@ -14,6 +14,15 @@ from ckanext.regionaliot import download, validation_service
 SAMPLE = Path(__file__).resolve().parents[1] / "schemas" / "samples" / "legacy" / "aed.csv"
 
 
+def cp932_sample(path, *, row: int, column: int, value: str):
+    """The AED sample with one cell changed, saved as cp932 (as many municipalities do)."""
+    rows = list(csv.reader(SAMPLE.open(encoding="utf-8")))
+    rows[row][column] = value
+    with path.open("w", encoding="cp932", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
 def test_valid_sample_report_has_no_server_path():
     report = validation_service.validate(SAMPLE, "aed")
     assert report["valid"] is True
@@ -23,11 +32,7 @@ def test_valid_sample_report_has_no_server_path():
 
 
 def test_invalid_file_gives_findings_with_rows_and_fields(tmp_path):
-    rows = list(csv.reader(SAMPLE.open(encoding="utf-8")))
-    rows[1][0] = "332021"
-    bad = tmp_path / "bad.csv"
-    with bad.open("w", encoding="cp932", newline="") as handle:
-        csv.writer(handle).writerows(rows)
+    bad = cp932_sample(tmp_path / "bad.csv", row=1, column=0, value="332021")
     report = validation_service.validate(bad, "aed")
     assert report["valid"] is False
     assert report["encoding"] == "cp932"
@@ -67,11 +72,7 @@ def test_unknown_schema_raises_our_exception():
 
 
 def test_normalize_writes_utf8_csv_with_fixes(tmp_path):
-    rows = list(csv.reader(SAMPLE.open(encoding="utf-8")))
-    rows[2][19] = "○"
-    source = tmp_path / "in.csv"
-    with source.open("w", encoding="cp932", newline="") as handle:
-        csv.writer(handle).writerows(rows)
+    source = cp932_sample(tmp_path / "in.csv", row=2, column=19, value="○")
     output = tmp_path / "out.csv"
     summary = validation_service.normalize(source, output, "aed")
     fixed = list(csv.reader(output.open(encoding="utf-8")))
