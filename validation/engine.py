@@ -52,16 +52,17 @@ def resolve_schema(table: Table, schema: str | Schema | None, registry: Registry
 
 def validate_file(path: str | os.PathLike[str], schema: str | Schema | None = None, lang: str = "ja",
                   *, registry: Registry | None = None, max_findings: int | None = 10_000,
-                  chunk_rows: int = CHUNK_ROWS) -> Report:
+                  chunk_rows: int = CHUNK_ROWS, encoding: str | None = None) -> Report:
     """Validate ``path`` and return a Report.
 
     ``schema`` is a name (``aed``, ``legacy/aed``), a path to a schema JSON, a
-    Schema, or None to detect it from the header. Raises ``ReadError`` when the
+    Schema, or None to detect it from the header; ``encoding`` is the character encoding
+    the publisher declared (None: detect it). Raises ``ReadError`` when the
     file cannot be read at all and ``SchemaNotFound`` for an unknown name.
     """
     registry = registry or default_registry()
     report = Report(os.fspath(path), lang=lang, max_findings=max_findings)
-    with open_table(path, _table_label_scorer(registry)) as table:
+    with open_table(path, _table_label_scorer(registry), encoding) as table:
         resolved = resolve_schema(table, schema, registry)
         report.encoding = table.encoding
         report.dialect = table.dialect

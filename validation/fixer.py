@@ -67,11 +67,13 @@ def _fixed(check: FieldCheck, value: str) -> tuple[str, list[str]]:
 
 def normalize(path: str | os.PathLike[str], output: str | os.PathLike[str],
               schema: str | Schema | None = None, *, registry: Registry | None = None,
-              bom: bool = False) -> NormalizeResult:
-    """Write a corrected copy of ``path`` to ``output`` (UTF-8 CSV). Raises ReadError."""
+              bom: bool = False, encoding: str | None = None) -> NormalizeResult:
+    """Write a corrected copy of ``path`` to ``output`` (UTF-8 CSV). Raises ReadError.
+
+    ``encoding``: the character encoding the publisher declared (None: detect it)."""
     registry = registry or default_registry()
     output = os.fspath(output)
-    with open_table(path, _table_label_scorer(registry)) as table:
+    with open_table(path, _table_label_scorer(registry), encoding) as table:
         resolved = resolve_schema(table, schema, registry)
         result = NormalizeResult(output, resolved.name if resolved else None,
                                  resolved.generation if resolved else None, table.encoding)

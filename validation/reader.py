@@ -81,6 +81,35 @@ class Table:
 # ---------------------------------------------------------------- encoding
 
 
+def declared_encoding(head: bytes, declared: str) -> str:
+    """The codec to read ``head`` with when the publisher declared ``declared``."""
+    try:
+        codec = codecs.lookup(declared).name
+    except LookupError:
+        raise ReadError("declared-encoding",
+                        f"指定された文字コード「{declared}」は使えません。",
+                        f"the declared character encoding \"{declared}\" is not known.") from None
+    if not head:
+        raise ReadError("empty", "ファイルが空です。", "the file is empty.")
+    if codec == "utf-8" and head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder(codec)().decode(head, final=False)
+    except UnicodeDecodeError as exc:
+        try:
+            actual = detect_encoding(head)
+        except ReadError:
+            actual = "?"
+        raise ReadError(
+            "declared-encoding",
+            f"文字コードが指定（{declared}）と違います（{exc.start + 1:,} バイト目）。"
+            f"ファイルは {actual} のようです。リソースの文字コードを直すか、{declared} で保存し直してください。",
+            f"the file is not in the declared character encoding {declared} (byte "
+            f"{exc.start + 1:,}); it looks like {actual}. Correct the resource's encoding or "
+            f"save the file as {declared}.") from None
+    return declared
+
+
 def detect_encoding(head: bytes) -> str:
     """Codec name for the first bytes of a text file, or raise ReadError."""
     if not head:
@@ -196,8 +225,14 @@ def find_header(records: list[list[str]], label_score: Callable[[list[str]], int
 
 
 def open_table(path: str | os.PathLike[str],
-               label_score: Callable[[list[str]], int] | None = None) -> Table:
-    """Open ``path`` (CSV, TSV or xlsx). Raises ReadError when unreadable."""
+               label_score: Callable[[list[str]], int] | None = None,
+               encoding: str | None = None) -> Table:
+    """Open ``path`` (CSV, TSV or xlsx). Raises ReadError when unreadable.
+
+    ``encoding`` is the one the publisher declared (a Python codec name); None detects it.
+    A text file that does not decode with the declared encoding is refused, naming the
+    encoding it seems to have, rather than read as something else.
+    """
     path = os.fspath(path)
     try:
         with open(path, "rb") as probe:
@@ -211,7 +246,7 @@ def open_table(path: str | os.PathLike[str],
                         f"cannot open the file ({exc.strerror}).") from None
     if head.startswith(b"PK\x03\x04"):
         return _open_xlsx(path, label_score)
-    encoding = detect_encoding(head)
+    encoding = declared_encoding(head, encoding) if encoding else detect_encoding(head)
     sample = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
     if _looks_binary(sample):
         raise ReadError("binary", "テキストではなくバイナリのファイルです。",
