@@ -342,15 +342,20 @@ def _cell_text(value: object) -> str:
 
 
 def _open_xlsx(path: str, label_score) -> Table:
+    """Open an xlsx by its content: the upload, CKAN's storage and the download temp
+    file give paths without an ``.xlsx`` extension, which openpyxl refuses by name, so
+    it is handed the open file instead."""
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - openpyxl is a dependency
         raise ReadError("xlsx", "xlsx を読むには openpyxl が必要です。",
                         "openpyxl is needed to read xlsx.") from None
+    handle = open(path, "rb")
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
         sheet = book.worksheets[0]
     except Exception as exc:  # openpyxl raises many unrelated types on bad zips
+        handle.close()
         raise ReadError("xlsx", f"xlsx として読めません（{type(exc).__name__}）。",
                         f"not a readable xlsx ({type(exc).__name__}).") from None
 
@@ -367,8 +372,14 @@ def _open_xlsx(path: str, label_score) -> Table:
             raise ReadError("xlsx", f"xlsx の途中で読めなくなりました（{type(exc).__name__}）。",
                             f"the xlsx broke while reading ({type(exc).__name__}).") from None
 
+    def close() -> None:
+        try:
+            book.close()
+        finally:
+            handle.close()
+
     try:
-        return _assemble(path, "xlsx", "xlsx", rows(), book.close, label_score)
+        return _assemble(path, "xlsx", "xlsx", rows(), close, label_score)
     except BaseException:
-        book.close()
+        close()
         raise

@@ -141,3 +141,22 @@ def test_stray_nul_in_text_is_named_not_called_binary(write_csv):
     with pytest.raises(ReadError) as caught:
         open_table(path)
     assert "NUL" in caught.value.reason("ja") and "バイナリ" not in caught.value.reason("ja")
+
+
+def _aed_book() -> openpyxl.Workbook:
+    book = openpyxl.Workbook()
+    book.active.append(MIN_HEADER)
+    book.active.append(good_row(1))
+    book.active.append(good_row(2, 名称=""))
+    return book
+
+
+@pytest.mark.parametrize("name", ["upload", "tmpa1b2c3.download", "aed.csv"])
+def test_xlsx_is_read_by_content_whatever_its_name(tmp_path, name):
+    # /validate uploads, CKAN's storage and download temp files carry no .xlsx extension,
+    # which openpyxl refuses when given a path.
+    path = tmp_path / name
+    _aed_book().save(path)
+    report = validate_file(path, MIN_SCHEMA)
+    assert (report.dialect, report.rows) == ("xlsx", 2)
+    assert [f["code"] for f in report.findings()] == ["constraint-error:required"]
