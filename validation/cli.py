@@ -1,21 +1,34 @@
 """``regionaliot`` command line: validate, normalize, schemas.
 
 Exit status of ``validate``: 0 valid, 1 errors found, 2 the file (or the
-requested schema) cannot be used at all. Failures print one line, never a
-traceback.
+requested schema) cannot be used at all, 3 internal error (a bug in regionaliot,
+not a problem of the file). ``normalize`` and ``schemas`` exit 0, 2 or 3 the same way.
+
+A failure prints no report on stdout (whatever ``--format``) and exactly one line on
+stderr, never a traceback::
+
+    regionaliot: <code>: <message>
+
+``<code>`` is stable: a :class:`~.reader.ReadError` code (``empty``, ``binary``,
+``encoding``, ``no-header``, ``too-long``, ``too-large``, ``csv``, ``xlsx``, ``io``),
+``unknown-schema``, ``bad-schema`` (a ``--schema`` JSON file that is not a usable
+Table Schema), or ``internal-error`` (exit 3).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
+from .checks import FieldCheck
 from .engine import default_registry, validate_file
 from .fixer import normalize
 from .reader import ReadError
-from .registry import SchemaNotFound
+from .registry import Schema, SchemaNotFound
 
-EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
+INTERNAL_ERROR = "internal-error"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,15 +56,46 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(message: str) -> int:
-    print(f"regionaliot: {message}", file=sys.stderr)
-    return EXIT_UNREADABLE
+def _fail(code: str, message: str, status: int = EXIT_UNREADABLE) -> int:
+    message = " ".join(message.split())  # one line, whatever the exception text holds
+    print(f"regionaliot: {code}: {message}", file=sys.stderr)
+    return status
+
+
+def _internal(exc: Exception, lang: str) -> int:
+    detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+    message = (f"internal error, a bug in regionaliot, not a problem of the file ({detail})"
+               if lang == "en" else f"内部エラーです。ファイルではなく regionaliot の不具合です（{detail}）。")
+    return _fail(INTERNAL_ERROR, message, EXIT_INTERNAL)
+
+
+class _BadSchema(Exception):
+    pass
+
+
+def _check_schema_file(schema: str | None) -> None:
+    """A ``--schema`` JSON file is the user's input, like the data file: one that is not a
+    usable Table Schema is a clean refusal (exit 2), not an internal error."""
+    if not schema or not schema.endswith(".json") or not os.path.isfile(schema):
+        return
+    try:
+        with open(schema, encoding="utf-8") as handle:
+            descriptor = json.load(handle)
+        loaded = Schema.from_descriptor(descriptor)
+        for column, spec in enumerate(loaded.fields):  # compiles patterns and own checks
+            FieldCheck(spec, column, loaded.missing_values)
+        import frictionless  # field types and formats, as the engine's cell reader sees them
+
+        frictionless.Schema.from_descriptor(descriptor)
+    except Exception as exc:  # noqa: BLE001 - whatever is wrong with the user's file
+        raise _BadSchema(f"{type(exc).__name__}: {exc}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     lang = getattr(args, "lang", "ja")
     try:
+        _check_schema_file(getattr(args, "schema", None))
         if args.command == "validate":
             report = validate_file(args.file, args.schema, lang, max_findings=args.max_findings)
             status = EXIT_VALID if report.valid else EXIT_INVALID
@@ -84,18 +128,22 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{s.key:32} {s.title} / {s.title_en} ({len(s.fields)})")
             return EXIT_VALID
     except ReadError as exc:
-        return _fail(exc.reason(lang))
+        return _fail(exc.code, exc.reason(lang))
     except SchemaNotFound as exc:
-        return _fail(("unknown schema: " if lang == "en" else "スキーマがありません: ") + str(exc))
+        return _fail("unknown-schema",
+                     ("unknown schema: " if lang == "en" else "スキーマがありません: ") + str(exc))
+    except _BadSchema as exc:
+        return _fail("bad-schema", (f"the schema file is not a usable Table Schema ({exc})" if lang == "en"
+                                    else f"スキーマファイルを Table Schema として使えません（{exc}）。"))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         sys.stdout = None  # type: ignore[assignment]
         return EXIT_VALID
     except OSError as exc:
-        return _fail(f"{exc.strerror or exc}")
-    except Exception as exc:  # last line of defence: one line, never a traceback
-        return _fail(f"internal error ({type(exc).__name__}: {exc})")
+        return _fail("io", f"{exc.strerror or exc}")
+    except Exception as exc:  # last line of defence: one line, never a traceback, own status
+        return _internal(exc, lang)
     return EXIT_UNREADABLE
 
 

@@ -2,7 +2,8 @@
 
 Whatever the bytes, validation either returns a Report or raises ReadError,
 and the CLI exits 0, 1 or 2 — with exactly one line on stderr for 2 and
-never a traceback.
+never a traceback. A refusal names the ReadError's code and reason, so it can
+be told from a crash (exit 3, code ``internal-error``).
 """
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from regionaliot.validation.cli import main
+from regionaliot.validation import cli as cli_module
+from regionaliot.validation.cli import EXIT_INTERNAL, EXIT_UNREADABLE, INTERNAL_ERROR, main
 from regionaliot.validation.engine import validate_file
 from regionaliot.validation.reader import ReadError
 
@@ -33,6 +35,21 @@ def outcome(path):
         return exc
 
 
+def refusal(err: str) -> tuple[str, str]:
+    """(code, message) of the CLI's one stderr line ``regionaliot: <code>: <message>``."""
+    lines = err.splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    prefix, code, message = lines[0].split(": ", 2)
+    assert prefix == "regionaliot", err
+    return code, message
+
+
+def assert_refused_as_library(status, out, err, exc: ReadError):
+    """The CLI refused the file exactly as the library did: exit 2, the same code and reason."""
+    assert (status, out) == (EXIT_UNREADABLE, ""), err
+    assert refusal(err) == (exc.code, exc.reason("ja"))
+
+
 @SETTINGS
 @given(content=st.binary(max_size=3000))
 def test_random_bytes(tmp_path, content):
@@ -40,11 +57,11 @@ def test_random_bytes(tmp_path, content):
     path.write_bytes(content)
     result = outcome(path)
     status, out, err = cli(path)
-    # The CLI and the library agree: unreadable is exit 2 with one line, anything read
-    # gives a complete JSON report whose verdict matches the exit status.
+    # The CLI and the library agree: unreadable is exit 2 with the library's code and
+    # reason (a crash would be exit 3, internal-error); anything read gives a complete
+    # JSON report whose verdict matches the exit status.
     if isinstance(result, ReadError):
-        assert status == 2
-        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+        assert_refused_as_library(status, out, err, result)
     else:
         report = json.loads(out)
         assert status == (0 if result.valid else 1)
@@ -62,10 +79,13 @@ def test_random_csv_like_text(tmp_path, rows, encoding):
     text = "\n".join(",".join(row) for row in rows)
     path = tmp_path / "text.csv"
     path.write_bytes(text.encode(encoding, errors="replace"))
+    result = outcome(path)
     status, out, err = cli(path)
-    assert status in (0, 1, 2) and "Traceback" not in err
-    if status == 2:
-        assert len(err.strip().splitlines()) == 1 and out == ""
+    if isinstance(result, ReadError):
+        assert_refused_as_library(status, out, err, result)
+    else:
+        assert status == (0 if result.valid else 1), err
+        assert json.loads(out)["valid"] is result.valid and err == ""
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -76,14 +96,45 @@ def test_huge_lines_are_a_clean_error(tmp_path, monkeypatch, length, quoted):
     body = "x" * (2000 * length + 7)
     path = tmp_path / "huge.csv"
     path.write_text("a,b\n" + (f'"{body}"' if quoted else body) + ",1\n", encoding="utf-8")
-    status, _, err = cli(path)
-    assert status == 2 and len(err.strip().splitlines()) == 1
+    status, out, err = cli(path)
+    assert (status, out) == (EXIT_UNREADABLE, "")
+    code, message = refusal(err)
+    assert code == "too-long" and "2000" in message
 
 
 def test_empty_and_binary_files(tmp_path):
-    for name, content in (("empty.csv", b""), ("zip.xlsx", b"PK\x03\x04garbage"),
-                          ("elf.csv", b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)))):
+    for name, content, code in (
+            ("empty.csv", b"", "empty"),
+            ("zip.xlsx", b"PK\x03\x04garbage", "xlsx"),
+            ("elf.csv", b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)), "binary")):
         path = tmp_path / name
         path.write_bytes(content)
+        expected = outcome(path)
+        assert isinstance(expected, ReadError) and expected.code == code, (name, expected)
         status, out, err = cli(path)
-        assert status == 2 and out == "" and len(err.strip().splitlines()) == 1, (name, err)
+        assert_refused_as_library(status, out, err, expected)
+        # Whatever the output format, a refusal is the same single stderr line.
+        for fmt in ("text", "html"):
+            done = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(done[0]), contextlib.redirect_stderr(done[1]):
+                assert main(["validate", str(path), "--format", fmt]) == status
+            assert (done[0].getvalue(), done[1].getvalue()) == (out, err), (name, fmt)
+
+
+def test_a_crash_is_not_a_refusal(tmp_path, monkeypatch):
+    """The catch-all: a bug in the engine exits 3 with internal-error, never 2, and still
+    prints one line and no traceback."""
+    def crash(*args, **kwargs):
+        raise RuntimeError("boom\non two lines")
+
+    monkeypatch.setattr(cli_module, "validate_file", crash)
+    path = tmp_path / "good.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    for lang, words in (("ja", "内部エラー"), ("en", "internal error")):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            status = main(["validate", str(path), "--format", "json", "--lang", lang])
+        assert (status, out.getvalue()) == (EXIT_INTERNAL, "")
+        code, message = refusal(err.getvalue())
+        assert code == INTERNAL_ERROR
+        assert words in message and "RuntimeError: boom on two lines" in message
