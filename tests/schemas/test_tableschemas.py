@@ -8,7 +8,6 @@ import csv
 import json
 import os
 import re
-import unicodedata
 from pathlib import Path
 
 import frictionless
@@ -16,6 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from regionaliot.validation import lgcode
+from regionaliot.validation.headers import label_key, match_header
+from regionaliot.validation.registry import Registry
 
 REPO = Path(__file__).resolve().parents[2]
 TABLESCHEMA = REPO / "schemas" / "tableschema"
@@ -68,32 +69,18 @@ lgcode_ok = lgcode.is_valid
 
 
 ALIASES = load(TABLESCHEMA / "aliases.json")
-
-
-def header_key(text: str) -> str:
-    """Normalised header as README.md describes; both sides go through it."""
-    norm = ALIASES["normalization"]
-    text = text.lstrip("\ufeff")
-    text = unicodedata.normalize(norm["unicode_form"], text)
-    text = "".join(norm["char_map"].get(ch, ch) for ch in text)
-    return "".join(text.split())
+# The engine's own header matching (validation/headers.py), with the alias table the
+# engine's registry loads from this folder's aliases.json: what these tests prove is
+# what the validator does, not a copy of it.
+ENGINE_ALIASES = Registry(extra_dirs=[TABLESCHEMA], include_package=False).aliases
 
 
 def resolve(header: str, names: list[str]) -> str | None:
-    """Map one header cell to a field name of the target schema, or None."""
-    by_key = {header_key(n): n for n in names}
-    key = header_key(header)
-    if key in by_key:
-        return by_key[key]
-    aliases = {header_key(k): v for k, v in ALIASES["aliases"].items()}
-    if key in aliases and header_key(aliases[key]) in by_key:
-        return by_key[header_key(aliases[key])]
-    for group in ALIASES["equivalents"]:
-        if key in {header_key(m) for m in group}:
-            for member in group:
-                if header_key(member) in by_key:
-                    return by_key[header_key(member)]
-    return None
+    """The field of the target schema the engine maps one header cell to, or None."""
+    column_of = match_header([header], names, ENGINE_ALIASES).column_of
+    hits = [name for name, column in zip(names, column_of, strict=True) if column == 0]
+    assert len(hits) <= 1
+    return hits[0] if hits else None
 
 
 # -- descriptors -------------------------------------------------------------
@@ -129,7 +116,7 @@ def test_descriptor_contract(path):
 def test_field_names_unique(path):
     names = field_names(path)
     assert len(names) == len(set(names))
-    keys = [header_key(n) for n in names]
+    keys = [label_key(n) for n in names]
     assert len(keys) == len(set(keys)), "two fields collide after header normalisation"
 
 
