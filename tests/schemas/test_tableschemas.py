@@ -265,6 +265,7 @@ YAIZU = CORPUS / "yaizu-222127"
 
 def corpus_header(filename: str) -> list[str]:
     path = YAIZU / filename
+    assert path.is_file(), f"committed corpus file {path} is missing"
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return next(csv.reader(fh))
 
@@ -295,7 +296,7 @@ def test_corpus_preschool_header_matches_after_normalisation():
     ("222127_aed.csv", "legacy", "aed"),
 ])
 def test_corpus_file_validates(filename, generation, name):
-    corpus_header(filename)  # skips when the corpus is missing
+    corpus_header(filename)  # fails when the committed corpus file is missing
     schema = frictionless.Schema.from_descriptor(load(schema_path(generation, name)))
     resource = frictionless.Resource(
         path=filename, basepath=str(YAIZU), schema=schema, encoding="utf-8"
