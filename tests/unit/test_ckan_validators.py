@@ -214,7 +214,7 @@ def test_standard_dataset_choices():
         "aed", "care_service", "hospital", "cultural_property", "tourism", "event",
         "public_wireless_lan", "public_toilet", "fire_hydrant", "evacuation_space",
         "population", "public_facility", "preschool", "opendata_list",
-        "food_business_license", "school_lunch", "none"}
+        "food_business_license", "school_lunch", "waste_sorting", "none"}
 
 
 def test_encoding_choices_are_python_codecs():
