@@ -15,12 +15,6 @@ from string import Template
 
 ROOT = Path(__file__).resolve().parent.parent
 
-PLUGINS = (
-    "regionaliot activity datastore xloader harvest ckan_harvester dcat dcat_json_interface "
-    "structured_data scheming_datasets scheming_organizations scheming_groups "
-    "spatial_metadata spatial_query datatables_view text_view image_view"
-)
-
 PROFILES = {
     # name: (CKAN database, DataStore database, Solr core, Redis db, filestore dir)
     "portal": ("ckan_default", "datastore_default", "ckan", 0, "storage"),
@@ -61,7 +55,6 @@ def render(profile: str) -> str:
         "storage_path": str(data / storage),
         "solr_url": f"http://{env.get('SOLR_HOST', '127.0.0.1')}:{env.get('SOLR_PORT', '8983')}/solr/{core}",
         "redis_url": f"redis://{env.get('REDIS_HOST', '127.0.0.1')}:{env.get('REDIS_PORT', '6379')}/{redis_db}",
-        "plugins": PLUGINS,
         "repo_root": str(ROOT),
         # Tests keep their output for failures; the portal logs what it does.
         "log_level": "WARNING" if profile == "test" else "INFO",

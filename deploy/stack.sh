@@ -63,7 +63,7 @@ install_packages() {
 install_venv() {
   local stamp="$VENV/.regionaliot-installed"
   local want
-  want=$(cat "$ROOT/deploy/requirements.txt" "$ROOT/deploy/constraints.txt" "$ROOT/setup.py" | sha256sum | cut -c1-16)
+  want=$(cat "$ROOT/deploy/requirements.txt" "$ROOT/deploy/constraints.txt" "$ROOT/setup.py" "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
   say "Installing Python packages into $VENV (pinned by deploy/constraints.txt)"
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" >"$LOG/pip.log" 2>&1 || fail "python3 -m venv" "$LOG/pip.log"
@@ -268,8 +268,12 @@ ckan_migrate() {  # ckan_migrate INI DATASTORE_DB
 }
 
 plugin_migrations() {
-  # Our own plugin's migrations, once it has any.
-  [ -d "$ROOT/ckanext-regionaliot/ckanext/regionaliot/migration" ] && echo regionaliot
+  # Our feature plugins' own alembic chains: ckanext/regionaliot/migration/<plugin>/
+  # (where `ckan db upgrade -p <plugin>` looks for them).
+  local dir
+  for dir in "$ROOT"/ckanext-regionaliot/ckanext/regionaliot/migration/*/; do
+    [ -f "$dir/env.py" ] && basename "$dir"
+  done
   return 0
 }
 

@@ -125,7 +125,7 @@ TOPICS = [
     Topic("lunch", "学校給食献立情報", "School lunch menus",
           ("{m}立小中学校の学校給食の献立とアレルギー情報です。",),
           "School lunch menus and allergen information.",
-          ("給食", "教育", "推奨データセット"), "kyoiku-bunka-seikatsu", "school_lunch", 2, "month"),
+          ("給食", "教育", "推奨データセット"), "kyoiku-bunka-seikatsu", "none", 2, "month"),
     # Other topics municipal catalogues publish.
     Topic("shelter", "指定避難所一覧", "Designated shelters",
           ("{m}が指定した指定避難所の一覧です。", "収容人数、福祉避難所の指定の有無を含みます。"),

@@ -25,11 +25,7 @@ NOT_STANDARD = "none"  # the choice meaning "not a standard dataset": nothing to
 # Pickable types that have no Table Schema yet, each with the reason. The test for such a
 # type is a strict xfail: it is reported on every run, and it fails as soon as the schema
 # exists, so the entry has to be removed then.
-KNOWN_GAPS = {
-    "school_lunch": "no column list of 学校給食献立情報 (デジタル庁 定義書 A-16) is known: "
-                    "/work/shared/reference/japan-open-data-standards.md §8 and "
-                    "schemas/tableschema/README.md ('Skipped'); a schema must not be invented",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _yaml(name: str) -> dict:

@@ -9,7 +9,8 @@ import socket
 from pathlib import Path
 
 import pytest
-from ckanext.regionaliot import download, validation_service
+from ckanext.regionaliot.lib import fetch as download
+from ckanext.regionaliot.validation import service as validation_service
 
 SAMPLE = Path(__file__).resolve().parents[1] / "schemas" / "samples" / "legacy" / "aed.csv"
 
@@ -140,9 +141,46 @@ def test_private_links_can_be_allowed_by_config():
         download.check_url("file:///etc/passwd", allow_private=True)
 
 
-def test_fetch_refuses_before_connecting():
+@pytest.fixture
+def listener():
+    """A TCP listener on 127.0.0.1 that counts the connections it accepts."""
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.2)
+    accepted = []
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            accepted.append(conn)
+            conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], accepted
+    stop.set()
+    thread.join()
+    server.close()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.1", "2130706433", "0x7f000001", "localhost"])
+def test_fetch_refuses_before_connecting(listener, host):
+    port, accepted = listener
+    with pytest.raises(download.DownloadError) as info:
+        download.fetch(f"http://{host}:{port}/x.csv", limit=10, timeout=1, allow_private=False)
+    assert "private or local" in info.value.msgid or "resolved" in info.value.msgid
+    assert accepted == []
+    # The listener is real: the same URL allowed does connect.
     with pytest.raises(download.DownloadError):
-        download.fetch("http://127.0.0.1:9/x.csv", limit=10, timeout=1, allow_private=False)
+        download.fetch(f"http://127.0.0.1:{port}/x.csv", limit=10, timeout=1, allow_private=True)
+    assert len(accepted) == 1
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ import ckan.plugins.toolkit as tk
 import click
 
 # CKAN's blanket cli registers exactly these click commands (a plain get_commands()
-# function would itself be taken for a command).
+# function would itself be taken for a command). Feature plugins add their subcommands
+# to this group (validation: validate-all).
 __all__ = ["regionaliot"]
 
 
@@ -42,35 +43,3 @@ def seed(ctx: click.Context, demo: bool):
                  "{unchanged} unchanged.").format(**counts),
             fg="green",
         )
-
-
-@regionaliot.command("validate-all",
-                     short_help="Validate every resource of a standard dataset that needs it")
-@click.option("--force", is_flag=True, help="Validate unchanged files again too.")
-@click.pass_context
-def validate_all(ctx: click.Context, force: bool):
-    """Bring every resource's validation up to date (e.g. files uploaded before the
-    validator existed). Unchanged files are skipped unless --force; files above the
-    synchronous size limit are queued for the jobs worker."""
-    from ckan import model
-
-    from ckanext.regionaliot import resource_validation
-
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    context = {"user": site_user["name"], "ignore_auth": True}
-    ids = [row[0] for row in model.Session.query(model.Package.id)
-           .filter(model.Package.state == "active")]
-    counts = {"validated": 0, "skipped": 0}
-    with ctx.meta["flask_app"].test_request_context():
-        for package_id in ids:
-            package = tk.get_action("package_show")(dict(context), {"id": package_id})
-            touched = False
-            for resource in package.get("resources", []):
-                record = resource_validation.ensure(resource, package, force=force)
-                counts["validated" if record is not None else "skipped"] += 1
-                touched = touched or record is not None
-            model.Session.commit()
-            if touched:
-                resource_validation.reindex(package_id)
-    click.secho(tk._("Validation brought up to date: {validated} resources checked, "
-                     "{skipped} not of a standard schema.").format(**counts), fg="green")

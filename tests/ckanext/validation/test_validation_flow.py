@@ -16,13 +16,13 @@ import pytest
 from ckan.lib import jobs
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
-from ckanext.regionaliot import resource_validation
-from ckanext.regionaliot.jobs import validate_resource
-from ckanext.regionaliot.model import ResourceValidation
+from ckanext.regionaliot.validation import records
+from ckanext.regionaliot.validation.jobs import validate_resource
+from ckanext.regionaliot.validation.model import ResourceValidation
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
-SAMPLE = Path(__file__).resolve().parents[1] / "schemas" / "samples" / "legacy" / "aed.csv"
+SAMPLE = Path(__file__).resolve().parents[2] / "schemas" / "samples" / "legacy" / "aed.csv"
 CHILD_FLAG = 19  # 小児対応設備の有無
 CODE = 0  # 都道府県コード又は市区町村コード
 
@@ -114,7 +114,7 @@ def test_invalid_upload_blocks_publishing_until_fixed(app, create_with_upload, d
     assert call_action("package_show", id=dataset["id"])["private"] is True
 
     # Nothing is discarded: the upload is still in the filestore.
-    path = resource_validation.upload_path(call_action("resource_show", id=resource["id"]))
+    path = records.upload_path(call_action("resource_show", id=resource["id"]))
     assert Path(path).read_bytes() == invalid_aed().encode("utf-8")
 
     # Re-upload the fixed file: validated again, then publishing is allowed.
@@ -254,13 +254,79 @@ def test_private_report_is_not_shown_to_anonymous(app, create_with_upload, datas
     assert api.status_code in (403, 404) and "report" not in api.body
 
 
-def test_link_to_private_address_is_refused_with_a_clear_error(dataset):
+def run_queued_validations():
+    """What `ckan jobs worker` does with our queued jobs, in this process."""
+    name = validate_resource.__module__ + "." + validate_resource.__name__
+    queued = [job for job in jobs.get_queue().jobs if job.func_name == name]
+    for job in queued:
+        job.perform()
+        job.delete()
+    model.Session.remove()
+    return [job.args for job in queued]
+
+
+def test_link_to_private_address_is_refused_with_a_clear_error(dataset, clean_queues):
     resource = act("resource_create", dataset, package_id=dataset["id"], format="CSV",
-                           url="http://127.0.0.1:8983/solr/admin/info.csv")
+                   url="http://127.0.0.1:8983/solr/admin/info.csv")
+    assert show(resource["id"])["status"] == "pending"
+    assert run_queued_validations() == [[resource["id"]]]
     result = show(resource["id"])
     assert result["status"] == "error"
     assert "127.0.0.1" not in result["message"] and result["message"]
     assert result["report"] is None
+
+
+@pytest.fixture
+def recording_server():
+    """A local HTTP server serving the AED sample that records every request it gets."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen = []
+    body = SAMPLE.read_bytes()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/csv")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("how", ["resource_create", "package_create"])
+def test_links_are_fetched_by_the_job_never_inside_the_request(
+        how, dataset, recording_server, ckan_config, monkeypatch, clean_queues):
+    monkeypatch.setitem(ckan_config, "ckanext.regionaliot.validation.allow_private_urls", True)
+    base, seen = recording_server
+    link = {"url": base + "/aed.csv", "format": "CSV"}
+    if how == "resource_create":
+        resource = act("resource_create", dataset, package_id=dataset["id"], **link)
+    else:
+        created = factories.Dataset(owner_org=dataset["owner_org"], private=True,
+                                    standard_dataset="aed", resources=[link])
+        resource = created["resources"][0]
+    assert seen == []  # the request did not wait for the remote server
+    assert show(resource["id"])["status"] == "pending"
+
+    assert run_queued_validations() == [[resource["id"]]]
+    assert seen == ["/aed.csv"]
+    assert show(resource["id"])["status"] == "success"
+
+    # Saving the dataset again with the same link neither fetches nor queues.
+    act("package_patch", dataset, id=resource["package_id"], notes="edited")
+    assert run_queued_validations() == [] and seen == ["/aed.csv"]
 
 
 def test_public_check_page_validates_anonymously_and_stores_nothing(app, ckan_config):
@@ -336,7 +402,7 @@ def test_dataset_search_page_offers_the_facet(app, sysadmin):
     assert "検証" in page.body and "標準データセット以外" in page.body
 
 
-def test_linked_file_is_fetched_and_validated(dataset, ckan_config, monkeypatch):
+def test_linked_file_is_fetched_and_validated(dataset, ckan_config, monkeypatch, clean_queues):
     import threading
     from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -359,11 +425,12 @@ def test_linked_file_is_fetched_and_validated(dataset, ckan_config, monkeypatch)
         url = f"http://127.0.0.1:{server.server_address[1]}/aed.csv"
         resource = act("resource_create", dataset, package_id=dataset["id"], url=url,
                        format="CSV", name="AED（リンク）")
+        run_queued_validations()
         result = show(resource["id"])
         assert result["status"] == "failure" and result["encoding"] == "cp932"
         # A dataset save does not download the unchanged link again.
         act("package_patch", dataset, id=dataset["id"], notes="リンクはそのまま")
-        assert show(resource["id"])["runs"] == 1
+        assert run_queued_validations() == [] and show(resource["id"])["runs"] == 1
     finally:
         server.shutdown()
         server.server_close()
@@ -415,9 +482,14 @@ def test_package_update_without_private_does_not_publish(app, create_with_upload
     upload(create_with_upload, dataset, invalid_aed())
     full = call_action("package_show", id=dataset["id"])
     del full["private"]
-    app.post("/api/3/action/package_update", json=full,
-             headers={"Authorization": sysadmin["token"]}, expect_errors=True)
-    assert call_action("package_show", id=dataset["id"])["private"] is True
+    full["notes"] = "private は送らない更新"
+    response = app.post("/api/3/action/package_update", json=full,
+                        headers={"Authorization": sysadmin["token"]}, expect_errors=True)
+    # CKAN keeps a missing "private" as it was: the update is not a publication, so it is
+    # saved (not refused) and the dataset stays private.
+    assert response.status_code == 200, response.body
+    saved = call_action("package_show", id=dataset["id"])
+    assert saved["notes"] == "private は送らない更新" and saved["private"] is True
 
 
 @pytest.mark.parametrize("action, payload", [

@@ -1,8 +1,8 @@
-"""Generate the demo CSVs in seed/demo/ (fictitious rows, legacy 推奨データセット columns).
+"""Generate the demo CSVs in ckanext/regionaliot/seed/demo/ (fictitious rows, legacy 推奨データセット columns).
 
 Deterministic (fixed seed), so re-running rewrites identical files:
 
-    .venv/bin/python -m ckanext.regionaliot.seed.generate_demo_csv
+    .venv/bin/python deploy/dev/generate_demo_csv.py
 
 Columns follow japan-open-data-standards.md §1.4 in order; every row's 備考 says the
 row is fictitious. Phone numbers use a "00" exchange, which is never assigned in
@@ -17,8 +17,10 @@ from pathlib import Path
 
 from regionaliot.validation import lgcode
 
-HERE = Path(__file__).parent
-DEMO_DIR = HERE / "demo"
+# A development tool, not part of the installed package: it writes the seed's demo files.
+ROOT = Path(__file__).resolve().parents[2]
+SEED_DIR = ROOT / "ckanext-regionaliot" / "ckanext" / "regionaliot" / "seed"
+DEMO_DIR = SEED_DIR / "demo"
 SEED = 20150327  # 連携協約 signing date
 NOTE = "架空のデモデータ"
 
@@ -305,8 +307,8 @@ def _choice_labels() -> dict:
 
 
 def generate(out_dir: Path = DEMO_DIR) -> list[Path]:
-    orgs = {o["name"]: o for o in json.loads((HERE / "organizations.json").read_text("utf-8"))["organizations"]}
-    datasets = json.loads((HERE / "datasets.json").read_text("utf-8"))["datasets"]
+    orgs = {o["name"]: o for o in json.loads((SEED_DIR / "organizations.json").read_text("utf-8"))["organizations"]}
+    datasets = json.loads((SEED_DIR / "datasets.json").read_text("utf-8"))["datasets"]
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for d in datasets:
@@ -333,4 +335,4 @@ def generate(out_dir: Path = DEMO_DIR) -> list[Path]:
 
 if __name__ == "__main__":
     for p in generate():
-        print(p.relative_to(HERE))
+        print(p.relative_to(SEED_DIR))

@@ -1,10 +1,12 @@
 """Validation of resources of standard datasets: when, where and what is stored.
 
 A resource is validated when it has a standard schema (its own ``standard_schema``
-or, for CSV/TSV/xlsx files, the dataset's ``standard_dataset``). Files up to
-``validation.sync_max_bytes`` are validated at once, larger ones by a job on
-CKAN's queue. A file whose sha256 and requested schema match the stored
-validation is not validated again. Nothing here deletes or changes a file.
+or, for CSV/TSV/xlsx files, the dataset's ``standard_dataset``). Uploaded files up to
+``validation.sync_max_bytes`` are validated at once; larger files and every link are
+validated by the background job (``jobs.py``), so no request ever waits for a remote
+server. A file whose sha256 and requested schema match the stored validation is not
+validated again. Nothing here deletes or changes a file, and nothing here enqueues:
+``ensure`` says whether a job is needed and the caller asks ``jobs.enqueue``.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import hashlib
 import logging
 import os
 import posixpath
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,12 +23,13 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib import uploader
 
-from . import download, validation_service
+from ckanext.regionaliot.lib import config, fetch
+from ckanext.regionaliot.lib.i18n import N_
+
+from . import service
 from .model import ResourceValidation
 
 log = logging.getLogger(__name__)
-
-N_ = download.N_
 
 TABULAR_FORMATS = {"csv", "tsv", "txt", "xlsx", "text/csv", "text/tab-separated-values"}
 TABULAR_EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx")
@@ -34,31 +38,37 @@ BLOCKING = ("failure", "error", "pending", "running")
 # A stored validation of the same file that needs no new run.
 SETTLED = ("success", "failure")
 QUEUED = ("pending", "running")
-JOB_TITLE = "regionaliot validation {}"
+INTERNAL_PROBLEM = N_("Validation stopped because of an internal problem. "
+                      "Try again later or contact the portal administrators.")
 
 
 # ---------------------------------------------------------------- config
 
 
 def sync_max_bytes() -> int:
-    return tk.config.get("ckanext.regionaliot.validation.sync_max_bytes")
+    return config.get_int("ckanext.regionaliot.validation.sync_max_bytes")
 
 
 def max_findings() -> int:
-    return tk.config.get("ckanext.regionaliot.validation.max_findings")
+    return config.get_int("ckanext.regionaliot.validation.max_findings")
 
 
-def _download_options() -> dict[str, Any]:
+def download_max_bytes() -> int:
+    return config.get_int("ckanext.regionaliot.validation.download_max_bytes")
+
+
+def download_options() -> dict[str, Any]:
+    """Keyword arguments of ``lib.fetch.fetch`` for linked files."""
     return {
-        "timeout": tk.config.get("ckanext.regionaliot.validation.download_timeout"),
-        "allow_private": tk.config.get("ckanext.regionaliot.validation.allow_private_urls"),
+        "timeout": config.get_float("ckanext.regionaliot.validation.download_timeout"),
+        "allow_private": config.get_bool("ckanext.regionaliot.validation.allow_private_urls"),
     }
 
 
-def _report_lang() -> str:
-    # Stored reports are read by staff in the portal's default language.
-    return tk.config.get("ckan.locale_default") or "ja"
-
+def declared_encoding(resource: dict[str, Any]) -> str | None:
+    """The character encoding the editor chose for the file (None: detect it)."""
+    value = (resource.get("encoding") or "").strip()
+    return value or None
 
 # ---------------------------------------------------------------- which resources
 
@@ -117,8 +127,17 @@ def sha256_of(path: str) -> str:
 # ---------------------------------------------------------------- the work
 
 
-def _now() -> datetime.datetime:
+def now() -> datetime.datetime:
     return datetime.datetime.utcnow()
+
+
+@dataclass
+class Outcome:
+    """What ``ensure`` did: the stored validation (None: the resource is not validated)
+    and whether the background job must run (the caller commits, then enqueues)."""
+
+    record: ResourceValidation | None
+    needs_job: bool = False
 
 
 def _record(resource: dict[str, Any], package_id: str,
@@ -130,34 +149,45 @@ def _record(resource: dict[str, Any], package_id: str,
     return record
 
 
-def _set_error(record: ResourceValidation, msgid: str, **params: Any) -> ResourceValidation:
+def mark_error(record: ResourceValidation, msgid: str, **params: Any) -> ResourceValidation:
     """Status error: we could not validate. ``msgid`` is translated when shown."""
     record.status = "error"
     record.message = msgid
     record.report = {"message_params": params} if params else None
     record.error_count = 0
     record.warning_count = 0
-    record.finished = _now()
+    record.finished = now()
     return record
 
 
-def _run(record: ResourceValidation, path: str, schema: str, sha: str, size: int) -> None:
+def mark_pending(record: ResourceValidation) -> None:
+    """Waiting for the background job."""
+    record.status = "pending"
+    record.message = None
+    record.started = None
+    record.finished = None
+
+
+def mark_running(record: ResourceValidation) -> None:
     record.status = "running"
-    record.started = _now()
+    record.started = now()
+
+
+def _run(record: ResourceValidation, path: str, schema: str, sha: str, size: int,
+         encoding: str | None) -> None:
+    mark_running(record)
     record.file_sha256 = sha
     record.file_size = size
     record.runs = (record.runs or 0) + 1
     try:
-        report = validation_service.validate(path, schema, lang=_report_lang(),
-                                             max_findings=max_findings())
-    except validation_service.UnknownSchema:
-        _set_error(record, N_("The validator does not know the standard schema \"{schema}\"."),
+        report = service.validate(path, schema, max_findings=max_findings(), encoding=encoding)
+    except service.UnknownSchema:
+        mark_error(record, N_("The validator does not know the standard schema \"{schema}\"."),
                    schema=schema)
         return
     except Exception:  # the engine must never take the upload down with it
         log.exception("Validation of resource %s failed", record.resource_id)
-        _set_error(record, N_("Validation stopped because of an internal problem. "
-                              "Try again later or contact the portal administrators."))
+        mark_error(record, INTERNAL_PROBLEM)
         return
     counts = report.get("counts") or {}
     record.status = "success" if report.get("valid") else "failure"
@@ -169,40 +199,16 @@ def _run(record: ResourceValidation, path: str, schema: str, sha: str, size: int
     record.error_count = counts.get("errors", 0)
     record.warning_count = counts.get("warnings", 0)
     record.report = report
-    record.finished = _now()
-
-
-def _unchanged(record: ResourceValidation | None, schema: str, sha: str | None,
-               statuses: tuple[str, ...]) -> bool:
-    return (record is not None and sha is not None and record.file_sha256 == sha
-            and record.schema_requested == schema and record.status in statuses)
-
-
-def _enqueue(record: ResourceValidation) -> None:
-    from . import jobs
-
-    record.status = "pending"
-    record.message = None
-    record.started = None
-    record.finished = None
-    try:
-        tk.enqueue_job(jobs.validate_resource, [record.resource_id],
-                       title=JOB_TITLE.format(record.resource_id),
-                       rq_kwargs={"timeout": tk.config.get(
-                           "ckanext.regionaliot.validation.job_timeout")})
-    except Exception:  # Redis down: say so instead of staying "pending" forever
-        log.exception("Could not queue validation of resource %s", record.resource_id)
-        _set_error(record, N_("The file could not be queued for validation. "
-                              "Run the validation again later."))
+    record.finished = now()
 
 
 def ensure(resource: dict[str, Any], package: dict[str, Any], *, force: bool = False,
-           check_links: bool = True, background: bool = False) -> ResourceValidation | None:
-    """Bring the stored validation of ``resource`` up to date; returns it (None: not validated).
+           background: bool = False) -> Outcome:
+    """Bring the stored validation of ``resource`` up to date.
 
-    ``force`` validates even an unchanged file; ``check_links`` False trusts the
-    stored validation of a link whose URL did not change (saves a download on
-    every dataset save); ``background`` is the job: no size threshold.
+    ``force`` validates even an unchanged file; ``background`` is the job itself: it
+    validates links and files of any size. Outside the job a link, or an upload above
+    ``sync_max_bytes``, is marked pending and ``Outcome.needs_job`` is set.
     Changes are added to the session; the caller commits.
     """
     record = ResourceValidation.get(resource["id"]) if resource.get("id") else None
@@ -210,67 +216,66 @@ def ensure(resource: dict[str, Any], package: dict[str, Any], *, force: bool = F
     if schema is None:
         if record is not None:
             model.Session.delete(record)
-        return None
-    url = resource.get("url") or ""
-    if (record is not None and not force and not check_links and not is_upload(resource)
-            and record.url == url and record.schema_requested == schema):
-        return record  # a dataset save: editing the resource or "validate again" re-fetches
+        return Outcome(None)
     record = _record(resource, package["id"], record)
-    previous_schema = record.schema_requested
+    previous_schema, previous_url = record.schema_requested, record.url
     record.schema_requested = schema
     record.package_id = package["id"]
-    record.url = url
+    record.url = resource.get("url") or ""
+    same_schema = previous_schema == schema
+    encoding = declared_encoding(resource)
     if is_upload(resource):
-        _ensure_upload(record, resource, schema, previous_schema, force, background)
-    else:
-        _ensure_link(record, url, schema, previous_schema, force, background)
-    return record
+        return _ensure_upload(record, resource, schema, same_schema, encoding, force, background)
+    if background:
+        return _validate_link(record, schema, encoding, force)
+    if not force and same_schema and previous_url == record.url and record.status in (
+            SETTLED + QUEUED):
+        return Outcome(record)  # the link did not change: a dataset save, say
+    record.file_sha256 = None
+    record.file_size = None
+    mark_pending(record)
+    return Outcome(record, needs_job=True)
 
 
 def _ensure_upload(record: ResourceValidation, resource: dict[str, Any], schema: str,
-                   previous_schema: str | None, force: bool, background: bool) -> None:
+                   same_schema: bool, encoding: str | None, force: bool,
+                   background: bool) -> Outcome:
     path = upload_path(resource)
     if not path or not os.path.isfile(path):
-        _set_error(record, N_("The uploaded file is missing from the file store."))
-        return
+        mark_error(record, N_("The uploaded file is missing from the file store."))
+        return Outcome(record)
     size = os.path.getsize(path)
     sha = sha256_of(path)
-    same = previous_schema == schema and record.file_sha256 == sha
+    same = same_schema and record.file_sha256 == sha
     if not force and same and record.status in (SETTLED if background else SETTLED + QUEUED):
-        return
+        return Outcome(record)
     if background or size <= sync_max_bytes():
-        _run(record, path, schema, sha, size)
-    else:
-        record.file_sha256 = sha
-        record.file_size = size
-        _enqueue(record)
+        _run(record, path, schema, sha, size, encoding)
+        return Outcome(record)
+    record.file_sha256 = sha
+    record.file_size = size
+    mark_pending(record)
+    return Outcome(record, needs_job=True)
 
 
-def _ensure_link(record: ResourceValidation, url: str, schema: str,
-                 previous_schema: str | None, force: bool, background: bool) -> None:
-    limit = (tk.config.get("ckanext.regionaliot.validation.download_max_bytes") if background
-             else sync_max_bytes())
+def _validate_link(record: ResourceValidation, schema: str, encoding: str | None,
+                   force: bool) -> Outcome:
+    """The job's part for a link: download it (guarded, capped) and validate it."""
+    limit = download_max_bytes()
     try:
-        fetched = download.fetch(url, limit=limit, **_download_options())
-    except download.DownloadError as exc:
-        _set_error(record, exc.msgid, **exc.params)
-        return
+        fetched = fetch.fetch(record.url, limit=limit, **download_options())
+    except fetch.DownloadError as exc:
+        mark_error(record, exc.msgid, **exc.params)
+        return Outcome(record)
     try:
         if not fetched.complete:
-            if background:
-                _set_error(record, N_("The linked file is larger than {limit} bytes and was "
-                                      "not validated."), limit=limit)
-            elif record.status in QUEUED and previous_schema == schema and not force:
-                pass  # already queued for this link
-            else:
-                record.file_sha256 = None
-                record.file_size = None
-                _enqueue(record)
-            return
-        same = previous_schema == schema and record.file_sha256 == fetched.sha256
-        if not force and same and record.status in SETTLED:
-            return
-        _run(record, fetched.path, schema, fetched.sha256, fetched.size)
+            mark_error(record, N_("The linked file is larger than {limit} bytes and was "
+                                  "not validated."), limit=limit)
+            return Outcome(record)
+        if not force and record.file_sha256 == fetched.sha256 and record.status in SETTLED:
+            return Outcome(record)
+        _run(record, fetched.path, schema, fetched.sha256, fetched.size, encoding)
+        return Outcome(record)
     finally:
         fetched.remove()
 
@@ -345,6 +350,37 @@ def publish_blockers(package: dict[str, Any]) -> list[str]:
             problems.append(tk._("\"{name}\" could not be validated: {reason}").format(
                 name=name, reason=show(record, with_report=False)["message"]))
     return problems
+
+
+def as_private(value: Any) -> bool:
+    """``private`` read exactly as package_update will save it, by CKAN's own
+    boolean_validator ("on", "", "maybe" and the like are public)."""
+    from ckan.logic.validators import boolean_validator
+
+    if value is None:
+        return False
+    try:
+        return bool(boolean_validator(value, {}))
+    except (tk.Invalid, AttributeError):  # a JSON number: package_update refuses it too
+        return False
+
+
+def is_public(private: Any, state: str | None) -> bool:
+    return not as_private(private) and (state or "active") == "active"
+
+
+def unpublishable(dataset_ids: list[str]) -> dict[str, str]:
+    """Of ``dataset_ids``, the private ones that may not be made public: id → title."""
+    blocked: dict[str, str] = {}
+    for dataset_id in dataset_ids:
+        package = model.Package.get(dataset_id)
+        if package is None or is_public(package.private, package.state):
+            continue
+        shown = tk.get_action("package_show")({"ignore_auth": True, "use_cache": False},
+                                              {"id": package.id})
+        if publish_blockers(shown):
+            blocked[dataset_id] = package.title or package.name
+    return blocked
 
 
 def reindex(package_id: str) -> None:

@@ -36,18 +36,19 @@ def _lang(lang: str | None) -> str:
 
 
 def validate(path: str | os.PathLike[str], schema: str | None = None, *, lang: str = "ja",
-             max_findings: int | None = 1000) -> dict[str, Any]:
+             max_findings: int | None = 1000, encoding: str | None = None) -> dict[str, Any]:
     """The engine's report as a dict (keys valid, schema, generation, encoding, rows,
     summary, counts, truncated, errors, warnings).
 
     An unreadable file is a report with one error (code ``file-<reason>``), not an
     exception: for a resource it means "fix the file", like any other error.
-    ``schema`` None lets the engine detect the dataset from the header.
+    ``schema`` None lets the engine detect the dataset from the header; ``encoding`` is
+    the resource's declared character encoding (None: detected).
     Raises UnknownSchema for a name the engine does not know.
     """
     try:
         report = engine.validate_file(path, schema or None, lang=_lang(lang),
-                                      max_findings=max_findings)
+                                      max_findings=max_findings, encoding=encoding)
     except SchemaNotFound:
         raise UnknownSchema(schema) from None
     except ReadError as exc:
@@ -71,10 +72,11 @@ def _unreadable_report(exc: ReadError, schema: str | None, lang: str) -> dict[st
 
 
 def normalize(path: str | os.PathLike[str], output: str | os.PathLike[str],
-              schema: str | None = None, *, lang: str = "ja") -> dict[str, Any]:
+              schema: str | None = None, *, lang: str = "ja",
+              encoding: str | None = None) -> dict[str, Any]:
     """Write the engine's corrected UTF-8 CSV of ``path`` to ``output``; returns its summary."""
     try:
-        result = fixer.normalize(path, output, schema or None)
+        result = fixer.normalize(path, output, schema or None, encoding=encoding)
     except SchemaNotFound:
         raise UnknownSchema(schema) from None
     except ReadError as exc:

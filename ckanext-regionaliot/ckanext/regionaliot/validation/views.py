@@ -1,4 +1,5 @@
-"""Pages: a resource's validation report, its normalised CSV, and the public file check."""
+"""Pages: a resource's validation report, its normalised CSV, the public file check, and
+what CKAN's own forms do when the publish block refuses them."""
 from __future__ import annotations
 
 import logging
@@ -8,9 +9,11 @@ import tempfile
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from flask import Blueprint, after_this_request, current_app, send_file
+from flask import Blueprint, after_this_request, send_file
 
-from . import download, resource_validation, validation_service
+from ckanext.regionaliot.lib import config, fetch
+
+from . import records, service
 
 log = logging.getLogger(__name__)
 
@@ -26,28 +29,18 @@ _UPLOAD_ACTION = "regionaliot_validate_upload"
 
 
 def _check_max_bytes() -> int:
-    return tk.config.get("ckanext.regionaliot.validation.check_max_bytes")
+    return config.get_int("ckanext.regionaliot.validation.check_max_bytes")
 
 
 @validation.before_request
-def _protect_posts():
-    """CSRF on our POST forms, and the /validate body cap before anything reads the body.
-
-    CKAN exempts plugin blueprints from its CSRF check while
-    ``ckan.csrf_protection.ignore_extensions`` is true (its default), so check here,
-    with CKAN's own exemption: requests without a session user (API token or anonymous).
-    """
-    if tk.request.method != "POST":
-        return None
-    if tk.request.endpoint == "regionaliot_validation.check_file":
+def _cap_check_page_body():
+    """The /validate body cap, before anything reads the body (CSRF is CKAN's own:
+    ``ckan.csrf_protection.ignore_extensions = false``)."""
+    if tk.request.method == "POST" and tk.request.endpoint == "regionaliot_validation.check_file":
         limit = _check_max_bytes() + _FORM_OVERHEAD
         if (tk.request.content_length or 0) > limit:
             return _too_large_page()
         tk.request.max_content_length = limit  # a chunked body is cut off while it streams
-    if current_app.config.get("WTF_CSRF_ENABLED") and not tk.g.get("login_via_auth_header"):
-        from ckan.config.middleware.flask_app import csrf
-
-        csrf.protect()
     return None
 
 
@@ -85,7 +78,7 @@ def report(id: str, resource_id: str):
     return tk.render("regionaliot/validation_report.html", {
         "pkg_dict": package, "package": package, "resource": resource,
         "validation": result, "can_run": can_run,
-        "schema": resource_validation.wanted_schema(resource, package),
+        "schema": records.wanted_schema(resource, package),
     })
 
 
@@ -114,7 +107,7 @@ def normalized(id: str, resource_id: str):
     # to the people who can fix the resource, not to every visitor of a public page.
     if not _allowed("resource_validation_run", resource_id):
         return tk.abort(403, _("Only the dataset's editors can download the corrected file."))
-    schema = resource_validation.wanted_schema(resource, package)
+    schema = records.wanted_schema(resource, package)
     back = tk.redirect_to("regionaliot_validation.report", id=id, resource_id=resource_id)
     workdir = tempfile.mkdtemp(prefix="regionaliot-normalize-")
 
@@ -124,28 +117,28 @@ def normalized(id: str, resource_id: str):
         return response
 
     try:
-        if resource_validation.is_upload(resource):
-            source = resource_validation.upload_path(resource)
+        if records.is_upload(resource):
+            source = records.upload_path(resource)
             if not source or not os.path.isfile(source):
                 tk.h.flash_error(_("The uploaded file is missing from the file store."))
                 return back
         else:
-            limit = tk.config.get("ckanext.regionaliot.validation.download_max_bytes")
-            fetched = download.fetch(resource["url"], limit=limit, directory=workdir,
-                                     **resource_validation._download_options())
+            fetched = fetch.fetch(resource["url"], limit=records.download_max_bytes(),
+                                  directory=workdir, **records.download_options())
             source = fetched.path
             if not fetched.complete:
                 tk.h.flash_error(_("The linked file is too large to normalise here."))
                 return back
         output = os.path.join(workdir, "normalized.csv")
-        validation_service.normalize(source, output, schema, lang=tk.h.lang())
-    except download.DownloadError as exc:
+        service.normalize(source, output, schema, lang=tk.h.lang(),
+                          encoding=records.declared_encoding(resource))
+    except fetch.DownloadError as exc:
         tk.h.flash_error(_(exc.msgid).format(**exc.params))
         return back
-    except validation_service.Unreadable as exc:
+    except service.Unreadable as exc:
         tk.h.flash_error(_("The file cannot be normalised: {reason}").format(reason=exc.message))
         return back
-    except validation_service.UnknownSchema:
+    except service.UnknownSchema:
         tk.h.flash_error(_("The validator does not know this standard schema."))
         return back
     except Exception:
@@ -159,7 +152,7 @@ def normalized(id: str, resource_id: str):
 
 def _check_page_vars() -> dict[str, Any]:
     return {
-        "schemas": validation_service.schema_choices(),
+        "schemas": service.schema_choices(),
         "max_mb": _max_mb(),
         "report": None, "errors": {}, "filename": None, "selected": "",
     }
@@ -197,6 +190,59 @@ def check_file():
                 extra["errors"] = {"upload": [_("The file could not be checked. "
                                                 "Try again later.")]}
     return tk.render("regionaliot/check_file.html", extra)
+
+
+# ---------------------------------------------------------------- CKAN's forms and the block
+
+
+@validation.app_errorhandler(tk.ValidationError)
+def _refused_in_a_stock_form(error: tk.ValidationError):
+    """A ValidationError that a view of CKAN's own did not catch.
+
+    The publish block refuses with a ValidationError, for the web as for the API; two of
+    CKAN's forms do not expect one from the action they call and would answer 500:
+    the new-dataset form's last step, and an organization's bulk "make public".
+    Any other uncaught one is the user's input, not a server fault: 400, not 500.
+    """
+    endpoint = tk.request.endpoint or ""
+    errors = error.error_dict or {}
+    if endpoint.endswith("_resource.new") and "private" in errors:
+        return _finish_new_dataset_as_private(errors["private"])
+    if endpoint.endswith(".bulk_process") and "datasets" in errors:
+        return _publish_the_others(errors["datasets"])
+    summary = " ".join(str(m) for msgs in errors.values() for m in (
+        msgs if isinstance(msgs, list) else [msgs]))
+    return tk.render("error_document_template.html", {
+        "code": [400], "name": _("Bad request"), "content": summary or _("Bad request")}), 400
+
+
+def _finish_new_dataset_as_private(messages: list[str]):
+    """The "Finish" of a new dataset whose files block publication: keep it, privately."""
+    dataset_id = (tk.request.view_args or {}).get("id")
+    package_type = tk.request.endpoint.rsplit("_resource.", 1)[0]
+    try:
+        dataset = tk.get_action("package_show")(_context(), {"id": dataset_id})
+        tk.get_action("package_update")(dict(_context(), allow_state_change=True),
+                                        dict(dataset, state="active", private=True))
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return tk.abort(404, _("Dataset not found"))
+    tk.h.flash_notice(_("The dataset was saved as private.") + " " + " ".join(messages))
+    return tk.redirect_to(f"{package_type}.read", id=dataset_id)
+
+
+def _publish_the_others(messages: list[str]):
+    """Bulk "make public": publish the datasets that may be, name the ones that stay private."""
+    group_type = tk.request.endpoint.rsplit(".", 1)[0]
+    org_id = (tk.request.view_args or {}).get("id")
+    requested = [key[len("dataset_"):] for key in tk.request.form if key.startswith("dataset_")]
+    blocked = records.unpublishable(requested)
+    others = [d for d in requested if d not in blocked]
+    if others:
+        org = tk.get_action("organization_show")(_context(), {"id": org_id,
+                                                              "include_datasets": False})
+        tk.get_action("bulk_update_public")(_context(), {"datasets": others, "org_id": org["id"]})
+    tk.h.flash_error(" ".join(messages))
+    return tk.redirect_to(f"{group_type}.bulk_process", id=org_id)
 
 
 validation.add_url_rule("/dataset/<id>/resource/<resource_id>/validation",

@@ -19,6 +19,10 @@ STATUSES = ("pending", "running", "success", "failure", "error")
 
 
 def upgrade():
+    # Before the feature plugins this table came from the chain of the plugin
+    # "regionaliot"; a portal upgraded from then already has it.
+    if sa.inspect(op.get_bind()).has_table("regionaliot_resource_validation"):
+        return
     op.create_table(
         "regionaliot_resource_validation",
         sa.Column("resource_id", sa.UnicodeText,

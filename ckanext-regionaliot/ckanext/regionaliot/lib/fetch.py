@@ -2,7 +2,7 @@
 
 Only http/https; every address the host name resolves to must be public
 (no loopback, private, link-local or reserved ranges) unless
-``ckanext.regionaliot.validation.allow_private_urls`` is on; redirects are
+the caller allows private addresses (a setting of the calling feature); redirects are
 followed by hand so each hop is checked; the body is capped and timed out.
 
 Known gap: the name is resolved again when connecting, so DNS rebinding
@@ -22,13 +22,10 @@ import requests
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
+from .i18n import N_
+
 CHUNK = 64 * 1024
 MAX_REDIRECTS = 5
-
-
-def N_(text: str) -> str:
-    """Marks a msgid for extraction; translated when shown (jobs have no request locale)."""
-    return text
 
 
 class DownloadError(Exception):

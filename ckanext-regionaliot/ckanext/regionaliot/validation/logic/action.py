@@ -15,7 +15,10 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .. import resource_validation, validation_service
+from ckanext.regionaliot.lib import config
+from ckanext.regionaliot.lib.i18n import current_lang
+
+from .. import jobs, records, service
 from ..model import ResourceValidation
 from . import schema as schemas
 
@@ -68,7 +71,7 @@ def resource_validation_show(context: Any, data_dict: dict[str, Any]) -> dict[st
     record = ResourceValidation.get(resource.id)
     if record is None:
         raise tk.ObjectNotFound(_("This resource has no validation report."))
-    return resource_validation.show(record, with_report=data.get("include_report", True))
+    return records.show(record, with_report=data.get("include_report", True))
 
 
 def resource_validation_run(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
@@ -82,18 +85,19 @@ def resource_validation_run(context: Any, data_dict: dict[str, Any]) -> dict[str
     data = _validate(data_dict, schemas.resource_validation_run_schema(), context)
     tk.check_access("resource_validation_run", context, data)
     resource, package = _resource_and_package(data["id"])
-    if resource_validation.wanted_schema(resource, package) is None:
+    if records.wanted_schema(resource, package) is None:
         raise tk.ValidationError(
             {"id": [_("This resource has no standard schema to validate against.")]})
-    record = resource_validation.ensure(resource, package, force=True)
+    outcome = records.ensure(resource, package, force=True)
+    if outcome.needs_job:
+        jobs.enqueue_after_commit(outcome.record)
     model.Session.commit()
-    resource_validation.reindex(package["id"])
-    assert record is not None
-    return resource_validation.show(record)
+    records.reindex(package["id"])
+    return records.show(outcome.record)
 
 
 def _max_check_bytes() -> int:
-    return tk.config.get("ckanext.regionaliot.validation.check_max_bytes")
+    return config.get_int("ckanext.regionaliot.validation.check_max_bytes")
 
 
 class _TooLarge(Exception):
@@ -125,7 +129,7 @@ def regionaliot_validate_upload(context: Any, data_dict: dict[str, Any]) -> dict
     if not hasattr(upload, "read") and not hasattr(upload, "stream"):
         raise tk.ValidationError({"upload": [_("Send the file as a multipart/form-data upload.")]})
     limit = _max_check_bytes()
-    lang = data.get("lang") or _lang()
+    lang = data.get("lang") or current_lang()
     workdir = tempfile.mkdtemp(prefix="regionaliot-check-")
     try:
         # Never the client's file name on disk: it is hostile input.
@@ -136,41 +140,16 @@ def regionaliot_validate_upload(context: Any, data_dict: dict[str, Any]) -> dict
             raise tk.ValidationError({"upload": [
                 _("The file is larger than {limit} MB.").format(limit=round(limit / 1e6, 1))]}) from None
         try:
-            report = validation_service.validate(path, data.get("schema") or None, lang=lang,
-                                                 max_findings=resource_validation.max_findings())
-        except validation_service.UnknownSchema:
+            report = service.validate(path, data.get("schema") or None, lang=lang,
+                                    max_findings=records.max_findings())
+        except service.UnknownSchema:
             raise tk.ValidationError({"schema": [_("Unknown standard dataset.")]}) from None
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return report
 
 
-def _lang() -> str:
-    try:
-        return tk.h.lang() or "ja"
-    except Exception:  # outside a request (CLI, tests)
-        return tk.config.get("ckan.locale_default") or "ja"
-
-
 # ---------------------------------------------------------------- the publish block
-
-
-def _in_web_form() -> bool:
-    from flask import has_request_context
-
-    return has_request_context() and tk.request.blueprint != "api"
-
-
-def _as_private(value: Any) -> bool:
-    """``private`` read exactly as CKAN's boolean_validator will save it: only
-    true/yes/t/y/1 (any case) are private; "on", "", "maybe" and the like are public."""
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    return str(value).lower() in ("true", "yes", "t", "y", "1")
-
-
-def _is_public(private: Any, state: str | None) -> bool:
-    return not _as_private(private) and (state or "active") == "active"
 
 
 def _blocked_message(problems: list[str]) -> str:
@@ -200,22 +179,14 @@ def _check_publishable(context: Any, data_dict: dict[str, Any], creating: bool) 
     private = data_dict["private"] if "private" in data_dict else (
         current.private if current is not None else False)
     state = data_dict.get("state") or (current.state if current is not None else "active")
-    if not _is_public(private, state):
+    if not records.is_public(private, state):
         return
-    if current is not None and _is_public(current.private, current.state):
+    if current is not None and records.is_public(current.private, current.state):
         return  # already public: not a publication (uploads to it are shown as errors)
-    problems = resource_validation.publish_blockers(future)
+    problems = records.publish_blockers(future)
     if not problems:
         return
-    message = _blocked_message(problems)
-    if (current is not None and current.state == "draft" and _in_web_form()
-            and future.get("owner_org")):
-        # The "Finish" button of CKAN's new-dataset form cannot show an error: save the
-        # dataset as private instead and say so.
-        data_dict["private"] = True
-        tk.h.flash_notice(_("The dataset was saved as private.") + " " + message)
-        return
-    raise tk.ValidationError({"private": [message]})
+    raise tk.ValidationError({"private": [_blocked_message(problems)]})
 
 
 @tk.chained_action
@@ -232,22 +203,9 @@ def package_create(up_func, context, data_dict):
 
 @tk.chained_action
 def bulk_update_public(up_func, context, data_dict):
-    blocked: dict[str, str] = {}  # requested id → title
-    for dataset_id in data_dict.get("datasets") or []:
-        package = model.Package.get(dataset_id)
-        if package is None or _is_public(package.private, package.state):
-            continue
-        shown = tk.get_action("package_show")({"ignore_auth": True, "use_cache": False},
-                                              {"id": package.id})
-        if resource_validation.publish_blockers(shown):
-            blocked[dataset_id] = package.title or package.name
+    blocked = records.unpublishable(data_dict.get("datasets") or [])
     if blocked:
-        message = _("These datasets have standard-format files that have not passed "
-                    "validation and stay private: {names}").format(names=", ".join(blocked.values()))
-        if not _in_web_form():
-            raise tk.ValidationError({"datasets": [message]})
-        # The organization's bulk page cannot show an error: publish the others.
-        tk.h.flash_error(message)
-        data_dict = dict(data_dict, datasets=[d for d in data_dict.get("datasets") or []
-                                              if d not in blocked])
+        raise tk.ValidationError({"datasets": [
+            _("These datasets have standard-format files that have not passed validation "
+              "and stay private: {names}").format(names=", ".join(blocked.values()))]})
     return up_func(context, data_dict)
