@@ -34,6 +34,7 @@ setup(
             "seed/*.json", "seed/demo/*.csv", "migration/*/*", "migration/*/versions/*.py",
         ],
         "ckanext.regionaliot.validation": ["config_declaration.yaml", "templates/**/*.html"],
+        "ckanext.regionaliot.security": ["config_declaration.yaml", "templates/**/*.html"],
         "regionaliot.schemas": ["ckan/*.yaml", "ckan/*.json", "tableschema/*.json",
                                 "tableschema/**/*.json"],
     },
