@@ -25,6 +25,9 @@ CHUNK_ROWS = 10_000
 # would otherwise be gigabytes. Ordinary rows (~200 characters) never reach it.
 CHUNK_CHARS = 16 << 20
 CHUNK_STEP = 32  # so a chunk overshoots CHUNK_CHARS by at most 32 lines of ≤ 1 MiB
+# And at this many cells (rows × header width): short rows are padded to the header's
+# width, so a header of 16,384 columns would make 10,000 rows 1.3 GB of pointers.
+CHUNK_CELLS = 4 << 20
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 _default_registry: Registry | None = None
@@ -189,9 +192,10 @@ class Plan:
                 gc.enable()
 
     def _take(self, rows, chunk_rows: int) -> list[list[str]]:
-        """The next chunk: at most ``chunk_rows`` rows, and no more batches of CHUNK_STEP
-        rows once it holds CHUNK_CHARS characters (checked per batch, not per row: the
-        hot path stays in C)."""
+        """The next chunk: at most ``chunk_rows`` rows and CHUNK_CELLS cells, and no more
+        batches of CHUNK_STEP rows once it holds CHUNK_CHARS characters (checked per batch,
+        not per row: the hot path stays in C)."""
+        chunk_rows = max(1, min(chunk_rows, CHUNK_CELLS // max(1, self.width)))
         counter = self.table.chars_read
         if counter is None:
             return list(islice(rows, chunk_rows))

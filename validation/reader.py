@@ -14,8 +14,11 @@ import codecs
 import csv
 import datetime as _dt
 import os
+import posixpath
+import zipfile
 from collections.abc import Callable, Iterator
 from itertools import chain, islice
+from xml.parsers import expat
 
 SNIFF_BYTES = 64 * 1024
 HEADER_SEARCH_ROWS = 30
@@ -24,13 +27,23 @@ MAX_LINE_CHARS = 1 << 20
 
 csv.field_size_limit(MAX_LINE_CHARS)
 
+# xlsx is a zip: a few megabytes can unpack to gigabytes. Checked on the zip's directory
+# (and a streaming scan of the worksheets) before openpyxl reads anything; a test or a
+# deployment may change them (they are read at each call).
+XLSX_MAX_UNCOMPRESSED = 256 << 20  # all members together, once unpacked
+XLSX_MAX_SHARED_STRINGS = 32 << 20  # the shared-strings table, which openpyxl keeps whole
+XLSX_MAX_PART = 16 << 20  # any other part openpyxl parses whole (workbook, styles, rels …)
+XLSX_MAX_RATIO = 100  # unpacked : packed, for members larger than XLSX_RATIO_GRACE
+XLSX_RATIO_GRACE = 1 << 20
+XLSX_MAX_ROW_BYTES = 4 << 20  # XML from one worksheet row to the next (openpyxl builds a row whole)
+
 
 class ReadError(Exception):
     """The file cannot be read as a table at all.
 
     ``code`` is stable (``empty``, ``binary``, ``encoding``, ``no-header``,
-    ``too-long``, ``csv``, ``xlsx``, ``io``); ``reason_ja``/``reason_en`` are
-    one-line explanations for people.
+    ``too-long``, ``too-large``, ``csv``, ``xlsx``, ``xlsx-too-large``, ``io``);
+    ``reason_ja``/``reason_en`` are one-line explanations for people.
     """
 
     def __init__(self, code: str, reason_ja: str, reason_en: str):
@@ -352,12 +365,22 @@ def _open_xlsx(path: str, label_score) -> Table:
                         "openpyxl is needed to read xlsx.") from None
     handle = open(path, "rb")
     try:
+        with zipfile.ZipFile(handle) as archive:
+            check_xlsx_archive(archive)
+        handle.seek(0)
         book = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
         sheet = book.worksheets[0]
+        # Rows as they are in the file: a wrong <dimension> would cut the sheet short, and
+        # a huge one (A1:XFD1048576) would pad every row to 16,384 cells.
+        sheet.reset_dimensions()
+    except ReadError:
+        handle.close()
+        raise
     except Exception as exc:  # openpyxl raises many unrelated types on bad zips
         handle.close()
         raise ReadError("xlsx", f"xlsx として読めません（{type(exc).__name__}）。",
                         f"not a readable xlsx ({type(exc).__name__}).") from None
+    chars_read = [0]
 
     def rows() -> Iterator[list[str]]:
         try:
@@ -365,6 +388,7 @@ def _open_xlsx(path: str, label_score) -> Table:
                 row = [_cell_text(v) for v in values]
                 while row and row[-1] == "":
                     row.pop()
+                chars_read[0] += sum(map(len, row)) + len(row)
                 yield row
         except ReadError:
             raise
@@ -379,7 +403,154 @@ def _open_xlsx(path: str, label_score) -> Table:
             handle.close()
 
     try:
-        return _assemble(path, "xlsx", "xlsx", rows(), close, label_score)
+        table = _assemble(path, "xlsx", "xlsx", rows(), close, label_score)
     except BaseException:
         close()
         raise
+    table.chars_read = chars_read
+    return table
+
+
+# ---------------------------------------------------------------- xlsx limits
+
+_WORKBOOK_TYPES = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+)
+_SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+# Parts openpyxl reads by a fixed name, whatever the relationships say.
+_FIXED_PARTS = frozenset({"[Content_Types].xml", "xl/workbook.xml", "xl/styles.xml",
+                          "xl/theme/theme1.xml", "docProps/core.xml", "docProps/custom.xml"})
+
+
+def _mb(size: int) -> str:
+    megabytes = size / (1 << 20)
+    return f"{megabytes:,.0f}" if megabytes >= 10 else f"{megabytes:.1f}"
+
+
+def _too_large(ja_what: str, en_what: str, size: int, limit: int) -> ReadError:
+    return ReadError("xlsx-too-large",
+                     f"{ja_what}の展開後のサイズが大きすぎます（{_mb(size)} MB、上限 {_mb(limit)} MB）。"
+                     "CSV で保存し直してください。",
+                     f"{en_what} is too large once unpacked ({_mb(size)} MB; the limit is "
+                     f"{_mb(limit)} MB). Save it as CSV instead.")
+
+
+def check_xlsx_archive(archive: zipfile.ZipFile) -> None:
+    """Refuse an xlsx that would unpack to too much, before openpyxl reads any of it.
+
+    Checks the declared sizes in the zip's directory (``zipfile`` never inflates a member
+    beyond its declared size): the total, the compression ratio of every member, the
+    shared-strings table and every other part openpyxl parses whole; then scans each
+    worksheet (streamed by openpyxl, but one row at a time is built whole) so that no
+    row is larger than ``XLSX_MAX_ROW_BYTES`` of XML. Raises ReadError
+    (``xlsx-too-large``, or ``xlsx`` for a broken package).
+    """
+    infos = archive.infolist()
+    total = sum(info.file_size for info in infos)
+    if total > XLSX_MAX_UNCOMPRESSED:
+        raise _too_large("xlsx ", "the xlsx", total, XLSX_MAX_UNCOMPRESSED)
+    for info in infos:
+        if info.file_size > XLSX_RATIO_GRACE and info.file_size > XLSX_MAX_RATIO * max(1, info.compress_size):
+            ratio = info.file_size // max(1, info.compress_size)
+            raise ReadError(
+                "xlsx-too-large",
+                f"xlsx の {info.filename} は圧縮率が異常に高く（{ratio:,}倍、上限 {XLSX_MAX_RATIO}倍）、"
+                "展開後のサイズが大きすぎます。",
+                f"{info.filename} in the xlsx is compressed {ratio:,}:1 (the limit is "
+                f"{XLSX_MAX_RATIO}:1): too large once unpacked.")
+    shared, worksheets = _xlsx_parts(archive)
+    for info in infos:
+        name = info.filename
+        if name in shared:
+            if info.file_size > XLSX_MAX_SHARED_STRINGS:
+                raise _too_large("xlsx の文字列表（sharedStrings）", "the xlsx's shared-strings table",
+                                 info.file_size, XLSX_MAX_SHARED_STRINGS)
+        elif name not in worksheets and not name.startswith("xl/media/") \
+                and info.file_size > XLSX_MAX_PART:
+            raise _too_large(f"xlsx の {name} ", f"{name} in the xlsx", info.file_size, XLSX_MAX_PART)
+    for name in sorted(worksheets):
+        _check_rows(archive, name)
+
+
+def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
+    size = archive.getinfo(name).file_size
+    if size > XLSX_MAX_PART:
+        raise _too_large(f"xlsx の {name} ", f"{name} in the xlsx", size, XLSX_MAX_PART)
+    return archive.read(name)
+
+
+def _xlsx_parts(archive: zipfile.ZipFile) -> tuple[set[str], set[str]]:
+    """(shared-strings parts, worksheets openpyxl streams), found as openpyxl finds them:
+    the content types name the shared strings and the workbook, the workbook's
+    relationships its sheets."""
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.packaging.relationship import get_dependents, get_rels_path
+    from openpyxl.xml.functions import fromstring
+
+    names = set(archive.namelist())
+    if "[Content_Types].xml" not in names:
+        return set(), set()  # openpyxl refuses it next
+    manifest = Manifest.from_tree(fromstring(_read_part(archive, "[Content_Types].xml")))
+    shared = {part.PartName[1:] for part in manifest.findall(_SHARED_STRINGS_TYPE)}
+    workbook = next((part.PartName[1:] for ct in _WORKBOOK_TYPES for part in manifest.findall(ct)),
+                    "xl/workbook.xml")
+    rels_path = get_rels_path(workbook)
+    if rels_path not in names:
+        return shared, set()
+    _read_part(archive, rels_path)  # size check before openpyxl's parser reads it
+    sheets: set[str] = set()
+    others: set[str] = set()
+    for rel in get_dependents(archive, rels_path):
+        if rel.TargetMode == "External":
+            continue
+        (sheets if rel.Type.endswith("/worksheet") else others).add(rel.target)
+    # A part also reached another way (chartsheet, shared strings, fixed name) is read whole.
+    streamed = {name for name in sheets - others - shared - _FIXED_PARTS - {workbook, rels_path}
+                if name in names}
+    return shared, streamed
+
+
+class _RowTooLarge(Exception):
+    pass
+
+
+def _check_rows(archive: zipfile.ZipFile, name: str) -> None:
+    """Scan a worksheet's XML (expat, streaming): no stretch from one ``<row>`` to the
+    next (or before the first, after the last) may exceed XLSX_MAX_ROW_BYTES, and no DTD."""
+    limit = XLSX_MAX_ROW_BYTES
+    parser = expat.ParserCreate()
+    last = 0
+
+    def start(tag: str, _attrs: object) -> None:
+        nonlocal last
+        if tag == "row" or tag.endswith(":row"):
+            position = parser.CurrentByteIndex
+            if position - last > limit:
+                raise _RowTooLarge(position - last)
+            last = position
+
+    def no_dtd(*_args: object) -> None:
+        raise ReadError("xlsx", f"xlsx の {name} に DTD があります（xlsx には使われません）。",
+                        f"{name} in the xlsx has a DTD (xlsx never uses one).")
+
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = no_dtd
+    read = 0
+    try:
+        with archive.open(name) as stream:
+            while block := stream.read(1 << 20):
+                read += len(block)
+                parser.Parse(block, False)
+            parser.Parse(b"", True)
+        if read - last > limit:
+            raise _RowTooLarge(read - last)
+    except _RowTooLarge as exc:
+        size = exc.args[0]
+        raise ReadError("xlsx-too-large",
+                        f"xlsx の {posixpath.basename(name)} に展開後のサイズが大きすぎる行があります"
+                        f"（{_mb(size)} MB、上限 {_mb(limit)} MB）。CSV で保存し直してください。",
+                        f"a row of {posixpath.basename(name)} in the xlsx is too large once unpacked "
+                        f"({_mb(size)} MB; the limit is {_mb(limit)} MB). Save it as CSV instead.") from None
