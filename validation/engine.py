@@ -45,28 +45,34 @@ def _table_label_scorer(registry: Registry) -> Callable[[list[str]], int]:
     return lambda record: label_hits(record, keys)
 
 
-def resolve_schema(table: Table, schema: str | Schema | None, registry: Registry) -> Schema | None:
+def resolve_schema(table: Table, schema: str | Schema | None, registry: Registry, *,
+                   allow_paths: bool = True) -> Schema | None:
     if isinstance(schema, Schema):
         return schema
     if schema:
-        return registry.get_matching(schema, table.labels)
+        return registry.get_matching(schema, table.labels, allow_paths=allow_paths)
     return registry.detect(table.labels)
 
 
 def validate_file(path: str | os.PathLike[str], schema: str | Schema | None = None, lang: str = "ja",
                   *, registry: Registry | None = None, max_findings: int | None = 10_000,
-                  chunk_rows: int = CHUNK_ROWS, encoding: str | None = None) -> Report:
+                  chunk_rows: int = CHUNK_ROWS, encoding: str | None = None,
+                  allow_schema_paths: bool = True) -> Report:
     """Validate ``path`` and return a Report.
 
     ``schema`` is a name (``aed``, ``legacy/aed``), a path to a schema JSON, a
     Schema, or None to detect it from the header; ``encoding`` is the character encoding
     the publisher declared (None: detect it). Raises ``ReadError`` when the
     file cannot be read at all and ``SchemaNotFound`` for an unknown name.
+
+    ``allow_schema_paths=False`` is for a ``schema`` that comes from the web: only known
+    names are resolved, the filesystem is never consulted, and a path (existing or not,
+    schema or not) raises the same ``SchemaNotFound`` as an unknown name.
     """
     registry = registry or default_registry()
     report = Report(os.fspath(path), lang=lang, max_findings=max_findings)
     with open_table(path, _table_label_scorer(registry), encoding) as table:
-        resolved = resolve_schema(table, schema, registry)
+        resolved = resolve_schema(table, schema, registry, allow_paths=allow_schema_paths)
         report.encoding = table.encoding
         report.dialect = table.dialect
         report.header_row = table.header_row

@@ -67,14 +67,16 @@ def _fixed(check: FieldCheck, value: str) -> tuple[str, list[str]]:
 
 def normalize(path: str | os.PathLike[str], output: str | os.PathLike[str],
               schema: str | Schema | None = None, *, registry: Registry | None = None,
-              bom: bool = False, encoding: str | None = None) -> NormalizeResult:
+              bom: bool = False, encoding: str | None = None,
+              allow_schema_paths: bool = True) -> NormalizeResult:
     """Write a corrected copy of ``path`` to ``output`` (UTF-8 CSV). Raises ReadError.
 
-    ``encoding``: the character encoding the publisher declared (None: detect it)."""
+    ``encoding``: the character encoding the publisher declared (None: detect it);
+    ``allow_schema_paths``: as for ``validate_file`` (False for a schema named on the web)."""
     registry = registry or default_registry()
     output = os.fspath(output)
     with open_table(path, _table_label_scorer(registry), encoding) as table:
-        resolved = resolve_schema(table, schema, registry)
+        resolved = resolve_schema(table, schema, registry, allow_paths=allow_schema_paths)
         result = NormalizeResult(output, resolved.name if resolved else None,
                                  resolved.generation if resolved else None, table.encoding)
         if table.encoding not in ("utf-8", "xlsx"):

@@ -112,11 +112,15 @@ class Registry:
     def names(self) -> list[str]:
         return [s.key for s in self.schemas]
 
-    def get(self, name: str) -> Schema:
-        """``aed``, ``legacy/aed``, ``standard/aed`` or a path to a schema JSON."""
-        if name.endswith(".json") and os.path.isfile(name):
-            with open(name, encoding="utf-8") as handle:
-                return Schema.from_descriptor(json.load(handle))
+    def by_name(self, name: str) -> Schema:
+        """A known schema: ``aed``, ``legacy/aed`` or ``standard/aed``, nothing else.
+
+        Never touches the filesystem: any other string (a path, ``../x.json``, an unknown
+        name) raises the same ``SchemaNotFound(name)``, so input from the web cannot read
+        a server file or learn whether one exists.
+        """
+        if not isinstance(name, str):
+            raise SchemaNotFound(name)
         if "/" in name:
             for schema in self.schemas:
                 if schema.key == name:
@@ -129,15 +133,23 @@ class Registry:
                 return found[0]
         raise SchemaNotFound(name)
 
-    def get_matching(self, name: str, labels: list[str]) -> Schema:
+    def get(self, name: str, *, allow_paths: bool = True) -> Schema:
+        """``aed``, ``legacy/aed``, ``standard/aed`` or (``allow_paths``, the command line)
+        a path to a schema JSON. With ``allow_paths=False`` this is ``by_name``."""
+        if allow_paths and name.endswith(".json") and os.path.isfile(name):
+            with open(name, encoding="utf-8") as handle:
+                return Schema.from_descriptor(json.load(handle))
+        return self.by_name(name)
+
+    def get_matching(self, name: str, labels: list[str], *, allow_paths: bool = True) -> Schema:
         """Like ``get``, but a bare name with both generations (``public_toilet``) takes
         the generation whose columns the file's header carries: a municipality that
         picks the dataset type should not also have to know its generation."""
-        if "/" in name or name.endswith(".json"):
-            return self.get(name)
+        if not isinstance(name, str) or "/" in name or name.endswith(".json"):
+            return self.get(name, allow_paths=allow_paths)
         found = [s for s in self.schemas if s.name == name]
         if len(found) < 2:
-            return self.get(name)
+            return self.by_name(name)
 
         def matched(schema: Schema) -> int:
             column_of = match_header(labels, schema.field_names, self.aliases).column_of
