@@ -274,7 +274,7 @@ def open_table(path: str | os.PathLike[str],
         chars_read = [0]
         lines = _capped_lines(handle, chars_read)
         reader = csv.reader(lines, delimiter=delimiter)
-        rows = _guarded(reader)
+        rows = _guarded(reader, lambda: locate_undecodable(path, encoding))
         table = _assemble(path, encoding, "tsv" if delimiter == "\t" else "csv", rows,
                           handle.close, label_score)
         table.chars_read = chars_read
@@ -298,16 +298,63 @@ def _capped_lines(handle, chars_read: list[int]) -> Iterator[str]:
         yield line
 
 
-def _guarded(reader: Iterator[list[str]]) -> Iterator[list[str]]:
-    """Turn decoding and CSV errors met mid-file into ReadError."""
+def _guarded(reader: Iterator[list[str]],
+             locate: Callable[[], tuple[int, int] | None] | None = None) -> Iterator[list[str]]:
+    """Turn decoding and CSV errors met mid-file into ReadError.
+
+    The position in a UnicodeDecodeError is relative to the block the text layer was
+    decoding, so the error names the place ``locate`` finds in the file instead."""
     try:
         yield from reader
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
+        where = locate() if locate is not None else None
+        if where is None:
+            raise ReadError("encoding", "途中で文字コードとして読めないバイトがあります。",
+                            "undecodable bytes in the middle of the file.") from None
+        offset, line = where
         raise ReadError("encoding",
-                        f"途中で文字コードとして読めないバイトがあります（{exc.start}バイト目付近）。",
-                        f"undecodable bytes in the middle of the file (near byte {exc.start}).") from None
+                        f"途中で文字コードとして読めないバイトがあります（{line:,}行目、先頭から{offset:,}バイトの位置）。",
+                        f"undecodable bytes in the middle of the file (line {line:,}, byte offset {offset:,}).") from None
     except csv.Error as exc:
         raise ReadError("csv", f"CSVとして読めません（{exc}）。", f"not a readable CSV ({exc}).") from None
+
+
+def locate_undecodable(path: str | os.PathLike[str], encoding: str,
+                       block_size: int = 1 << 20) -> tuple[int, int] | None:
+    """(byte offset from the start of the file, line number) of the first bytes that
+    ``encoding`` cannot decode, or None. Reads the file again, in blocks: only called
+    once decoding has failed."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = breaks = 0
+    after_cr = False
+
+    def count(text: str) -> None:
+        nonlocal breaks, after_cr
+        breaks += text.count("\n") + text.count("\r") - text.count("\r\n")
+        if after_cr and text.startswith("\n"):  # a CRLF split between two blocks
+            breaks -= 1
+        if text:
+            after_cr = text.endswith("\r")
+
+    try:
+        with open(path, "rb") as handle:
+            while True:
+                block = handle.read(block_size)
+                state = decoder.getstate()
+                try:
+                    count(decoder.decode(block, final=not block))
+                except UnicodeDecodeError as exc:
+                    # exc.start counts from the bytes the decoder still held from the last block.
+                    start = offset - len(state[0]) + exc.start
+                    before = codecs.getincrementaldecoder(encoding)()
+                    before.setstate(state)
+                    count(before.decode(block[:max(0, start - offset)]))
+                    return start, breaks + 1
+                if not block:
+                    return None
+                offset += len(block)
+    except (OSError, LookupError, UnicodeError):
+        return None
 
 
 def _assemble(path: str, encoding: str, dialect: str, rows: Iterator[list[str]],

@@ -160,3 +160,42 @@ def test_xlsx_is_read_by_content_whatever_its_name(tmp_path, name):
     report = validate_file(path, MIN_SCHEMA)
     assert (report.dialect, report.rows) == ("xlsx", 2)
     assert [f["code"] for f in report.findings()] == ["constraint-error:required"]
+
+
+@pytest.mark.parametrize("encoding, bad", [
+    ("utf-8", b"\xff\xfe"),
+    ("cp932", b"\x81\x20"),  # a lead byte without its trail byte
+    ("utf-16-le", b"\x00\xdc"),  # a lone low surrogate
+], ids=["utf-8", "cp932", "utf-16"])
+def test_undecodable_byte_is_located_in_the_file_not_in_a_block(tmp_path, encoding, bad):
+    # The text layer decodes in blocks of a few kilobytes: the position it reports is
+    # relative to the block (the probe saw 5,090 for a byte near 300,000).
+    line = (",".join(good_row(1, 名称="倉敷市役所")) + "\r\n").encode(encoding)
+    head = (",".join(MIN_HEADER) + "\r\n").encode(encoding)
+    body = line * (300_000 // len(line) + 1)
+    before_bad = "332020,0002,".encode(encoding)
+    content = head + body + before_bad + bad + ",x\r\n".encode(encoding)
+    if encoding == "utf-16-le":
+        content = codecs.BOM_UTF16_LE + content
+    offset = len(content) - len(bad + ",x\r\n".encode(encoding))
+    lineno = 2 + len(body) // len(line)
+    path = tmp_path / "late.csv"
+    path.write_bytes(content)
+    with pytest.raises(ReadError) as caught:
+        validate_file(path, MIN_SCHEMA)
+    assert caught.value.code == "encoding" and offset > 300_000
+    assert f"先頭から{offset:,}バイトの位置" in caught.value.reason("ja")
+    assert f"{lineno:,}行目" in caught.value.reason("ja")
+    assert f"line {lineno:,}, byte offset {offset:,}" in caught.value.reason("en")
+
+
+@pytest.mark.parametrize("block_size", [1, 2, 3, 5, 7, 4096])
+def test_locating_an_undecodable_byte_does_not_depend_on_block_boundaries(tmp_path, block_size):
+    from regionaliot.validation.reader import locate_undecodable
+    # Multibyte characters and CRLF pairs cut by block boundaries; one CR-only line break.
+    text = "見出し,列\r\n倉敷,1\r\n高梁\r総社,2\r\n".encode("cp932")
+    path = tmp_path / "cut.csv"
+    path.write_bytes(text + b"\x81\x20rest\r\n")
+    assert locate_undecodable(path, "cp932", block_size) == (len(text), 5)
+    path.write_bytes(text)
+    assert locate_undecodable(path, "cp932", block_size) is None
