@@ -311,10 +311,10 @@ def _guarded(reader: Iterator[list[str]],
         if where is None:
             raise ReadError("encoding", "途中で文字コードとして読めないバイトがあります。",
                             "undecodable bytes in the middle of the file.") from None
-        offset, line = where
+        offset, line = where  # numbered from 1 in the message, like the declared-encoding one
         raise ReadError("encoding",
-                        f"途中で文字コードとして読めないバイトがあります（{line:,}行目、先頭から{offset:,}バイトの位置）。",
-                        f"undecodable bytes in the middle of the file (line {line:,}, byte offset {offset:,}).") from None
+                        f"途中で文字コードとして読めないバイトがあります（{line:,}行目、{offset + 1:,} バイト目）。",
+                        f"undecodable bytes in the middle of the file (line {line:,}, byte {offset + 1:,}).") from None
     except csv.Error as exc:
         raise ReadError("csv", f"CSVとして読めません（{exc}）。", f"not a readable CSV ({exc}).") from None
 

@@ -184,9 +184,9 @@ def test_undecodable_byte_is_located_in_the_file_not_in_a_block(tmp_path, encodi
     with pytest.raises(ReadError) as caught:
         validate_file(path, MIN_SCHEMA)
     assert caught.value.code == "encoding" and offset > 300_000
-    assert f"先頭から{offset:,}バイトの位置" in caught.value.reason("ja")
-    assert f"{lineno:,}行目" in caught.value.reason("ja")
-    assert f"line {lineno:,}, byte offset {offset:,}" in caught.value.reason("en")
+    # Bytes are numbered from 1, as in the declared-encoding message.
+    assert f"（{lineno:,}行目、{offset + 1:,} バイト目）" in caught.value.reason("ja")
+    assert f"(line {lineno:,}, byte {offset + 1:,})" in caught.value.reason("en")
 
 
 @pytest.mark.parametrize("block_size", [1, 2, 3, 5, 7, 4096])
