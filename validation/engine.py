@@ -101,6 +101,7 @@ class Plan:
         else:
             report.schema = schema.name
             report.schema_title = schema.title_en if report.lang == "en" else schema.title
+            report.schema_titles = {"ja": schema.title, "en": schema.title_en}
             report.generation = schema.generation
         self.schema = schema
         generic = schema.generic
@@ -192,7 +193,7 @@ class Plan:
         except ReadError:
             raise
         except MemoryError:
-            raise ReadError("too-large", "ファイルが大きすぎて読めません。", "the file is too large to read.") from None
+            raise ReadError("too-large") from None
         finally:
             if gc_was_enabled:
                 gc.enable()

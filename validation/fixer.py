@@ -17,7 +17,7 @@ from typing import Any
 from .checks import JAPAN_LAT, JAPAN_LON, FieldCheck
 from .engine import _table_label_scorer, _to_float, default_registry, resolve_schema
 from .headers import match_header
-from .messages import N_
+from .messages import label
 from .reader import open_table
 from .registry import Registry, Schema
 
@@ -26,11 +26,6 @@ FIXABLE = frozenset({
     "wareki-date", "date-not-iso", "time-not-padded", "flag-symbol", "kana-halfwidth",
     "kana-hiragana", "kana-long-vowel", "cell-whitespace",
 })
-
-_SUMMARY = {
-    "ja": N_("{path} に書き出しました（{rows}行、変更 {changes} 件）。"),
-    "en": N_("Wrote {path} ({rows} rows, {changes} change(s))."),
-}
 
 
 @dataclass
@@ -50,8 +45,7 @@ class NormalizeResult:
                 "encoding": self.encoding, "rows": self.rows, "changes": self.changes}
 
     def summary(self, lang: str = "ja") -> str:
-        return _SUMMARY["en" if lang == "en" else "ja"].format(
-            path=self.output, rows=self.rows, changes=len(self.changes))
+        return label("normalized", lang, path=self.output, rows=self.rows, changes=len(self.changes))
 
 
 def _fixed(check: FieldCheck, value: str) -> tuple[str, list[str]]:

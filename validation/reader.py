@@ -18,7 +18,11 @@ import posixpath
 import zipfile
 from collections.abc import Callable, Iterator
 from itertools import chain, islice
+from typing import Any
 from xml.parsers import expat
+
+from .i18n import normalize_lang
+from .messages import render
 
 SNIFF_BYTES = 64 * 1024
 HEADER_SEARCH_ROWS = 30
@@ -41,19 +45,38 @@ XLSX_MAX_ROW_BYTES = 4 << 20  # XML from one worksheet row to the next (openpyxl
 class ReadError(Exception):
     """The file cannot be read as a table at all.
 
-    ``code`` is stable (``empty``, ``binary``, ``encoding``, ``no-header``,
-    ``too-long``, ``too-large``, ``csv``, ``xlsx``, ``xlsx-too-large``, ``io``);
-    ``reason_ja``/``reason_en`` are one-line explanations for people.
+    ``code`` is stable (``empty``, ``binary``, ``encoding``, ``declared-encoding``,
+    ``no-header``, ``too-long``, ``too-large``, ``csv``, ``xlsx``, ``xlsx-too-large``,
+    ``io``). ``key`` names its message in ``messages.READ_ERRORS`` (``file-<code>``, or
+    ``file-<code>:<variant>``) and ``params`` fill it, so ``reason(lang)`` renders it in any
+    language, and a stored report can be rendered again later (``report.unreadable_report``).
     """
 
-    def __init__(self, code: str, reason_ja: str, reason_en: str):
-        super().__init__(reason_en)
+    def __init__(self, code: str, key: str | None = None, params: dict[str, Any] | str | None = None):
+        if isinstance(params, str):  # the older form ReadError(code, reason_ja, reason_en)
+            self._texts: tuple[str, str] | None = (key or "", params)
+            self.key: str | None = None
+            self.params: dict[str, Any] = {}
+        else:
+            self._texts = None
+            self.key = key or f"file-{code}"
+            self.params = dict(params or {})
         self.code = code
-        self.reason_ja = reason_ja
-        self.reason_en = reason_en
+        super().__init__(self.reason("en"))
 
     def reason(self, lang: str = "ja") -> str:
-        return self.reason_en if lang == "en" else self.reason_ja
+        """One line for people, in ``lang``."""
+        if self._texts is not None:
+            return self._texts[1] if normalize_lang(lang) == "en" else self._texts[0]
+        return render(self.key or f"file-{self.code}", lang, **self.params)
+
+    @property
+    def reason_ja(self) -> str:
+        return self.reason("ja")
+
+    @property
+    def reason_en(self) -> str:
+        return self.reason("en")
 
 
 class Table:
@@ -99,11 +122,10 @@ def declared_encoding(head: bytes, declared: str) -> str:
     try:
         codec = codecs.lookup(declared).name
     except LookupError:
-        raise ReadError("declared-encoding",
-                        f"指定された文字コード「{declared}」は使えません。",
-                        f"the declared character encoding \"{declared}\" is not known.") from None
+        raise ReadError("declared-encoding", "file-declared-encoding:unknown",
+                        {"declared": declared}) from None
     if not head:
-        raise ReadError("empty", "ファイルが空です。", "the file is empty.")
+        raise ReadError("empty")
     if codec == "utf-8" and head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     try:
@@ -113,20 +135,15 @@ def declared_encoding(head: bytes, declared: str) -> str:
             actual = detect_encoding(head)
         except ReadError:
             actual = "?"
-        raise ReadError(
-            "declared-encoding",
-            f"文字コードが指定（{declared}）と違います（{exc.start + 1:,} バイト目）。"
-            f"ファイルは {actual} のようです。リソースの文字コードを直すか、{declared} で保存し直してください。",
-            f"the file is not in the declared character encoding {declared} (byte "
-            f"{exc.start + 1:,}); it looks like {actual}. Correct the resource's encoding or "
-            f"save the file as {declared}.") from None
+        raise ReadError("declared-encoding", "file-declared-encoding:mismatch",
+                        {"declared": declared, "byte": exc.start + 1, "actual": actual}) from None
     return declared
 
 
 def detect_encoding(head: bytes) -> str:
     """Codec name for the first bytes of a text file, or raise ReadError."""
     if not head:
-        raise ReadError("empty", "ファイルが空です。", "the file is empty.")
+        raise ReadError("empty")
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -137,8 +154,7 @@ def detect_encoding(head: bytes) -> str:
             return bomless
         if _stray_nuls_in_utf8(head):
             raise _nul_error()
-        raise ReadError("binary", "テキストではなくバイナリのファイルです。",
-                        "this is a binary file, not text.")
+        raise ReadError("binary")
     for encoding in ("utf-8", "cp932"):
         # Incremental decoding so a character cut at the sample's end is fine.
         try:
@@ -146,9 +162,7 @@ def detect_encoding(head: bytes) -> str:
         except UnicodeDecodeError:
             continue
         return encoding
-    raise ReadError("encoding",
-                    "文字コードを判別できません（UTF-8・Shift_JIS・UTF-16 のいずれでもありません）。",
-                    "unknown encoding (not UTF-8, Shift_JIS or UTF-16).")
+    raise ReadError("encoding")
 
 
 def _stray_nuls_in_utf8(head: bytes) -> bool:
@@ -164,8 +178,7 @@ def _stray_nuls_in_utf8(head: bytes) -> bool:
 
 def _nul_error() -> ReadError:
     """Text with NUL characters near its start: say so, rather than 'binary'."""
-    return ReadError("csv", "ファイルにNUL文字（0x00）が含まれています。取り除いてから保存し直してください。",
-                     "the file contains NUL (0x00) characters. Remove them and save it again.")
+    return ReadError("csv", "file-csv:nul")
 
 
 def _bomless_utf16(head: bytes) -> str | None:
@@ -251,23 +264,19 @@ def open_table(path: str | os.PathLike[str],
         with open(path, "rb") as probe:
             head = probe.read(SNIFF_BYTES)
     except IsADirectoryError:
-        raise ReadError("io", "ディレクトリです。", "it is a directory.") from None
+        raise ReadError("io", "file-io:directory") from None
     except FileNotFoundError:
-        raise ReadError("io", "ファイルがありません。", "no such file.") from None
+        raise ReadError("io", "file-io:missing") from None
     except OSError as exc:
-        raise ReadError("io", f"ファイルを開けません（{exc.strerror}）。",
-                        f"cannot open the file ({exc.strerror}).") from None
+        raise ReadError("io", "file-io", {"error": exc.strerror}) from None
     if head.startswith(b"PK\x03\x04"):
         return _open_xlsx(path, label_score)
     encoding = declared_encoding(head, encoding) if encoding else detect_encoding(head)
     sample = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
     if _looks_binary(sample):
-        raise ReadError("binary", "テキストではなくバイナリのファイルです。",
-                        "this is a binary file, not text.")
+        raise ReadError("binary")
     if encoding == "cp932" and _implausible_cp932(sample):
-        raise ReadError("encoding",
-                        "文字コードを判別できません（UTF-8・Shift_JIS・UTF-16 のいずれでもありません）。",
-                        "unknown encoding (not UTF-8, Shift_JIS or UTF-16).")
+        raise ReadError("encoding")
     delimiter = detect_delimiter(sample)
     handle = open(path, encoding=encoding, newline="")
     try:
@@ -292,8 +301,7 @@ def _capped_lines(handle, chars_read: list[int]) -> Iterator[str]:
             return
         length = len(line)
         if length >= MAX_LINE_CHARS and not line.endswith("\n"):
-            raise ReadError("too-long", f"1行が長すぎます（{MAX_LINE_CHARS}文字超）。",
-                            f"a line is longer than {MAX_LINE_CHARS} characters.")
+            raise ReadError("too-long", "file-too-long", {"limit": MAX_LINE_CHARS})
         chars_read[0] += length
         yield line
 
@@ -309,14 +317,12 @@ def _guarded(reader: Iterator[list[str]],
     except UnicodeDecodeError:
         where = locate() if locate is not None else None
         if where is None:
-            raise ReadError("encoding", "途中で文字コードとして読めないバイトがあります。",
-                            "undecodable bytes in the middle of the file.") from None
+            raise ReadError("encoding", "file-encoding:mid-file") from None
         offset, line = where  # numbered from 1 in the message, like the declared-encoding one
-        raise ReadError("encoding",
-                        f"途中で文字コードとして読めないバイトがあります（{line:,}行目、{offset + 1:,} バイト目）。",
-                        f"undecodable bytes in the middle of the file (line {line:,}, byte {offset + 1:,}).") from None
+        raise ReadError("encoding", "file-encoding:mid-file-at",
+                        {"line": line, "byte": offset + 1, "offset": offset}) from None
     except csv.Error as exc:
-        raise ReadError("csv", f"CSVとして読めません（{exc}）。", f"not a readable CSV ({exc}).") from None
+        raise ReadError("csv", "file-csv", {"error": str(exc)}) from None
 
 
 def locate_undecodable(path: str | os.PathLike[str], encoding: str,
@@ -361,8 +367,7 @@ def _assemble(path: str, encoding: str, dialect: str, rows: Iterator[list[str]],
               closer: Callable[[], None], label_score) -> Table:
     head = list(islice(rows, HEADER_SEARCH_ROWS))
     if not any(any(cell.strip() for cell in rec) for rec in head):
-        raise ReadError("no-header", "見出し行がありません（空のファイルです）。",
-                        "there is no header row (the file is empty).")
+        raise ReadError("no-header")
     index = find_header(head, label_score)
     labels = [cell.strip("\ufeff") for cell in head[index]]
     rest = head[index + 1:]
@@ -408,8 +413,7 @@ def _open_xlsx(path: str, label_score) -> Table:
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - openpyxl is a dependency
-        raise ReadError("xlsx", "xlsx を読むには openpyxl が必要です。",
-                        "openpyxl is needed to read xlsx.") from None
+        raise ReadError("xlsx", "file-xlsx:openpyxl") from None
     handle = open(path, "rb")
     try:
         with zipfile.ZipFile(handle) as archive:
@@ -425,8 +429,7 @@ def _open_xlsx(path: str, label_score) -> Table:
         raise
     except Exception as exc:  # openpyxl raises many unrelated types on bad zips
         handle.close()
-        raise ReadError("xlsx", f"xlsx として読めません（{type(exc).__name__}）。",
-                        f"not a readable xlsx ({type(exc).__name__}).") from None
+        raise ReadError("xlsx", "file-xlsx", {"error": type(exc).__name__}) from None
     chars_read = [0]
 
     def rows() -> Iterator[list[str]]:
@@ -440,8 +443,7 @@ def _open_xlsx(path: str, label_score) -> Table:
         except ReadError:
             raise
         except Exception as exc:
-            raise ReadError("xlsx", f"xlsx の途中で読めなくなりました（{type(exc).__name__}）。",
-                            f"the xlsx broke while reading ({type(exc).__name__}).") from None
+            raise ReadError("xlsx", "file-xlsx:broken", {"error": type(exc).__name__}) from None
 
     def close() -> None:
         try:
@@ -477,12 +479,9 @@ def _mb(size: int) -> str:
     return f"{megabytes:,.0f}" if megabytes >= 10 else f"{megabytes:.1f}"
 
 
-def _too_large(ja_what: str, en_what: str, size: int, limit: int) -> ReadError:
-    return ReadError("xlsx-too-large",
-                     f"{ja_what}の展開後のサイズが大きすぎます（{_mb(size)} MB、上限 {_mb(limit)} MB）。"
-                     "CSV で保存し直してください。",
-                     f"{en_what} is too large once unpacked ({_mb(size)} MB; the limit is "
-                     f"{_mb(limit)} MB). Save it as CSV instead.")
+def _too_large(variant: str, size: int, limit: int, part: str = "") -> ReadError:
+    return ReadError("xlsx-too-large", "file-xlsx-too-large" + variant,
+                     {"size": _mb(size), "limit": _mb(limit), "part": part})
 
 
 def check_xlsx_archive(archive: zipfile.ZipFile) -> None:
@@ -498,26 +497,21 @@ def check_xlsx_archive(archive: zipfile.ZipFile) -> None:
     infos = archive.infolist()
     total = sum(info.file_size for info in infos)
     if total > XLSX_MAX_UNCOMPRESSED:
-        raise _too_large("xlsx ", "the xlsx", total, XLSX_MAX_UNCOMPRESSED)
+        raise _too_large("", total, XLSX_MAX_UNCOMPRESSED)
     for info in infos:
         if info.file_size > XLSX_RATIO_GRACE and info.file_size > XLSX_MAX_RATIO * max(1, info.compress_size):
             ratio = info.file_size // max(1, info.compress_size)
-            raise ReadError(
-                "xlsx-too-large",
-                f"xlsx の {info.filename} は圧縮率が異常に高く（{ratio:,}倍、上限 {XLSX_MAX_RATIO}倍）、"
-                "展開後のサイズが大きすぎます。",
-                f"{info.filename} in the xlsx is compressed {ratio:,}:1 (the limit is "
-                f"{XLSX_MAX_RATIO}:1): too large once unpacked.")
+            raise ReadError("xlsx-too-large", "file-xlsx-too-large:ratio",
+                            {"part": info.filename, "ratio": ratio, "limit": XLSX_MAX_RATIO})
     shared, worksheets = _xlsx_parts(archive)
     for info in infos:
         name = info.filename
         if name in shared:
             if info.file_size > XLSX_MAX_SHARED_STRINGS:
-                raise _too_large("xlsx の文字列表（sharedStrings）", "the xlsx's shared-strings table",
-                                 info.file_size, XLSX_MAX_SHARED_STRINGS)
+                raise _too_large(":shared-strings", info.file_size, XLSX_MAX_SHARED_STRINGS, name)
         elif name not in worksheets and not name.startswith("xl/media/") \
                 and info.file_size > XLSX_MAX_PART:
-            raise _too_large(f"xlsx の {name} ", f"{name} in the xlsx", info.file_size, XLSX_MAX_PART)
+            raise _too_large(":part", info.file_size, XLSX_MAX_PART, name)
     for name in sorted(worksheets):
         _check_rows(archive, name)
 
@@ -525,7 +519,7 @@ def check_xlsx_archive(archive: zipfile.ZipFile) -> None:
 def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
     size = archive.getinfo(name).file_size
     if size > XLSX_MAX_PART:
-        raise _too_large(f"xlsx の {name} ", f"{name} in the xlsx", size, XLSX_MAX_PART)
+        raise _too_large(":part", size, XLSX_MAX_PART, name)
     return archive.read(name)
 
 
@@ -580,8 +574,7 @@ def _check_rows(archive: zipfile.ZipFile, name: str) -> None:
             last = position
 
     def no_dtd(*_args: object) -> None:
-        raise ReadError("xlsx", f"xlsx の {name} に DTD があります（xlsx には使われません）。",
-                        f"{name} in the xlsx has a DTD (xlsx never uses one).")
+        raise ReadError("xlsx", "file-xlsx:dtd", {"part": name})
 
     parser.StartElementHandler = start
     parser.StartDoctypeDeclHandler = no_dtd
@@ -596,8 +589,4 @@ def _check_rows(archive: zipfile.ZipFile, name: str) -> None:
             raise _RowTooLarge(read - last)
     except _RowTooLarge as exc:
         size = exc.args[0]
-        raise ReadError("xlsx-too-large",
-                        f"xlsx の {posixpath.basename(name)} に展開後のサイズが大きすぎる行があります"
-                        f"（{_mb(size)} MB、上限 {_mb(limit)} MB）。CSV で保存し直してください。",
-                        f"a row of {posixpath.basename(name)} in the xlsx is too large once unpacked "
-                        f"({_mb(size)} MB; the limit is {_mb(limit)} MB). Save it as CSV instead.") from None
+        raise _too_large(":row", size, limit, posixpath.basename(name)) from None

@@ -3,6 +3,10 @@
 Findings are stored as tuples while validating (cheap) and turned into dicts
 with messages only when the report is rendered. Only the first
 ``max_findings`` are kept; the counts always cover every finding.
+
+``to_dict`` carries, beside each rendered text, what it was rendered from (a finding's
+``code`` and ``params``, the ``summary_key`` and ``summary_params``, ``schema_titles``),
+so ``messages.render_report`` can show a stored report in another language.
 """
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ import json
 from collections import Counter
 from typing import Any
 
-from .messages import render, summary_text
+from .i18n import normalize_lang
+from .messages import label, render, render_summary
+from .reader import ReadError
 
 CELL_SHOWN = 200  # characters of a cell kept in a finding
 
@@ -28,6 +34,7 @@ class Report:
         self.max_findings = max_findings
         self.schema: str | None = None
         self.schema_title: str | None = None
+        self.schema_titles: dict[str, str] | None = None  # {"ja": …, "en": …}
         self.generation: str | None = None
         self.encoding: str | None = None
         self.dialect: str | None = None
@@ -75,7 +82,11 @@ class Report:
                 "type": finding_type(code),
                 "severity": severity,
                 "cell": cell,
-                "message": render(code, lang, **{"field": field, "cell": cell, "column": column, **params}),
+                # The cell as shown (≤ CELL_SHOWN characters), so that render_report gives
+                # the same text again from the stored finding.
+                "message": render(code, lang, **{**params, "field": field, "cell": cell, "column": column}),
+                # With field, cell and column: all the message is rendered from.
+                "params": _stored_params(params),
             }
             if "fix" in params:
                 item["fix"] = params["fix"]
@@ -89,32 +100,41 @@ class Report:
         return {(f[0], f[2], finding_type(f[3])) for f in self._findings
                 if finding_type(f[3]) in frictionless_types}
 
-    def summary(self, lang: str | None = None) -> str:
-        lang = lang or self.lang
+    def summary_key(self) -> tuple[str, dict[str, Any]]:
+        """The verdict as (messages.SUMMARY key, params)."""
         if self.error_count:
-            text = summary_text("invalid", lang, errors=self.error_count, warnings=self.warning_count)
-        elif self.warning_count:
-            text = summary_text("warnings_only", lang, warnings=self.warning_count)
-        else:
-            text = summary_text("valid", lang)
-        if self.truncated:
-            text += " " + summary_text("truncated", lang, limit=self.max_findings)
-        return text
+            return "invalid", {"errors": self.error_count, "warnings": self.warning_count}
+        if self.warning_count:
+            return "warnings_only", {"warnings": self.warning_count}
+        return "valid", {}
+
+    def summary(self, lang: str | None = None) -> str:
+        key, params = self.summary_key()
+        return render_summary(key, params, self.max_findings if self.truncated else None,
+                              lang or self.lang) or key
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         lang = lang or self.lang
         items = self.findings(lang)
+        key, params = self.summary_key()
+        if self.truncated:
+            params = {**params, "limit": self.max_findings}
+        titles = self.schema_titles
         return {
             "valid": self.valid,
             "path": self.path,
             "schema": self.schema,
-            "schema_title": self.schema_title,
+            "schema_title": titles.get(normalize_lang(lang), self.schema_title) if titles else self.schema_title,
+            "schema_titles": titles,
             "generation": self.generation,
             "encoding": self.encoding,
             "dialect": self.dialect,
             "header_row": self.header_row,
             "rows": self.rows,
+            "lang": normalize_lang(lang),
             "summary": self.summary(lang),
+            "summary_key": key,
+            "summary_params": params,
             "counts": {
                 "errors": self.error_count,
                 "warnings": self.warning_count,
@@ -131,10 +151,7 @@ class Report:
     def to_text(self, lang: str | None = None) -> str:
         lang = lang or self.lang
         data = self.to_dict(lang)
-        heads = {
-            "ja": ("ファイル", "データセット", "文字コード", "行数", "不明"),
-            "en": ("File", "Dataset", "Encoding", "Rows", "unknown"),
-        }["en" if lang == "en" else "ja"]
+        heads = tuple(label(key, lang) for key in ("file", "dataset", "encoding", "rows", "unknown"))
         dataset = f"{data['schema']} ({data['generation']})" if data["schema"] else heads[4]
         lines = [
             f"{heads[0]}: {data['path']}",
@@ -154,10 +171,8 @@ class Report:
         lang = lang or self.lang
         data = self.to_dict(lang)
         esc = _esc
-        heads = {
-            "ja": ("行", "列", "項目", "コード", "重要度", "内容", "修正案", "エラー", "警告"),
-            "en": ("Row", "Column", "Field", "Code", "Severity", "Message", "Fix", "error", "warning"),
-        }["en" if lang == "en" else "ja"]
+        heads = tuple(label(key, lang) for key in ("row", "column", "field", "code", "severity",
+                                                   "message", "fix", "error", "warning"))
         parts = [
             '<section class="regionaliot-report">',
             f"<p class=\"summary {'valid' if data['valid'] else 'invalid'}\">{esc(data['summary'])}</p>",
@@ -177,6 +192,32 @@ class Report:
             )
         parts.append("</tbody></table></section>")
         return "\n".join(parts)
+
+
+def _stored_params(params: dict[str, Any]) -> dict[str, Any]:
+    """A finding's params as JSON values, without what the finding holds itself."""
+    return {key: value if value is None or isinstance(value, str | int | float | bool) else str(value)
+            for key, value in params.items() if key not in ("field", "cell", "column")}
+
+
+def unreadable_report(exc: ReadError, schema: str | None = None, lang: str = "ja") -> dict[str, Any]:
+    """The report of a file that cannot be read at all: one error, ``file-<code>``, whose
+    message (and the summary) ``messages.render_report`` can render again in any language."""
+    message = exc.reason(lang)
+    finding: dict[str, Any] = {"row": None, "column": None, "field": "", "code": f"file-{exc.code}",
+                               "type": "file-error", "severity": "error", "cell": "", "message": message}
+    data: dict[str, Any] = {
+        "valid": False, "schema": schema, "schema_title": None, "schema_titles": None,
+        "generation": None, "encoding": None, "dialect": None, "header_row": None, "rows": 0,
+        "lang": normalize_lang(lang), "summary": message,
+        "counts": {"errors": 1, "warnings": 0, "by_code": {finding["code"]: 1}},
+        "truncated": False, "errors": [finding], "warnings": [],
+    }
+    if exc.key is not None:  # None: raised with fixed texts, which stay as they are
+        params = _stored_params(exc.params)
+        finding.update(message_key=exc.key, params=params)
+        data.update(summary_key=exc.key, summary_params=params)
+    return data
 
 
 def _esc(value: Any) -> str:

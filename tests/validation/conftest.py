@@ -22,6 +22,24 @@ def good_row(number: int = 1, **overrides: str) -> list[str]:
     return [row[name] for name in MIN_HEADER]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def validation_catalogues(tmp_path_factory) -> Path:
+    """The engine's catalogues compiled from the committed .po into a temporary folder, for
+    this process and the CLI's subprocesses: tests read the .po as it is in git, never a
+    stale .mo (the install compiles them beside the .po)."""
+    from regionaliot.validation import i18n
+
+    directory = tmp_path_factory.mktemp("regionaliot-validation-i18n")
+    assert i18n.compile_catalogues(directory), "no .po under validation/i18n"
+    previous = os.environ.get(i18n.LOCALEDIR_ENV)
+    os.environ[i18n.LOCALEDIR_ENV] = str(directory)
+    yield directory
+    if previous is None:
+        os.environ.pop(i18n.LOCALEDIR_ENV, None)
+    else:
+        os.environ[i18n.LOCALEDIR_ENV] = previous
+
+
 @pytest.fixture
 def corpus_dir() -> Path:
     # Real municipal files, byte for byte (tests/corpus/municipal/README.md).
