@@ -24,6 +24,7 @@ setup(
         # The core plugin and every feature subpackage (validation, lib, seed, ...).
         *find_packages("ckanext-regionaliot", include=["ckanext.regionaliot*"]),
         "regionaliot.validation",
+        "regionaliot.validation.i18n",
         "regionaliot.harvesters",
         "regionaliot.schemas",
     ],
@@ -35,6 +36,9 @@ setup(
         ],
         "ckanext.regionaliot.validation": ["config_declaration.yaml", "templates/**/*.html"],
         "ckanext.regionaliot.security": ["config_declaration.yaml", "templates/**/*.html"],
+        # The engine's catalogue: the .mo are compiled before building (they are not in git).
+        "regionaliot.validation.i18n": ["babel.cfg", "*.pot", "*/LC_MESSAGES/*.po",
+                                        "*/LC_MESSAGES/*.mo"],
         "regionaliot.schemas": ["ckan/*.yaml", "ckan/*.json", "tableschema/*.json",
                                 "tableschema/**/*.json"],
     },
