@@ -24,6 +24,7 @@ import sys
 from .checks import FieldCheck
 from .engine import default_registry, validate_file
 from .fixer import normalize
+from .messages import label
 from .reader import ReadError
 from .registry import Schema, SchemaNotFound
 
@@ -64,8 +65,7 @@ def _fail(code: str, message: str, status: int = EXIT_UNREADABLE) -> int:
 
 def _internal(exc: Exception, lang: str) -> int:
     detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
-    message = (f"internal error, a bug in regionaliot, not a problem of the file ({detail})"
-               if lang == "en" else f"内部エラーです。ファイルではなく regionaliot の不具合です（{detail}）。")
+    message = label("internal-error", lang, detail=detail)
     return _fail(INTERNAL_ERROR, message, EXIT_INTERNAL)
 
 
@@ -131,10 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(exc.code, exc.reason(lang))
     except SchemaNotFound as exc:
         return _fail("unknown-schema",
-                     ("unknown schema: " if lang == "en" else "スキーマがありません: ") + str(exc))
+                     label("unknown-schema", lang, schema=str(exc)))
     except _BadSchema as exc:
-        return _fail("bad-schema", (f"the schema file is not a usable Table Schema ({exc})" if lang == "en"
-                                    else f"スキーマファイルを Table Schema として使えません（{exc}）。"))
+        return _fail("bad-schema", label("bad-schema", lang, error=str(exc)))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

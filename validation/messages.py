@@ -161,6 +161,10 @@ TEXTS: dict[str, str] = {
     "error": N_("error"),
     "warning": N_("warning"),
     "normalized": N_("Wrote {path} ({rows} rows, {changes} change(s))."),
+    # The command line's refusals that are not ReadErrors.
+    "unknown-schema": N_("unknown schema: {schema}"),
+    "bad-schema": N_("the schema file is not a usable Table Schema ({error})"),
+    "internal-error": N_("internal error, a bug in regionaliot, not a problem of the file ({detail})"),
 }
 
 

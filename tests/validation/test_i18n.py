@@ -24,7 +24,7 @@ EVERY_PARAM = {"field": "F", "cell": "C", "column": 3, "type": "number/default",
                "allowed": "A", "first": "=", "errors": 1, "warnings": 2, "limit": 3, "reason": "R",
                "declared": "utf-8", "byte": 1234, "actual": "cp932", "error": "E", "line": 5,
                "size": "300", "part": "xl/styles.xml", "ratio": 1000, "path": "p", "rows": 1,
-               "changes": 2, "type_hint": "T"}
+               "changes": 2, "type_hint": "T", "schema": "S", "detail": "D"}
 
 
 def test_the_catalogue_translates_every_msgid_of_the_code():
