@@ -5,6 +5,7 @@ from __future__ import annotations
 import gettext
 import json
 import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -139,3 +140,13 @@ def test_read_errors_render_in_both_languages():
     assert error.reason("ja") == "途中で文字コードとして読めないバイトがあります（3行目、300,001 バイト目）。"
     assert error.reason("en") == str(error) == "undecodable bytes in the middle of the file (line 3, byte 300,001)."
     assert ReadError("empty").reason("ja") == "ファイルが空です。" and ReadError("empty").key == "file-empty"
+
+
+def test_without_a_catalogue_the_command_line_still_prints_one_line(tmp_path, write_csv):
+    # The fallback's warning goes to the portal's log, not to the CLI's stderr.
+    env = {**os.environ, i18n.LOCALEDIR_ENV: str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "regionaliot.validation.cli", "validate",
+                           str(write_csv([good_row(1)])), "--schema", "no_such_dataset", "--lang", "ja"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == ["regionaliot: unknown-schema: unknown schema: no_such_dataset"]

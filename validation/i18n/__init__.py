@@ -35,6 +35,9 @@ LOCALEDIR_ENV = "REGIONALIOT_VALIDATION_LOCALEDIR"
 HERE = Path(__file__).resolve().parent
 
 log = logging.getLogger(__name__)
+# A library's logger: the portal's logging shows the warning below; the command line, which
+# configures no logging, keeps its one line on stderr.
+log.addHandler(logging.NullHandler())
 
 
 def localedir() -> str:
