@@ -10,7 +10,29 @@ Three import roots come from the user's top-level folders:
 ``regionaliot`` is a PEP 420 namespace, so nothing generic such as a bare
 ``validation`` lands in site-packages. See ARCHITECTURE.md.
 """
+from pathlib import Path
+
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
+
+
+class BuildWithCatalogues(build_py):
+    """Compile the gettext catalogues (.po → .mo) into the build, so that a plain
+    ``pip install .`` speaks Japanese; the .mo files are not in git."""
+
+    def run(self):
+        super().run()
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
+        for package, folder in (("regionaliot/validation/i18n", "validation/i18n"),
+                                ("ckanext/regionaliot/i18n",
+                                 "ckanext-regionaliot/ckanext/regionaliot/i18n")):
+            for po in Path(folder).glob("*/LC_MESSAGES/*.po"):
+                target = Path(self.build_lib, package, po.relative_to(folder)).with_suffix(".mo")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with po.open("rb") as source, target.open("wb") as out:
+                    write_mo(out, read_po(source))
 
 setup(
     package_dir={
@@ -36,11 +58,12 @@ setup(
         ],
         "ckanext.regionaliot.validation": ["config_declaration.yaml", "templates/**/*.html"],
         "ckanext.regionaliot.security": ["config_declaration.yaml", "templates/**/*.html"],
-        # The engine's catalogue: the .mo are compiled before building (they are not in git).
+        # The engine's catalogue (the .mo are compiled by BuildWithCatalogues, or by the stack).
         "regionaliot.validation.i18n": ["babel.cfg", "*.pot", "*/LC_MESSAGES/*.po",
                                         "*/LC_MESSAGES/*.mo"],
         "regionaliot.schemas": ["ckan/*.yaml", "ckan/*.json", "tableschema/*.json",
                                 "tableschema/**/*.json"],
     },
     include_package_data=False,
+    cmdclass={"build_py": BuildWithCatalogues},
 )

@@ -96,6 +96,9 @@ compile_catalogues() {
     [ -f "$mo" ] && [ "$mo" -nt "$po" ] && continue
     "$VENV/bin/pybabel" compile -i "$po" -o "$mo" >>"$LOG/i18n.log" 2>&1 || fail "pybabel compile $po" "$LOG/i18n.log"
   done
+  # The validation engine's own catalogue (validation/i18n, domain regionaliot-validation).
+  "$VENV/bin/python" -m regionaliot.validation.i18n compile >>"$LOG/i18n.log" 2>&1 \
+    || fail "compiling the validation engine's catalogue" "$LOG/i18n.log"
 }
 
 # Test tooling only: the Docker client is on these machines but its compose plugin may not

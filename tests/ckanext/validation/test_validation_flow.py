@@ -246,6 +246,24 @@ def test_visitors_see_a_public_report_but_cannot_make_the_corrected_file(app, cr
     app.get(f"{base}/normalized.csv", status=403)
 
 
+def test_a_stored_report_is_shown_in_the_readers_language(app, create_with_upload, dataset,
+                                                           sysadmin):
+    resource = upload(create_with_upload, dataset, invalid_aed())
+    stored = ResourceValidation.get(resource["id"]).report
+    assert stored["lang"] == "ja"  # validated once, in the portal's default language
+    base = f"/dataset/{dataset['name']}/resource/{resource['id']}/validation"
+    login = {"Authorization": sysadmin["token"]}
+    japanese = app.get(base, headers=login).body
+    english = app.get("/en" + base, headers=login).body
+    assert "検査数字が合いません" in japanese
+    assert "the check digit of local-government code" in english
+    assert "検査数字" not in english
+    api = app.get("/en/api/3/action/resource_validation_show", params={"id": resource["id"]},
+                  headers=login).json["result"]["report"]
+    finding = next(f for f in api["errors"] if f["code"] == "lgcode-check-digit")
+    assert finding["message"].startswith('"') and "check digit" in finding["message"]
+
+
 def test_private_report_is_not_shown_to_anonymous(app, create_with_upload, dataset):
     resource = upload(create_with_upload, dataset, invalid_aed())
     app.get(f"/dataset/{dataset['name']}/resource/{resource['id']}/validation", status=404)

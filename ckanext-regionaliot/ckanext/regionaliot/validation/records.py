@@ -24,7 +24,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib import uploader
 
 from ckanext.regionaliot.lib import config, fetch
-from ckanext.regionaliot.lib.i18n import N_
+from ckanext.regionaliot.lib.i18n import N_, current_lang
 
 from . import service
 from .model import ResourceValidation
@@ -284,13 +284,15 @@ def _validate_link(record: ResourceValidation, schema: str, encoding: str | None
 
 
 def show(record: ResourceValidation, with_report: bool = True) -> dict[str, Any]:
-    """The API form of a validation, with its message translated now."""
+    """The API form of a validation, in the reader's language (message and findings)."""
     data = record.as_dict(with_report=with_report)
     if record.status == "error" and record.message:
         params = (record.report or {}).get("message_params") or {}
         data["message"] = tk._(record.message).format(**params)
         if with_report:
             data["report"] = None
+    elif with_report:
+        data["report"] = service.in_language(data.get("report"), current_lang())
     return data
 
 

@@ -9,13 +9,14 @@ import logging
 import os
 from typing import Any
 
-from regionaliot.validation import engine, fixer
+from regionaliot.validation import engine, fixer, messages
 from regionaliot.validation.reader import ReadError
 from regionaliot.validation.registry import SchemaNotFound
+from regionaliot.validation.report import unreadable_report
 
 log = logging.getLogger(__name__)
 
-__all__ = ["UnknownSchema", "Unreadable", "normalize", "schema_choices", "validate"]
+__all__ = ["UnknownSchema", "Unreadable", "in_language", "normalize", "schema_choices", "validate"]
 
 
 class UnknownSchema(Exception):
@@ -42,33 +43,22 @@ def validate(path: str | os.PathLike[str], schema: str | None = None, *, lang: s
 
     An unreadable file is a report with one error (code ``file-<reason>``), not an
     exception: for a resource it means "fix the file", like any other error.
-    ``schema`` None lets the engine detect the dataset from the header; ``encoding`` is
-    the resource's declared character encoding (None: detected).
+    ``schema`` None lets the engine detect the dataset from the header; it is user input,
+    so only the engine's own schema names are accepted, never a path on this server.
+    ``encoding`` is the resource's declared character encoding (None: detected).
     Raises UnknownSchema for a name the engine does not know.
     """
     try:
         report = engine.validate_file(path, schema or None, lang=_lang(lang),
-                                      max_findings=max_findings, encoding=encoding)
+                                      max_findings=max_findings, encoding=encoding,
+                                      allow_schema_paths=False)
     except SchemaNotFound:
         raise UnknownSchema(schema) from None
     except ReadError as exc:
-        return _unreadable_report(exc, schema, _lang(lang))
+        return unreadable_report(exc, schema, _lang(lang))
     data = report.to_dict(_lang(lang))
     data.pop("path", None)  # a server path is nobody's business
     return data
-
-
-def _unreadable_report(exc: ReadError, schema: str | None, lang: str) -> dict[str, Any]:
-    message = exc.reason(lang)
-    finding = {"row": None, "column": None, "field": "", "code": f"file-{exc.code}",
-               "type": "file-error", "severity": "error", "cell": "", "message": message}
-    return {
-        "valid": False, "schema": schema, "schema_title": None, "generation": None,
-        "encoding": None, "dialect": None, "header_row": None, "rows": 0,
-        "summary": message,
-        "counts": {"errors": 1, "warnings": 0, "by_code": {finding["code"]: 1}},
-        "truncated": False, "errors": [finding], "warnings": [],
-    }
 
 
 def normalize(path: str | os.PathLike[str], output: str | os.PathLike[str],
@@ -76,7 +66,8 @@ def normalize(path: str | os.PathLike[str], output: str | os.PathLike[str],
               encoding: str | None = None) -> dict[str, Any]:
     """Write the engine's corrected UTF-8 CSV of ``path`` to ``output``; returns its summary."""
     try:
-        result = fixer.normalize(path, output, schema or None, encoding=encoding)
+        result = fixer.normalize(path, output, schema or None, encoding=encoding,
+                                 allow_schema_paths=False)
     except SchemaNotFound:
         raise UnknownSchema(schema) from None
     except ReadError as exc:
@@ -94,3 +85,12 @@ def schema_choices() -> list[tuple[str, str]]:
         if schema.name and schema.name not in seen:
             seen[schema.name] = schema.title or schema.name
     return sorted(seen.items())
+
+
+def in_language(report: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """A stored report with its findings and summary rendered in the reader's ``lang``
+    (reports are stored once, in the language of the run; each finding keeps its code
+    and parameters, so it can be said again in another language)."""
+    if not report:
+        return report
+    return messages.render_report(report, _lang(lang))
