@@ -89,3 +89,18 @@ def test_normalize_unreadable_raises_with_message(tmp_path):
 
 def test_schema_choices_include_aed():
     assert ("aed", "AED設置箇所一覧") in validation_service.schema_choices()
+
+
+def test_a_stored_report_is_rendered_again_in_the_readers_language(tmp_path):
+    bad = cp932_sample(tmp_path / "bad.csv", row=1, column=0, value="332021")
+    stored = validation_service.validate(bad, "aed", lang="ja")
+    japanese = next(e for e in stored["errors"] if e["code"] == "lgcode-check-digit")
+    assert "検査数字" in japanese["message"]
+
+    english = validation_service.in_language(stored, "en")
+    finding = next(e for e in english["errors"] if e["code"] == "lgcode-check-digit")
+    assert "check digit" in finding["message"] and "検査数字" not in finding["message"]
+    assert english["summary"] != stored["summary"]
+    assert validation_service.in_language(stored, "ja")["errors"] == stored["errors"]
+    # The stored report itself is left as it was.
+    assert "検査数字" in japanese["message"]
