@@ -63,9 +63,9 @@ USER_AGENT = "ckanext-regionaliot"
 
 # Settings of regionaliot_security (security/config_declaration.yaml). They are read with
 # a fallback, so a feature that uses this module without that plugin still gets the guard.
-TIMEOUT_SETTING = "ckanext.regionaliot.security.fetch_timeout"
+TIMEOUT_SETTING = "ckanext.regionaliot.security.fetch_deadline"
 ALLOWED_HOSTS_SETTING = "ckanext.regionaliot.security.fetch_allowed_hosts"
-DEFAULT_TOTAL = 120.0
+DEFAULT_TOTAL = 60.0
 
 MSG_SCHEME = N_("Only http and https links can be validated.")
 MSG_PRIVATE = N_("The link points to a private or local network address, which is not fetched.")
@@ -199,7 +199,7 @@ def allowed_hosts() -> frozenset[HostPort]:
 
 
 def total_timeout() -> float:
-    """The total time limit of one fetch (``ckanext.regionaliot.security.fetch_timeout``)."""
+    """The total time limit of one fetch (``ckanext.regionaliot.security.fetch_deadline``)."""
     return setting_float(TIMEOUT_SETTING, DEFAULT_TOTAL)
 
 
@@ -496,7 +496,7 @@ def guarded_session(*, total: float | None = None, connect: float = 10.0, read: 
     """A session for fetching user-supplied URLs (xloader, harvesters, future features).
 
     ``total``: seconds for a whole request, redirects and body included (default: the setting
-    ``ckanext.regionaliot.security.fetch_timeout``); ``connect``/``read``: per-socket
+    ``ckanext.regionaliot.security.fetch_deadline``); ``connect``/``read``: per-socket
     timeouts; ``allow``: exact ``host:port`` exceptions added to the configured ones.
     Refusals raise :class:`Refused`, a ``requests.RequestException``.
     """

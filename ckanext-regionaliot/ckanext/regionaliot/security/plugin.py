@@ -9,10 +9,24 @@ from __future__ import annotations
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckanext.xloader.interfaces import IXloader
+
+from . import ssrf
 
 
 @tk.blanket.config_declarations
 @tk.blanket.actions
 @tk.blanket.blueprints
 class RegionalIoTSecurityPlugin(p.SingletonPlugin):
-    pass
+    p.implements(p.IConfigurable, inherit=True)
+    p.implements(IXloader, inherit=True)
+
+    # IConfigurable (web, `ckan jobs worker` and its work-horses): xloader's downloads go
+    # through the fetch guard (ssrf.py); an xloader that no longer fits stops the start.
+    def configure(self, config):
+        if p.plugin_loaded("xloader"):
+            ssrf.install_xloader_guard()
+
+    # IXloader: a link the guard would refuse is not even submitted.
+    def can_upload(self, resource_id):
+        return ssrf.can_upload(resource_id)
