@@ -3,7 +3,7 @@
 Each feature is a plugin of its own in ``ckanext/regionaliot/<feature>/`` (validation:
 ``regionaliot_validation``), switched on or off in ``ckan.plugins``; they need this one.
 CKAN's blanket decorators wire the modules by name: cli.py (IClick), logic/validators.py
-(IValidators), config_declaration.yaml.
+(IValidators), logic/action.py (IActions), config_declaration.yaml.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from . import search
 @tk.blanket.config_declarations
 @tk.blanket.cli
 @tk.blanket.validators
+@tk.blanket.actions
 # DefaultTranslation supplies i18n_directory/domain: one catalogue for every feature.
 class RegionalIoTPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
@@ -31,3 +32,9 @@ class RegionalIoTPlugin(p.SingletonPlugin, DefaultTranslation):
     # IPackageController
     def before_dataset_search(self, search_params):
         return search.add_query_fields(search_params)
+
+    def after_dataset_search(self, search_results, search_params):
+        return search.add_did_you_mean(search_results, search_params)
+
+    def before_dataset_index(self, pkg_dict):
+        return search.queue_suggestion_rebuild(pkg_dict)
