@@ -93,3 +93,45 @@ def test_word_inside_running_text_is_found_through_bigrams():
     # In running text Kuromoji yields 認可/保育/園, while the query 保育園 is one token;
     # the text_cjk bigram field still matches.
     assert found("保育園") == {nursery["name"]}
+
+
+# --- words apart (issue 14, item 3) -------------------------------------------------
+
+def _ranked(q):
+    return [d["name"] for d in call_action("package_search", q=q, rows=50)["results"]]
+
+
+def test_split_query_word_matches_its_parts_a_word_apart_exact_phrase_first():
+    org = factories.Organization()
+    exact = factories.Dataset(title="河川水位観測データ", owner_org=org["id"])["name"]
+    apart = factories.Dataset(title="雨量と河川の水位", owner_org=org["id"])["name"]
+    factories.Dataset(title="河川一覧", notes="水位計の設置場所は別のデータです。", owner_org=org["id"])
+    # 河川水位 → 河川 水位: the parts must stand in order, at most one word apart.
+    assert _ranked("河川水位") == [exact, apart]
+
+
+def test_two_words_match_anywhere_and_rank_by_how_close_they_stand():
+    org = factories.Organization()
+    far = factories.Dataset(title="河川一覧", notes="水位計の設置場所は別のデータです。",
+                            owner_org=org["id"])["name"]
+    near = factories.Dataset(title="雨量と河川の水位", owner_org=org["id"])["name"]
+    exact = factories.Dataset(title="河川水位観測データ", owner_org=org["id"])["name"]
+    factories.Dataset(title="水位計一覧", owner_org=org["id"])
+    assert _ranked("河川 水位") == [exact, near, far]
+
+
+def test_split_word_does_not_match_its_parts_in_different_places():
+    org = factories.Organization()
+    shelter = factories.Dataset(title="指定避難所一覧", owner_org=org["id"])["name"]
+    factories.Dataset(title="介護サービス事業所一覧", notes="災害時の避難訓練の記録を含みます。",
+                      owner_org=org["id"])
+    # 避難 and 所 both occur in the care providers' dataset, but not as 避難所.
+    assert found("避難所") == {shelter}
+
+
+def test_the_exact_phrase_ranks_above_the_same_words_apart():
+    org = factories.Organization()
+    apart = factories.Dataset(title="河川と水位", owner_org=org["id"])["name"]
+    phrase = factories.Dataset(title="河川水位観測所の一覧表", owner_org=org["id"])["name"]
+    # Without the phrase boost (pf), the shorter title would come first.
+    assert _ranked("河川 水位") == [phrase, apart]
