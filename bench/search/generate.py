@@ -11,7 +11,9 @@ bench loads the 10,000 as the 1,000 plus 9,000 more.
 
 Ground truth for recall comes from here, never from a search engine: a dataset is
 *about* a query when the query's concept occurs in the dataset's own text
-(``relevant()``): a Japanese query as a substring, an English one as a word pattern.
+(``relevant()``): a Japanese query as a substring, an English one as a word pattern, a
+citizen query (``CITIZEN_QUERIES``, issue 14) by the written forms of what the person
+means, listed by hand beside it, or by its category.
 
     python bench/search/generate.py 5        # print five datasets as JSON
 """
@@ -204,6 +206,48 @@ TOPICS = [
           ("{m}の市営駐輪場・駐車場の一覧です。",),
           "Municipal bicycle and car parks.",
           ("交通",), "unyu-kanko", weight=1),
+    # Topics of the citizen queries (issue 14): each names its subject one way only, so a
+    # variant spelling or a synonym must be bridged by the search, not by the data.
+    Topic("akiya", "空き家バンク物件一覧", "Vacant house bank",
+          ("{m}の空き家バンクに登録された物件の所在地と間取りです。",),
+          "Vacant houses registered in the municipality's vacant house bank.",
+          ("空き家", "住宅"), "jutaku-tochi-kensetsu", weight=1),
+    Topic("river", "河川水位観測データ", "River water levels",
+          ("{m}内の主要河川の水位を10分ごとに観測したデータです。",),
+          "River water levels observed every ten minutes.",
+          ("防災", "河川"), "kokudo-kisho", weight=1, dated="month"),
+    Topic("rain", "雨量と河川の水位", "Rainfall and river levels",
+          ("{m}の雨量観測所ごとの時間雨量です。", "河川の水位は観測所ごとに掲載しています。"),
+          "Hourly rainfall per gauge, and river levels.",
+          ("防災", "気象"), "kokudo-kisho", weight=1, dated="month"),
+    Topic("hoikusho", "保育所一覧", "Nursery schools",
+          ("{m}内の認可保育所の所在地、定員、延長保育の有無です。",),
+          "Licensed nursery schools with address and capacity.",
+          ("子育て", "保育"), "shakaihosho-eisei", weight=1),
+    Topic("dayservice", "通所介護事業所一覧", "Day care services for the elderly",
+          ("{m}内の通所介護事業所の名称、所在地、定員です。",),
+          "Day care service providers with address and capacity.",
+          ("介護", "福祉"), "shakaihosho-eisei", weight=1),
+    Topic("kodomo_shokudo", "子ども食堂一覧", "Children's cafeterias",
+          ("{m}内の子ども食堂の開催日と場所です。",),
+          "Community cafeterias for children.",
+          ("子育て", "福祉"), "shakaihosho-eisei", weight=1, dated="none"),
+    Topic("playground", "子供の遊び場マップ", "Children's playgrounds",
+          ("{m}内の児童遊園と子供の遊び場の位置です。",),
+          "Playgrounds for children.",
+          ("子育て", "公園"), "kyoiku-bunka-seikatsu", weight=1, dated="none"),
+    Topic("kodomo110", "こども110番の家一覧", "Children's emergency refuges",
+          ("登下校中のこどもが助けを求められる{m}内の「こども110番の家」の一覧です。",),
+          "Houses and shops where children can ask for help.",
+          ("防犯", "子育て"), "shiho-anzen-kankyo", weight=1),
+    Topic("wheelchair", "車椅子貸出施設一覧", "Wheelchair lending",
+          ("{m}の公共施設で貸し出している車椅子の台数です。",),
+          "Public facilities lending wheelchairs.",
+          ("福祉", "バリアフリー"), "shakaihosho-eisei", weight=1),
+    Topic("gomi_station", "ゴミステーション一覧", "Waste collection points",
+          ("{m}内のゴミステーションの位置と収集曜日です。",),
+          "Waste collection points and collection days.",
+          ("環境",), "shiho-anzen-kankyo", weight=1, dated="none"),
 ]
 
 EXTRA_SENTENCES = [
@@ -252,6 +296,102 @@ ENGLISH_QUERIES = {
     "wi-fi": "wi-?fi",
     "budget": "budgets?",
 }
+
+
+# Queries written the way citizens type them (issue 14), by kind, each with what the
+# person means, written here by hand (never read from the Solr synonym file):
+#   reading:  kana for the kanji words it reads as (ひなん → 避難)
+#   variant:  another spelling or width of the same word (子供 → 子ども, 子供, こども)
+#   synonym:  another word for the same thing (デイサービス → 通所介護)
+#   words:    several words, with or without a space between them
+#   typo:     a wrong kanji conversion or a slip (非難所 → 避難所); measured by where the
+#             「もしかして」 leads, since a search for the slip itself finds little
+#   category: one of the 17 category names; relevant = the datasets of that category
+# The intent is a list of groups of written forms: a dataset is relevant when its text
+# contains one form of every group (case-insensitive).
+C = "category"
+CITIZEN_QUERIES: dict[str, tuple[str, object]] = {
+    # readings
+    "ひなん": ("reading", [["避難"]]),
+    "ひなんじょ": ("reading", [["避難所"]]),
+    "ほいくしょ": ("reading", [["保育所"]]),
+    "ほいくえん": ("reading", [["保育園"]]),
+    "としょかん": ("reading", [["図書館"]]),
+    "あきや": ("reading", [["空き家"]]),
+    "こうえん": ("reading", [["公園"]]),
+    "かんこう": ("reading", [["観光"]]),
+    "ぶんかざい": ("reading", [["文化財"]]),
+    "きゅうしょく": ("reading", [["給食"]]),
+    "しょうぼう": ("reading", [["消防"]]),
+    "じんこう": ("reading", [["人口"]]),
+    "こそだて": ("reading", [["子育て"]]),
+    "はざーどまっぷ": ("reading", [["ハザードマップ"]]),
+    "といれ": ("reading", [["トイレ"]]),
+    "かいご": ("reading", [["介護"]]),
+    "トショカン": ("reading", [["図書館"]]),
+    "くらしき こうえん": ("reading", [["倉敷"], ["公園"]]),
+    "倉敷 ほいくえん": ("reading", [["倉敷"], ["保育園"]]),
+    # variant spellings and widths
+    "子供": ("variant", [["子ども", "子供", "こども"]]),
+    "こども": ("variant", [["子ども", "子供", "こども"]]),
+    "子ども": ("variant", [["子ども", "子供", "こども"]]),
+    "ゴミ": ("variant", [["ごみ", "ゴミ"]]),
+    "ごみ": ("variant", [["ごみ", "ゴミ"]]),
+    "車いす": ("variant", [["車いす", "車椅子", "車イス"]]),
+    "空家": ("variant", [["空き家", "空家"]]),
+    "ＡＥＤ": ("variant", [["AED", "自動体外式除細動器"]]),
+    "ﾄｲﾚ": ("variant", [["トイレ"]]),
+    "Ｗｉ－Ｆｉ": ("variant", [["Wi-Fi", "WiFi", "無線LAN"]]),
+    # synonyms
+    "保育所": ("synonym", [["保育所", "保育園"]]),
+    "Wi-Fi": ("synonym", [["Wi-Fi", "WiFi", "無線LAN"]]),
+    "AED": ("synonym", [["AED", "自動体外式除細動器"]]),
+    "自動体外式除細動器": ("synonym", [["AED", "自動体外式除細動器"]]),
+    "デイサービス": ("synonym", [["デイサービス", "通所介護"]]),
+    "通所介護": ("synonym", [["デイサービス", "通所介護"]]),
+    "バリアフリートイレ": ("synonym", [["多目的トイレ", "多機能トイレ", "バリアフリートイレ"]]),
+    "多機能トイレ": ("synonym", [["多目的トイレ", "多機能トイレ", "バリアフリートイレ"]]),
+    "避難場所": ("synonym", [["避難所", "避難場所", "避難先"]]),
+    "防災マップ": ("synonym", [["ハザードマップ", "防災マップ"]]),
+    "病院": ("synonym", [["病院", "医療機関"]]),
+    "クリニック": ("synonym", [["クリニック", "診療所"]]),
+    "バス停": ("synonym", [["バス停", "バス停留所", "停留所"]]),
+    "ごみカレンダー": ("synonym", [["ごみカレンダー", "ごみ収集日程", "ごみ収集カレンダー"]]),
+    "育児": ("synonym", [["育児", "子育て"]]),
+    "催し": ("synonym", [["イベント", "催し", "行事"]]),
+    "自転車置き場": ("synonym", [["駐輪場", "自転車置き場", "自転車駐車場"]]),
+    "消火栓": ("synonym", [["消火栓", "消防水利"]]),
+    "観光スポット": ("synonym", [["観光施設", "観光スポット", "観光地", "名所"]]),
+    "小学校": ("synonym", [["小学校", "小中学校"]]),
+    # several words
+    "河川水位": ("words", [["河川"], ["水位"]]),
+    "河川 水位": ("words", [["河川"], ["水位"]]),
+    "倉敷 避難場所": ("words", [["倉敷"], ["避難所", "避難場所", "避難先"]]),
+    "倉敷市避難所": ("words", [["倉敷市"], ["避難所", "避難場所", "避難先"]]),
+    "総社 トイレ": ("words", [["総社"], ["トイレ"]]),
+    "子育て支援": ("words", [["子育て"], ["支援"]]),
+    "観光客 推移": ("words", [["観光客"], ["推移"]]),
+    "高梁 文化財": ("words", [["高梁"], ["文化財"]]),
+    "井原 人口": ("words", [["井原"], ["人口"]]),
+    "笠岡 保育所": ("words", [["笠岡"], ["保育所", "保育園"]]),
+    "公園 トイレ": ("words", [["公園"], ["トイレ"]]),
+    "介護事業所": ("words", [["介護"], ["事業所"]]),
+    # slips
+    "避難揚所": ("typo", [["避難場所"]]),
+    "非難所": ("typo", [["避難所"]]),
+    "保育書": ("typo", [["保育所"]]),
+    "図書感": ("typo", [["図書館"]]),
+    "ハザードマッブ": ("typo", [["ハザードマップ"]]),
+    "ごみしゅうしゅ": ("typo", [["ごみ収集"]]),
+    # category names
+    "運輸・観光": (C, "unyu-kanko"),
+    "人口・世帯": (C, "jinko-setai"),
+    "社会保障・衛生": (C, "shakaihosho-eisei"),
+    "司法・安全・環境": (C, "shiho-anzen-kankyo"),
+    "教育・文化・スポーツ・生活": (C, "kyoiku-bunka-seikatsu"),
+    "住宅・土地・建設": (C, "jutaku-tochi-kensetsu"),
+}
+assert not set(CITIZEN_QUERIES) & set(JAPANESE_QUERIES)
 
 
 def _weighted(rng: random.Random, items, weight):
@@ -342,6 +482,14 @@ def relevant(datasets: list[dict], query: str) -> set[str]:
     if query in ENGLISH_QUERIES:
         pattern = re.compile(f"(?<![a-z]){ENGLISH_QUERIES[query]}(?![a-z])", re.IGNORECASE)
         return {d["name"] for d in datasets if pattern.search(_text(d))}
+    if query in CITIZEN_QUERIES:
+        kind, intent = CITIZEN_QUERIES[query]
+        if kind == "category":
+            return {d["name"] for d in datasets if d["category"] == intent}
+        groups = [[form.lower() for form in group] for group in intent]
+        return {d["name"] for d in datasets
+                if all(any(form in text for form in group) for group in groups
+                       for text in [_text(d).lower()])}
     return {d["name"] for d in datasets if query in _text(d)}
 
 

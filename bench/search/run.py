@@ -8,7 +8,12 @@ For each size N (default 1,000 then 10,000) the bench
 3. times package_search (in-process, site user) for every query on both cores,
    interleaved round by round so drift hits both alike, after a warm-up;
 4. pages through every query's full result on both cores for recall and precision
-   against the generator's ground truth (generate.relevant).
+   against the generator's ground truth (generate.relevant), and, for a query ours
+   answers with nothing, follows its 「もしかして」 (regionaliot_did_you_mean).
+
+Queries: 15 Japanese and 10 English words, and 73 queries written as citizens type them
+(generate.CITIZEN_QUERIES: readings, variants, synonyms, several words, slips, category
+names), summarised per kind. The stock core runs without the plugin's search settings.
 
 Only the bench profile is touched: database ckan_bench, cores ckan_bench and
 ckan_bench_stock (the script refuses any other). Sizes grow incrementally: the 10,000
@@ -90,8 +95,9 @@ def migrate():
     from ckan.cli.db import _run_migrations
 
     plugins = [None, "activity", "harvest"]
-    if (ROOT / "ckanext-regionaliot" / "ckanext" / "regionaliot" / "migration").is_dir():
-        plugins.append("regionaliot")
+    # Our feature plugins' chains: ckanext/regionaliot/migration/<plugin>/ (as stack.sh).
+    migrations = ROOT / "ckanext-regionaliot" / "ckanext" / "regionaliot" / "migration"
+    plugins += sorted(d.name for d in migrations.glob("*/") if (d / "env.py").is_file())
     for plugin in plugins:
         _run_migrations(plugin)
 
@@ -114,10 +120,21 @@ def use_core(core: str) -> None:
     url = core_url(core)
     config["solr_url"] = url
     SolrSettings.init(url)
-    # The stock schema has no text_cjk field for our plugin to add to the query fields.
-    config["ckanext.regionaliot.search.extra_query_fields"] = (
-        "" if core == CORES["stock"] else "text_cjk"
-    )
+    # The stock core is CKAN as shipped: no extra query fields (it has no text_cjk or
+    # reading field) and no 「もしかして」 (it has no /didyoumean handler). Ours runs with
+    # the plugin's declared defaults.
+    if not _OURS_SETTINGS:
+        _OURS_SETTINGS.update({key: config.get(key) for key in STOCK_SETTINGS})
+    config.update(_OURS_SETTINGS if core != CORES["stock"] else STOCK_SETTINGS)
+
+
+# The plugin's search settings on the stock core; ours keeps what the ini (or the
+# plugin's declared defaults) says, remembered on the first switch.
+STOCK_SETTINGS = {
+    "ckanext.regionaliot.search.extra_query_fields": "",
+    "ckanext.regionaliot.search.did_you_mean": False,
+}
+_OURS_SETTINGS: dict = {}
 
 
 def solr_get(core: str, path: str) -> dict:
@@ -332,9 +349,24 @@ def quality(user: str, datasets: list[dict], queries: list[str]) -> dict:
                 "missed_examples": sorted(relevant - found)[:3],
                 "extra_examples": sorted(found - relevant)[:3],
             }
+            if label == "ours" and not found:
+                row[label]["did_you_mean"] = did_you_mean(user, q, relevant)
         out[q] = row
     use_core(CORES["ours"])
     return out
+
+
+def did_you_mean(user: str, q: str, relevant: set[str]) -> dict | None:
+    """The 「もしかして」 ours offers for a query that found nothing, and what following it
+    finds (recall/precision against the original query's ground truth)."""
+    suggestion = search(user, q, rows=0).get("regionaliot_did_you_mean")
+    if not suggestion:
+        return None
+    found, _count = all_names(user, suggestion)
+    hit = len(found & relevant)
+    return {"q": suggestion, "found": len(found),
+            "recall": hit / len(relevant) if relevant else None,
+            "precision": hit / len(found) if found else None}
 
 
 def summarise(samples, quality_rows, queries_by_lang, rows: int) -> dict:
@@ -384,26 +416,36 @@ def fmt(x, pct=False):
     return f"{x * 100:5.1f}" if pct else f"{x:6.1f}"
 
 
+def _width(text: str) -> int:
+    """Columns a string takes in a terminal (CJK and full-width letters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def print_size(n: int, result: dict) -> None:
     print(f"\n== {n} datasets  (load: {result['load']})")
-    print(f"{'query':<18}{'rel':>6} | {'ours: p50  rec%  prec%':>24} | {'stock: p50  rec%  prec%':>24}")
+    print(f"{'query':<24}{'rel':>6} | {'ours: p50  rec%  prec%':>24} | {'stock: p50  rec%  prec%':>24}")
     for q, row in result["queries"].items():
         cells = []
         for label in CORES:
             qs = row[label]
             cells.append(f"{qs['p50_ms']:8.1f}ms {fmt(qs['recall'], True)} {fmt(qs['precision'], True)}")
-        print(f"{q:<18}{row['relevant']:>6} | {cells[0]:>24} | {cells[1]:>24}")
+        dym = row["ours"].get("did_you_mean")
+        note = (f"  もしかして {dym['q']}: rec {fmt(dym['recall'], True)} prec {fmt(dym['precision'], True)}"
+                if dym else "")
+        print(f"{q}{' ' * max(1, 24 - _width(q))}{row['relevant']:>6} | {cells[0]:>24} | {cells[1]:>24}{note}")
     print()
     for lang, s in result["summary"].items():
         o, st, r = s["ours"], s["stock"], s["ratio_ours_over_stock"]
-        print(f"{lang:<8} ours p50 {o['p50_ms']:.1f} p95 {o['p95_ms']:.1f} ms"
+        print(f"{lang:<17} ours p50 {o['p50_ms']:.1f} p95 {o['p95_ms']:.1f} ms"
               f" | stock p50 {st['p50_ms']:.1f} p95 {st['p95_ms']:.1f} ms"
               f" | ratio p50 {r['p50_ms']:.2f} p95 {r['p95_ms']:.2f}"
               f" | recall ours {fmt(o['recall'], True)}% stock {fmt(st['recall'], True)}%"
               f" | precision ours {fmt(o['precision'], True)}% stock {fmt(st['precision'], True)}%")
         if "full_page_queries" in s:
             f = s["full_page_queries"]
-            print(f"{'':<8} queries where both fill a page ({len(f['queries'])}): "
+            print(f"{'':<17} queries where both fill a page ({len(f['queries'])}): "
                   f"ours p50 {f['ours_p50_ms']:.1f} p95 {f['ours_p95_ms']:.1f} ms"
                   f" | stock p50 {f['stock_p50_ms']:.1f} p95 {f['stock_p95_ms']:.1f} ms"
                   f" | ratio p50 {f['ratio_p50']:.2f} p95 {f['ratio_p95']:.2f}")
@@ -442,8 +484,13 @@ def main(argv=None) -> None:
     logging.getLogger("ckan").setLevel(logging.WARNING)
     logging.getLogger("ckanext").setLevel(logging.WARNING)
 
-    queries_by_lang = {"ja": list(generate.JAPANESE_QUERIES), "en": list(generate.ENGLISH_QUERIES)}
-    queries = queries_by_lang["ja"] + queries_by_lang["en"]
+    citizen = generate.CITIZEN_QUERIES
+    queries_by_lang = {"ja": list(generate.JAPANESE_QUERIES), "en": list(generate.ENGLISH_QUERIES),
+                       "citizen": list(citizen)}
+    queries = [q for group in queries_by_lang.values() for q in group]
+    # Summaries per kind of citizen query as well (reading, variant, synonym, ...).
+    for kind in dict.fromkeys(k for k, _ in citizen.values()):
+        queries_by_lang[f"citizen:{kind}"] = [q for q, (k, _) in citizen.items() if k == kind]
     report = {"started": datetime.now().isoformat(timespec="seconds"),
               "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
               "cores": CORES, "sizes": {}}
@@ -482,7 +529,8 @@ def main(argv=None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"search-{datetime.now():%Y%m%d-%H%M%S}.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"\nTotal {report['elapsed_s']} s; wrote {path.relative_to(ROOT)}")
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    print(f"\nTotal {report['elapsed_s']} s; wrote {shown}")
 
 
 if __name__ == "__main__":
