@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+
 from ckanext.xloader.interfaces import IXloader
 
 from . import ssrf
