@@ -345,6 +345,10 @@ cmd_up() {
         --env "CKAN_INI=$PORTAL_INI" wsgi:application
   fi
   for name in worker harvest-gather harvest-fetch; do stop_pidfile "$name"; done
+  # Validations left 「検証中」 by a job that died with the old worker (kill -9, out of
+  # memory) are queued once more, or marked as errors, before the new worker starts.
+  "$CKAN" -c "$PORTAL_INI" regionaliot validate-stale >>"$LOG/worker.log" 2>&1 \
+    || say "Warning: recovering abandoned validation jobs failed; see $LOG/worker.log"
   start_daemon worker "$CKAN" -c "$PORTAL_INI" jobs worker
   start_daemon harvest-gather "$CKAN" -c "$PORTAL_INI" harvester gather-consumer
   start_daemon harvest-fetch "$CKAN" -c "$PORTAL_INI" harvester fetch-consumer

@@ -1,4 +1,5 @@
-"""``ckan regionaliot validate-all`` (added to the core plugin's group by plugin.py)."""
+"""``ckan regionaliot validate-all`` and ``validate-stale`` (added to the core plugin's
+group: hooks.commands() imports this module for validate-all)."""
 from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
@@ -37,3 +38,27 @@ def validate_all(ctx: click.Context, force: bool):
                 records.reindex(package_id)
     click.secho(tk._("Validation brought up to date: {validated} resources checked, "
                      "{skipped} not of a standard schema.").format(**counts), fg="green")
+
+
+@click.command("validate-stale",
+               short_help="Queue again, or fail, validations whose background job died")
+@click.pass_context
+def validate_stale(ctx: click.Context):
+    """Recover validations left pending or running by a job that died (kill -9 of the
+    work-horse or the worker, out of memory): each is queued once more, and a second
+    death marks it as an error. deploy/stack.sh runs this before the jobs worker starts."""
+    from . import jobs
+
+    with ctx.meta["flask_app"].test_request_context():
+        counts = jobs.recover_stale()
+    click.secho(tk._("Stale validations: {requeued} queued again, {failed} marked as "
+                     "errors.").format(**counts), fg="yellow" if any(counts.values()) else "green")
+
+
+def _join_the_group() -> None:
+    from ckanext.regionaliot.cli import regionaliot
+
+    regionaliot.add_command(validate_stale)
+
+
+_join_the_group()

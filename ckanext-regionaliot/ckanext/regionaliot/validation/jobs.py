@@ -2,14 +2,27 @@
 
 ``ckan jobs worker`` runs it on CKAN's default queue. The job validates links (never
 fetched inside a web request) and uploads above ``validation.sync_max_bytes``.
+
+A job that dies (kill -9 of the work-horse or of the worker, out of memory) must not leave
+its file 「検証中」 (pending/running) for ever, which would block publishing: each job is
+followed by ``after_validation`` (an RQ dependency that runs however the job ended), and
+``recover_stale`` (``ckan regionaliot validate-stale``, run before the worker starts) finds
+records whose job is no longer queued or running. Either queues the file once more
+(``attempts``); the next death is status error with ``JOB_DIED``.
 """
 from __future__ import annotations
 
+import datetime
 import logging
+import os
+import socket
 import time
+from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from rq.job import Dependency
+from rq.timeouts import JobTimeoutException
 from sqlalchemy import event
 
 from ckanext.regionaliot.lib import config
@@ -29,26 +42,45 @@ def enqueue_after_commit(record: ResourceValidation) -> None:
     """Queue the validation of ``record``'s resource once the current transaction commits.
 
     A job queued earlier could run before the commit and read the resource's old link or
-    no record at all; a rolled-back transaction queues nothing.
+    no record at all; a rolled-back transaction queues nothing. Call it after
+    ``records.mark_pending``: the job is tied to the record's ``queued`` stamp.
     """
     session = model.Session()
-    session.info.setdefault(_QUEUE_KEY, set()).add(record.resource_id)
+    session.info.setdefault(_QUEUE_KEY, {})[record.resource_id] = _stamp(record.queued)
 
 
 _QUEUE_KEY = "regionaliot_validation_jobs"
+CHECK_TITLE = "regionaliot validation check {}"
+# Seconds the check after a validation job may take (it reads one row, may queue a job).
+CHECK_TIMEOUT = 300
+
+
+def job_timeout() -> int:
+    return config.get_int("ckanext.regionaliot.validation.job_timeout")
+
+
+def _stamp(value: datetime.datetime | None) -> str:
+    return value.isoformat() if value else ""
 
 
 @event.listens_for(model.Session, "after_commit")
 def _enqueue_committed(session) -> None:
-    for resource_id in sorted(session.info.pop(_QUEUE_KEY, ())):
+    for resource_id, queued in sorted(session.info.pop(_QUEUE_KEY, {}).items()):
         try:
-            tk.enqueue_job(validate_resource, [resource_id],
-                           title=JOB_TITLE.format(resource_id),
-                           rq_kwargs={"timeout": config.get_int(
-                               "ckanext.regionaliot.validation.job_timeout")})
+            _enqueue(resource_id, queued)
         except Exception:  # Redis down: say so instead of staying "pending" forever
             log.exception("Could not queue validation of resource %s", resource_id)
             _store_queue_failure(resource_id)
+
+
+def _enqueue(resource_id: str, queued: str) -> None:
+    job = tk.enqueue_job(validate_resource, [resource_id], title=JOB_TITLE.format(resource_id),
+                         rq_kwargs={"timeout": job_timeout()})
+    # Runs when the job has ended, even if it failed or its work-horse was killed
+    # (RQ enqueues a dependent with allow_failure from the worker's failure handling).
+    tk.enqueue_job(after_validation, [resource_id, queued], title=CHECK_TITLE.format(resource_id),
+                   rq_kwargs={"timeout": CHECK_TIMEOUT,
+                              "depends_on": Dependency(jobs=[job], allow_failure=True)})
 
 
 @event.listens_for(model.Session, "after_rollback")
@@ -66,6 +98,11 @@ def _store_queue_failure(resource_id: str) -> None:
 
 
 QUEUE_FAILED = N_("The file could not be queued for validation. Run the validation again later.")
+JOB_DIED = N_("Validation was interrupted twice before it finished (the background worker "
+              "stopped or ran out of memory). Upload the file again or run the validation "
+              "again; if it happens again, contact the portal administrators.")
+TIMED_OUT = N_("Validation took longer than {seconds} seconds and was stopped. Try again "
+               "later or contact the portal administrators.")
 
 
 def _load(resource_id: str):
@@ -102,11 +139,175 @@ def validate_resource(resource_id: str) -> None:
     try:
         records.ensure(resource_dict, package, background=True)
         model.Session.commit()
-    except Exception:
+    except Exception as exc:
         model.Session.rollback()
-        log.exception("Validation job for resource %s failed", resource_id)
+        timed_out = isinstance(exc, JobTimeoutException)
+        if timed_out:
+            log.error("Validation job for resource %s timed out", resource_id)
+        else:
+            log.exception("Validation job for resource %s failed", resource_id)
         record = ResourceValidation.get(resource_id)
         if record is not None:
-            records.mark_error(record, records.INTERNAL_PROBLEM)
+            if timed_out:
+                records.mark_error(record, TIMED_OUT, seconds=job_timeout())
+            else:
+                records.mark_error(record, records.INTERNAL_PROBLEM)
             model.Session.commit()
     records.reindex(package["id"])
+
+
+# ---------------------------------------------------------------- jobs that died
+
+# A record queued this recently may not have its job in Redis yet (queued after commit).
+PENDING_GRACE_SECONDS = 60
+# A running job older than the job timeout plus this is dead even if RQ still lists it
+# (RQ's worker kills a job at its timeout, and its work-horse at the timeout + 60 s).
+STALE_MARGIN_SECONDS = 300
+# A job that died is queued once more; when that one dies too the file gets JOB_DIED.
+MAX_REQUEUES = 1
+
+
+def after_validation(resource_id: str, queued: str) -> None:
+    """The job after each validation job, however that ended.
+
+    If the validation job finished, its record is settled and this does nothing. If its
+    work-horse died (kill -9, out of memory) the record is still pending or running:
+    queue the file once more, or give up with an error. A record queued again since
+    (a new upload, "validate again") belongs to a newer job and is left alone.
+    """
+    record = ResourceValidation.get(resource_id)
+    if record is None or record.status not in records.QUEUED:
+        return
+    if _stamp(record.queued) != queued:
+        return
+    log.warning("Validation job for resource %s ended without a result", resource_id)
+    outcome = recover(record)
+    model.Session.commit()
+    if outcome == "failed":
+        records.reindex(record.package_id)
+
+
+def recover(record: ResourceValidation) -> str:
+    """A record whose job died: ``requeued`` (once) or ``failed`` (status error)."""
+    resource = model.Resource.get(record.resource_id)
+    if resource is not None and resource.state == "active" and (
+            (record.attempts or 0) < MAX_REQUEUES):
+        records.mark_pending(record, retry=True)
+        enqueue_after_commit(record)
+        return "requeued"
+    records.mark_error(record, JOB_DIED)
+    return "failed"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _worker_gone(job: Any, connection: Any) -> bool:
+    """The worker that started ``job`` is dead: unregistered (its heartbeat expired), or
+    registered on this host under a pid that no longer exists (killed moments ago)."""
+    from rq.worker import Worker
+
+    if not job.worker_name:
+        return False
+    worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + job.worker_name,
+                                connection=connection)
+    if worker is None:
+        return True
+    return worker.hostname == socket.gethostname() and bool(worker.pid) and not _pid_alive(
+        int(worker.pid))
+
+
+def live_jobs() -> set[str]:
+    """Resource ids whose validation job is waiting in the queue or running on a worker
+    that is alive, according to RQ's queue and registries in Redis."""
+    from ckan.lib.jobs import get_queue
+    from rq.job import Job
+    from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+
+    queue = get_queue()
+    connection = queue.connection
+    started = StartedJobRegistry(queue=queue)
+    started.cleanup()  # abandoned jobs (heartbeat expired) to failed, as RQ's own upkeep does
+    running = set(started.get_job_ids())
+    waiting = set(queue.get_job_ids()) | set(ScheduledJobRegistry(queue=queue).get_job_ids())
+    # Taken from the queue by a worker, not yet in the started registry.
+    waiting |= {i.decode() if isinstance(i, bytes) else i
+                for i in connection.lrange(queue.intermediate_queue_key, 0, -1)}
+    ids = sorted(running | waiting)
+    live: set[str] = set()
+    for job in Job.fetch_many(ids, connection=connection, serializer=queue.serializer):
+        if job is None or job.func_name != _JOB_FUNCTION:
+            continue
+        if job.id in running and job.id not in waiting and _worker_gone(job, connection):
+            continue
+        try:
+            live.add(job.args[0])
+        except Exception:  # a job whose arguments cannot be read is not ours to judge
+            log.warning("Could not read the arguments of job %s", job.id)
+    return live
+
+
+_JOB_FUNCTION = f"{validate_resource.__module__}.{validate_resource.__name__}"
+
+
+def _age(since: datetime.datetime | None, now: datetime.datetime) -> float:
+    return (now - since).total_seconds() if since else float("inf")
+
+
+def _stale(record: ResourceValidation, live: set[str], now: datetime.datetime) -> bool:
+    if record.status == "running":
+        if record.resource_id in live:
+            return _age(record.started, now) > job_timeout() + STALE_MARGIN_SECONDS
+        return True  # the job marks it running itself: no job means it died
+    if record.status == "pending":
+        if record.resource_id in live:
+            return False  # waiting its turn, however long the queue
+        return _age(record.queued or record.created, now) > PENDING_GRACE_SECONDS
+    return False
+
+
+def is_stale(record: ResourceValidation) -> bool:
+    """Whether ``record`` waits for a job that no longer exists (False if Redis cannot
+    tell: then nothing is queued twice)."""
+    if record.status not in records.QUEUED:
+        return False
+    try:
+        live = live_jobs()
+    except Exception:
+        log.exception("Could not read the job queue")
+        return False
+    return _stale(record, live, records.now())
+
+
+def recover_stale(now: datetime.datetime | None = None) -> dict[str, int]:
+    """Every pending or running validation whose job died: queued once more, or error.
+
+    ``ckan regionaliot validate-stale``; deploy/stack.sh runs it before each worker start.
+    """
+    now = now or records.now()
+    live = live_jobs()
+    counts = {"requeued": 0, "failed": 0}
+    failed_packages = set()
+    stuck = (model.Session.query(ResourceValidation)
+             .filter(ResourceValidation.status.in_(records.QUEUED)).all())
+    for record in stuck:
+        if not _stale(record, live, now):
+            continue
+        left = record.status
+        outcome = recover(record)
+        counts[outcome] += 1
+        if outcome == "failed":
+            failed_packages.add(record.package_id)
+        log.warning("Validation of resource %s was left %s by a job that died: %s",
+                    record.resource_id, left, outcome)
+    model.Session.commit()
+    for package_id in sorted(failed_packages):
+        records.reindex(package_id)
+    return counts

@@ -40,6 +40,10 @@ class ResourceValidation(BaseModel):  # type: ignore[valid-type,misc]
     # Why status is "error" (shown to staff; never a traceback).
     message = Column(types.UnicodeText)
     runs = Column(types.Integer, nullable=False, default=0)
+    # The background job of the current file: when it was queued, and how often it was
+    # queued again after dying (jobs.py recovers such jobs; then gives up with an error).
+    queued = Column(types.DateTime)
+    attempts = Column(types.Integer, nullable=False, default=0)
     created = Column(types.DateTime, default=datetime.datetime.utcnow)
     started = Column(types.DateTime)
     finished = Column(types.DateTime)

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib import uploader
+from rq.timeouts import JobTimeoutException
 
 from ckanext.regionaliot.lib import config, fetch
 from ckanext.regionaliot.lib.i18n import N_, current_lang
@@ -160,12 +161,31 @@ def mark_error(record: ResourceValidation, msgid: str, **params: Any) -> Resourc
     return record
 
 
-def mark_pending(record: ResourceValidation) -> None:
-    """Waiting for the background job."""
+def mark_pending(record: ResourceValidation, retry: bool = False) -> None:
+    """Waiting for the background job (then ``jobs.enqueue_after_commit``).
+
+    ``retry``: queued again because the previous job died (counted in ``attempts``);
+    otherwise a new file or a new request, which starts the count again.
+    """
     record.status = "pending"
     record.message = None
     record.started = None
     record.finished = None
+    record.queued = now()
+    record.attempts = (record.attempts or 0) + 1 if retry else 0
+
+
+def _settled_or_waiting(record: ResourceValidation) -> bool:
+    """The stored validation needs no new run: it is settled, or its job is still queued
+    or running. A job that died (kill -9, out of memory) does not count: uploading the
+    same file again, or saving the dataset, then queues it again."""
+    if record.status in SETTLED:
+        return True
+    if record.status in QUEUED:
+        from . import jobs  # jobs imports this module
+
+        return not jobs.is_stale(record)
+    return False
 
 
 def mark_running(record: ResourceValidation) -> None:
@@ -185,6 +205,8 @@ def _run(record: ResourceValidation, path: str, schema: str, sha: str, size: int
         mark_error(record, N_("The validator does not know the standard schema \"{schema}\"."),
                    schema=schema)
         return
+    except JobTimeoutException:  # the job's own time limit: jobs.py says so
+        raise
     except Exception:  # the engine must never take the upload down with it
         log.exception("Validation of resource %s failed", record.resource_id)
         mark_error(record, INTERNAL_PROBLEM)
@@ -228,8 +250,7 @@ def ensure(resource: dict[str, Any], package: dict[str, Any], *, force: bool = F
         return _ensure_upload(record, resource, schema, same_schema, encoding, force, background)
     if background:
         return _validate_link(record, schema, encoding, force)
-    if not force and same_schema and previous_url == record.url and record.status in (
-            SETTLED + QUEUED):
+    if not force and same_schema and previous_url == record.url and _settled_or_waiting(record):
         return Outcome(record)  # the link did not change: a dataset save, say
     record.file_sha256 = None
     record.file_size = None
@@ -247,7 +268,8 @@ def _ensure_upload(record: ResourceValidation, resource: dict[str, Any], schema:
     size = os.path.getsize(path)
     sha = sha256_of(path)
     same = same_schema and record.file_sha256 == sha
-    if not force and same and record.status in (SETTLED if background else SETTLED + QUEUED):
+    if not force and same and (record.status in SETTLED if background
+                               else _settled_or_waiting(record)):
         return Outcome(record)
     if background or size <= sync_max_bytes():
         _run(record, path, schema, sha, size, encoding)
