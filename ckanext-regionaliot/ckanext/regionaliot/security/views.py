@@ -6,3 +6,20 @@ from flask import Blueprint
 __all__ = ["security"]
 
 security = Blueprint("regionaliot_security", __name__)
+
+
+# --- Malformed requests: 4xx with a reason, never 500 (guards.py) ----------------------
+def _register_guards() -> None:
+    import ckan.plugins.toolkit as tk
+    from ckan.lib.navl.dictization_functions import DataError
+
+    from . import guards
+
+    security.before_app_request(guards.reject_malformed_input)
+    security.before_app_request(guards.refuse_unlinkable_download)
+    security.app_errorhandler(tk.NotAuthorized)(guards.not_authorized)
+    security.app_errorhandler(tk.ObjectNotFound)(guards.not_found)
+    security.app_errorhandler(DataError)(guards.bad_form)
+
+
+_register_guards()

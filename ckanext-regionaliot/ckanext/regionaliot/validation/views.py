@@ -210,10 +210,10 @@ def _refused_in_a_stock_form(error: tk.ValidationError):
         return _finish_new_dataset_as_private(errors["private"])
     if endpoint.endswith(".bulk_process") and "datasets" in errors:
         return _publish_the_others(errors["datasets"])
-    summary = " ".join(str(m) for msgs in errors.values() for m in (
-        msgs if isinstance(msgs, list) else [msgs]))
+    summary = " ".join("{}: {}".format(field, " ".join(str(m) for m in (
+        msgs if isinstance(msgs, list) else [msgs]))) for field, msgs in errors.items())
     return tk.render("error_document_template.html", {
-        "code": [400], "name": _("Bad request"), "content": summary or _("Bad request")}), 400
+        "code": 400, "name": _("Bad request"), "content": summary or _("Bad request")}), 400
 
 
 def _finish_new_dataset_as_private(messages: list[str]):

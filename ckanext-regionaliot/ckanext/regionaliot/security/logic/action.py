@@ -1,46 +1,64 @@
 """Chained actions closing holes in stock actions (registered by name via IActions)."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-__all__: list[str] = []
+
+class _Exports(list):
+    """``__all__``: CKAN's blanket reads it each time it collects the actions (after every
+    plugin is loaded), and refuses a chained action whose parent is missing. So a chain of
+    another plugin's action is exported only while that plugin is loaded."""
+
+    needs = {"harvest_job_create": "harvest"}
+
+    def __iter__(self):
+        for name in list(super().__iter__()):
+            plugin = self.needs.get(name)
+            if plugin is None or p.plugin_loaded(plugin):
+                yield name
 
 
-# --- package_create / package_update: harvest sources point at public http(s) hosts -----
-# (issue 15, item 7.) The harvest source form and harvest_source_create/_update/_patch all
-# end in package_create/package_update with type "harvest"; the harvest plugin's own URL
-# validators cannot be extended. An early refusal on the form's URL field: the CKAN
-# harvester's fetches are guarded at connect time as well (ckan_harvester.py).
+__all__: list[str] = _Exports()
+
+log = logging.getLogger(__name__)
+_ = tk._
 
 
-def _is_harvest_source(data_dict: dict[str, Any]) -> bool:
-    if data_dict.get("type") == "harvest":
-        return True
-    import ckan.model as model
+# --- harvest_job_create: "a job is already queued" is the user's answer, not a 500 -------
+# ckanext-harvest 1.6.3 raises HarvestJobExists / HarvestSourceInactiveError, plain
+# Exceptions, which the Action API turns into 500 (not reported upstream as of 1.6.3).
+# Re-raised as a ValidationError (API: 409) that is still the harvest exception, so
+# harvest's own callers (the Refresh view, the CLI) keep catching it.
 
-    ref = data_dict.get("id") or data_dict.get("name")
-    package = model.Package.get(ref) if isinstance(ref, str) and ref else None
-    return package is not None and package.type == "harvest"
+
+def _harvest_refusal(exception_class: type, field: str, message: str) -> Exception:
+    class Refused(tk.ValidationError, exception_class):  # type: ignore[misc,valid-type]
+        pass
+
+    return Refused({field: [message]})
 
 
 @tk.chained_action
-def package_create(up_func, context: Any, data_dict: dict[str, Any]):
-    from .. import ssrf
+def harvest_job_create(up_func, context: Any, data_dict: dict[str, Any]):
+    from ckanext.harvest.logic import HarvestJobExists, HarvestSourceInactiveError
 
-    if isinstance(data_dict, dict) and data_dict.get("type") == "harvest":
-        ssrf.check_harvest_source_url(data_dict.get("url"))
-    return up_func(context, data_dict)
+    if not isinstance(data_dict, dict) or not data_dict.get("source_id"):
+        raise tk.ValidationError({"source_id": [_("Missing value")]})
+    try:
+        return up_func(context, data_dict)
+    except tk.ValidationError:
+        raise
+    except HarvestJobExists:
+        raise _harvest_refusal(HarvestJobExists, "source_id", _(
+            "A harvest job is already waiting or running for this source; "
+            "wait for it to finish.")) from None
+    except HarvestSourceInactiveError:
+        raise _harvest_refusal(HarvestSourceInactiveError, "source_id", _(
+            "This harvest source is inactive: make it active before harvesting.")) from None
 
 
-@tk.chained_action
-def package_update(up_func, context: Any, data_dict: dict[str, Any]):
-    from .. import ssrf
-
-    if isinstance(data_dict, dict) and "url" in data_dict and _is_harvest_source(data_dict):
-        ssrf.check_harvest_source_url(data_dict.get("url"))
-    return up_func(context, data_dict)
-
-
-__all__ += ["package_create", "package_update"]
+__all__.append("harvest_job_create")  # only while harvest is loaded (_Exports)
