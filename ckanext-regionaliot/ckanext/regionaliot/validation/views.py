@@ -9,7 +9,8 @@ import tempfile
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from flask import Blueprint, after_this_request, send_file
+from flask import Blueprint, after_this_request, jsonify, send_file
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ckanext.regionaliot.lib import config, fetch
 
@@ -32,24 +33,38 @@ def _check_max_bytes() -> int:
     return config.get_int("ckanext.regionaliot.validation.check_max_bytes")
 
 
-@validation.before_request
-def _cap_check_page_body():
-    """The /validate body cap, before anything reads the body (CSRF is CKAN's own:
-    ``ckan.csrf_protection.ignore_extensions = false``)."""
-    if tk.request.method == "POST" and tk.request.endpoint == "regionaliot_validation.check_file":
-        limit = _check_max_bytes() + _FORM_OVERHEAD
-        if (tk.request.content_length or 0) > limit:
-            return _too_large_page()
-        tk.request.max_content_length = limit  # a chunked body is cut off while it streams
+@validation.before_app_request
+def _cap_check_bodies():
+    """The public check's body cap, before anything reads the body: CKAN's CSRF check and
+    the security plugin's input guard read forms in app-wide hooks, which run before a
+    blueprint's own. The page answers its form with a 413; the API (the action
+    ``regionaliot_validate_upload``) answers CKAN's JSON error shape, not an HTML page."""
+    request = tk.request
+    args = request.view_args or {}
+    page = request.method == "POST" and request.endpoint == "regionaliot_validation.check_file"
+    api = request.endpoint == "api.action" and args.get("logic_function") == _UPLOAD_ACTION
+    if not (page or api):
+        return None
+    limit = _check_max_bytes() + _FORM_OVERHEAD
+    too_large = _too_large_page if page else _too_large_api
+    if (request.content_length or 0) > limit:
+        return too_large()
+    request.max_content_length = limit  # a chunked body is cut off while it streams
+    if api and request.method in ("POST", "PUT"):
+        try:
+            request.form  # noqa: B018 (parsed here, inside the cap, for CKAN's view)
+        except RequestEntityTooLarge:
+            return too_large()
     return None
 
 
-@validation.before_app_request
-def _cap_check_action_body():
-    """The API form of the public check: refuse a too large body before it is parsed."""
-    args = tk.request.view_args or {}
-    if tk.request.endpoint == "api.action" and args.get("logic_function") == _UPLOAD_ACTION:
-        tk.request.max_content_length = _check_max_bytes() + _FORM_OVERHEAD
+def _too_large_api():
+    limit = round(_check_max_bytes() / 1e6, 1)
+    response = jsonify({"success": False, "error": {
+        "__type": "Request Entity Too Large",
+        "message": _("The file is larger than {limit} MB.").format(limit=limit)}})
+    response.status_code = 413
+    return response
 
 
 def _context() -> dict[str, Any]:
@@ -146,7 +161,8 @@ def normalized(id: str, resource_id: str):
         tk.h.flash_error(_("The corrected file could not be made. Try again later."))
         return back
     stem = os.path.splitext(os.path.basename(resource.get("url") or "") or resource_id)[0]
-    return send_file(output, mimetype="text/csv; charset=utf-8", as_attachment=True,
+    # Werkzeug adds "; charset=utf-8" to text/* types itself (twice if given here).
+    return send_file(output, mimetype="text/csv", as_attachment=True,
                      download_name=f"{stem or resource_id}-normalized.csv")
 
 

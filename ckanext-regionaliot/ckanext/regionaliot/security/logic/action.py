@@ -62,3 +62,74 @@ def harvest_job_create(up_func, context: Any, data_dict: dict[str, Any]):
 
 
 __all__.append("harvest_job_create")  # only while harvest is loaded (_Exports)
+
+
+# --- dataset_purge: a purge removes what the dataset's resources stored -----------------
+# CKAN's dataset_purge deletes the database rows only: uploaded files stay in the
+# filestore and DataStore tables of its resources stay in the DataStore database. Here a
+# purge also removes, for every resource the dataset ever had (active and deleted): the
+# uploaded file, and the DataStore table. A resource_delete or package_delete keeps both
+# (CKAN's soft delete: restorable; deleted resources are never served). SECURITY.md,
+# "Data removal".
+
+
+def _stored_file(resource_id: str) -> str | None:
+    """Where CKAN's filestore keeps a resource's upload (the path depends on the id only)."""
+    from ckan.lib import uploader
+
+    upload = uploader.get_resource_uploader({"id": resource_id, "url_type": "upload", "url": ""})
+    if not getattr(upload, "storage_path", None):
+        return None
+    return upload.get_path(resource_id)
+
+
+def _drop_datastore_tables(resource_ids: list[str]) -> None:
+    if not p.plugin_loaded("datastore"):
+        return
+    from ckanext.datastore.backend import DatastoreBackend
+
+    backend = DatastoreBackend.get_active_backend()
+    for resource_id in resource_ids:
+        if backend.resource_exists(resource_id):
+            backend.delete({"ignore_auth": True}, {"resource_id": resource_id})
+            log.info("Purge: dropped the DataStore table of resource %s", resource_id)
+
+
+def _remove_files(paths: list[str]) -> None:
+    import os
+
+    for path in paths:
+        try:
+            os.remove(path)
+            log.info("Purge: removed %s", path)
+        except FileNotFoundError:
+            continue
+        except OSError:
+            log.exception("Purge: could not remove %s", path)
+            continue
+        # CKAN's <id[0:3]>/<id[3:6]> directories, if this was their last file.
+        for directory in (os.path.dirname(path), os.path.dirname(os.path.dirname(path))):
+            try:
+                os.rmdir(directory)
+            except OSError:
+                break
+
+
+@tk.chained_action
+def dataset_purge(up_func, context: Any, data_dict: dict[str, Any]):
+    import ckan.model as model
+
+    package = model.Package.get(data_dict.get("id") or "") if isinstance(data_dict, dict) else None
+    if package is None:
+        return up_func(context, data_dict)  # CKAN answers the missing id / unknown dataset
+    tk.check_access("dataset_purge", context, data_dict)  # nothing is removed for others
+    resource_ids = [row[0] for row in model.Session.query(model.Resource.id)
+                    .filter(model.Resource.package_id == package.id)]
+    paths = [path for path in map(_stored_file, resource_ids) if path]
+    _drop_datastore_tables(resource_ids)
+    result = up_func(context, data_dict)
+    _remove_files(paths)  # after the rows are gone: a failed purge keeps its files
+    return result
+
+
+__all__.append("dataset_purge")
