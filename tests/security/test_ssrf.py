@@ -313,8 +313,8 @@ def test_xloader_refuses_every_local_form_before_connecting(serve, tripwire, dat
         except JobError as exc:
             refused = "private or local" in str(exc) or "resolved" in str(exc)
         tally.record(url, refused and len(target.accepted) == before)
-    assert target.accepted == [] and outside(tripwire) == []
     tally.check()
+    assert target.accepted == [] and outside(tripwire) == []
 
 
 def test_xloader_refuses_redirects_from_an_allowed_server(serve, tripwire, dataset, sysadmin,
@@ -332,8 +332,8 @@ def test_xloader_refuses_redirects_from_an_allowed_server(serve, tripwire, datas
         except JobError as exc:
             refused = "private or local" in str(exc)
         tally.record(form, refused and len(hop.accepted) == 1 and target.accepted == [])
-    assert outside(tripwire) == []
     tally.check()
+    assert outside(tripwire) == []
 
 
 def test_xloader_loads_an_explicitly_allowed_link(serve, dataset, sysadmin, allow):
@@ -411,8 +411,8 @@ def test_validator_link_fetch_refuses_every_local_form(serve, tripwire, sysadmin
         model.Session.remove()
         status = call_action("resource_validation_show", id=resource["id"])
         tally.record(url, status["status"] == "error" and not target.accepted)
-    assert target.accepted == [] and outside(tripwire) == []
     tally.check()
+    assert target.accepted == [] and outside(tripwire) == []
 
 
 # ---------------------------------------------------------------- harvest
@@ -477,8 +477,8 @@ def test_harvest_source_create_refuses_local_urls(serve, tripwire, sysadmin, all
         except Exception as exc:  # noqa: BLE001 - anything else than ValidationError is a defect
             refused = (isinstance(exc, p.toolkit.ValidationError) and "url" in exc.error_dict)
         tally.record(url, refused)
-    assert target.accepted == [] and outside(tripwire) == []
     tally.check()
+    assert target.accepted == [] and outside(tripwire) == []
 
 
 def test_harvest_source_url_cannot_be_changed_to_a_local_one(serve, sysadmin, allow):
@@ -528,10 +528,10 @@ def test_harvester_refuses_local_sources_at_fetch_time(serve, tripwire, sysadmin
         ids, errors = gather(source["id"], sysadmin)
         tally.record(url, not ids and any("private or local" in e or "resolved" in e
                                           for e in errors))
+    tally.check()
     # Creating a source fetches nothing; once no longer allowed, it is not fetched either.
     assert target.accepted == [] and remote.accepted == []
     assert outside(tripwire) == []
-    tally.check()
 
 
 def test_harvester_refuses_redirects_to_local_addresses(serve, sysadmin, allow):

@@ -52,6 +52,9 @@ def test_japanese_comes_from_the_compiled_catalogue(tmp_path, monkeypatch, caplo
     assert messages.render("blank-row", "en_GB") == messages.render("blank-row", "en-US") == "Blank row. Delete it."
     # Without a compiled catalogue: English, and one warning that says how to compile it.
     monkeypatch.setenv(i18n.LOCALEDIR_ENV, str(tmp_path))
+    # Under the full suite CKAN's logging.config.fileConfig (disable_existing_loggers) has
+    # disabled every logger created before it; the portal imports the engine afterwards.
+    monkeypatch.setattr(logging.getLogger("regionaliot.validation.i18n"), "disabled", False)
     with caplog.at_level(logging.WARNING, logger="regionaliot.validation.i18n"):
         assert messages.render("blank-row", "ja") == "Blank row. Delete it."
     assert "regionaliot.validation.i18n compile" in caplog.text
