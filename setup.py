@@ -25,10 +25,12 @@ class BuildWithCatalogues(build_py):
         from babel.messages.mofile import write_mo
         from babel.messages.pofile import read_po
 
-        for package, folder in (("regionaliot/validation/i18n", "validation/i18n"),
-                                ("ckanext/regionaliot/i18n",
-                                 "ckanext-regionaliot/ckanext/regionaliot/i18n")):
-            for po in Path(folder).glob("*/LC_MESSAGES/*.po"):
+        # The engine's catalogue, the core plugin's, and each feature plugin's own
+        # (<feature>/i18n, CKAN's DefaultTranslation).
+        roots = {Path("validation"): Path("regionaliot/validation"),
+                 Path("ckanext-regionaliot"): Path(".")}
+        for folder, package in roots.items():
+            for po in folder.glob("**/i18n/*/LC_MESSAGES/*.po"):
                 target = Path(self.build_lib, package, po.relative_to(folder)).with_suffix(".mo")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with po.open("rb") as source, target.open("wb") as out:

@@ -16,6 +16,14 @@ set -euo pipefail
 # shellcheck source=deploy/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+# Drop every descriptor inherited above stderr (a caller's `flock LOCK make test`, say):
+# the daemons started below live for hours and must not hold their caller's lock.
+for _fd in /proc/$$/fd/*; do
+  _fd=${_fd##*/}
+  [ "$_fd" -gt 2 ] 2>/dev/null && eval "exec $_fd>&-" 2>/dev/null || true
+done
+unset _fd
+
 SOLR_HOME=$DATA/solr
 PORTAL_INI=$DATA/ckan.ini
 TEST_INI=$DATA/test.ini
@@ -88,14 +96,13 @@ install_solr_classpath() {
 }
 
 compile_catalogues() {
-  local i18n="$ROOT/ckanext-regionaliot/ckanext/regionaliot/i18n"
+  # The core plugin's catalogue and each feature plugin's own (<feature>/i18n).
   local po
-  for po in "$i18n"/*/LC_MESSAGES/*.po; do
-    [ -f "$po" ] || continue
+  while IFS= read -r po; do
     local mo="${po%.po}.mo"
     [ -f "$mo" ] && [ "$mo" -nt "$po" ] && continue
     "$VENV/bin/pybabel" compile -i "$po" -o "$mo" >>"$LOG/i18n.log" 2>&1 || fail "pybabel compile $po" "$LOG/i18n.log"
-  done
+  done < <(find "$ROOT/ckanext-regionaliot/ckanext/regionaliot" -path '*/i18n/*/LC_MESSAGES/*.po' | sort)
   # The validation engine's own catalogue (validation/i18n, domain regionaliot-validation).
   "$VENV/bin/python" -m regionaliot.validation.i18n compile >>"$LOG/i18n.log" 2>&1 \
     || fail "compiling the validation engine's catalogue" "$LOG/i18n.log"
