@@ -58,6 +58,7 @@ install_packages() {
   command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
   command -v mvn >/dev/null || missing+=(maven)
   command -v curl >/dev/null || missing+=(curl)
+  command -v npm >/dev/null || missing+=(npm)
   [ ${#missing[@]} -eq 0 ] && return 0
   is_root || fail "missing Debian packages: ${missing[*]} (install them as root)" "-"
   say "Installing Debian packages: ${missing[*]}"
@@ -123,10 +124,28 @@ install_compose_plugin() {
   rm -rf "$bin"
 }
 
+# Front-end libraries from the npm registry, exactly as package-lock.json pins them (no CDN
+# at run time): the files the webassets bundle are copied into the core plugin's
+# assets/vendor/ (not in git). axe-core stays in node_modules for the browser tests.
+VENDOR=$ROOT/ckanext-regionaliot/ckanext/regionaliot/assets/vendor
+install_frontend() {
+  local stamp="$ROOT/node_modules/.regionaliot-installed" want
+  want=$(sha256sum "$ROOT/package-lock.json" | cut -c1-16)
+  if ! { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -d "$VENDOR" ]; }; then
+    (cd "$ROOT" && npm ci --ignore-scripts --no-audit --no-fund) >"$LOG/npm.log" 2>&1 \
+      || fail "npm ci (front-end libraries)" "$LOG/npm.log"
+    rm -rf "$VENDOR" && mkdir -p "$VENDOR/leaflet"
+    cp -r "$ROOT/node_modules/leaflet/dist/leaflet.js" "$ROOT/node_modules/leaflet/dist/leaflet.css" \
+          "$ROOT/node_modules/leaflet/dist/images" "$ROOT/node_modules/leaflet/LICENSE" "$VENDOR/leaflet/"
+    echo "$want" >"$stamp"
+  fi
+}
+
 cmd_install() {
   install_packages
   install_venv
   install_solr_classpath
+  install_frontend
   compile_catalogues
 }
 
