@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.xloader.interfaces import IXloader
 
@@ -18,7 +19,9 @@ from . import ssrf
 @tk.blanket.config_declarations
 @tk.blanket.actions
 @tk.blanket.blueprints
-class RegionalIoTSecurityPlugin(p.SingletonPlugin):
+# DefaultTranslation: its own catalogue, i18n/<lang>/LC_MESSAGES/ckanext-regionaliot_security.po.
+class RegionalIoTSecurityPlugin(p.SingletonPlugin, DefaultTranslation):
+    p.implements(p.ITranslation, inherit=True)
     p.implements(p.IConfigurable, inherit=True)
     p.implements(IXloader, inherit=True)
 
