@@ -11,10 +11,11 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from . import search
+from . import pages, search
 
 
 @tk.blanket.config_declarations
+@tk.blanket.helpers
 @tk.blanket.cli
 @tk.blanket.validators
 @tk.blanket.actions
@@ -23,6 +24,7 @@ class RegionalIoTPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
 
     # IConfigurer
     def update_config(self, config):
@@ -34,7 +36,18 @@ class RegionalIoTPlugin(p.SingletonPlugin, DefaultTranslation):
         return search.add_query_fields(search_params)
 
     def after_dataset_search(self, search_results, search_params):
-        return search.add_did_you_mean(search_results, search_params)
+        search_results = search.add_did_you_mean(search_results, search_params)
+        return pages.label_facets(search_results)
 
     def before_dataset_index(self, pkg_dict):
         return search.queue_suggestion_rebuild(pkg_dict)
+
+    # IFacets: titles of the facets (CKAN shows a field name it does not know)
+    def dataset_facets(self, facets_dict, package_type):
+        return pages.facet_titles(facets_dict)
+
+    def group_facets(self, facets_dict, group_type, package_type):
+        return pages.facet_titles(facets_dict)
+
+    def organization_facets(self, facets_dict, organization_type, package_type):
+        return pages.facet_titles(facets_dict)

@@ -1,0 +1,114 @@
+"""Template helpers of the core plugin (registered by name via ``tk.blanket.helpers``)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from markupsafe import Markup
+
+from . import pages
+
+__all__ = [
+    # issue 7: organization, group, dataset and resource pages
+    "dataset_display_name",
+    "get_translated",
+    "regionaliot_choice_label",
+    "regionaliot_dataset_validation",
+    "regionaliot_display_title",
+    "regionaliot_emblem",
+    "regionaliot_has_value",
+    "regionaliot_license_label",
+    "regionaliot_members_geojson_url",
+    "regionaliot_resource_downloads",
+    "regionaliot_standard_coverage",
+]
+
+# Formats the validation engine reads (its corrected copy is a UTF-8 CSV).
+_TABULAR = {"CSV", "TSV", "TXT", "XLSX", "XLS"}
+
+
+@tk.chained_helper
+def get_translated(next_helper: Callable[..., Any], data_dict: dict[str, Any], field: str) -> Any:
+    """CKAN's get_translated, plus our ``<field>_en`` fields on English pages."""
+    return pages.translated(data_dict, field) or next_helper(data_dict, field)
+
+
+@tk.chained_helper
+def dataset_display_name(next_helper: Callable[..., Any], package: Any) -> str:
+    if isinstance(package, dict):
+        return pages.translated(package, "title") or next_helper(package)
+    return next_helper(package)
+
+
+def regionaliot_display_title(data: dict[str, Any]) -> str:
+    return pages.display_title(data)
+
+
+def regionaliot_choice_label(field_name: str, value: Any, dataset_type: str = "dataset") -> str:
+    return pages.choice_label(field_name, value, dataset_type)
+
+
+def regionaliot_license_label(license_id: str | None, fallback: str | None = None) -> str:
+    return pages.license_label(license_id, fallback)
+
+
+def regionaliot_has_value(value: Any) -> bool:
+    return pages.has_value(value)
+
+
+def regionaliot_standard_coverage(org: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    return pages.standard_coverage(org)
+
+
+def regionaliot_members_geojson_url() -> str | None:
+    return pages.members_geojson_url()
+
+
+def regionaliot_emblem(org: dict[str, Any], size: int = 56) -> Markup:
+    return pages.emblem(org, size)
+
+
+def _resource_validation(resource_id: str) -> dict[str, Any] | None:
+    if not p.plugin_loaded("regionaliot_validation"):
+        return None
+    return tk.h.regionaliot_resource_validation(resource_id)
+
+
+def regionaliot_dataset_validation(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """The worst validation among the dataset's files, with the resource it belongs to
+    (None without the validation plugin or without validated files)."""
+    found = []
+    for res in pkg.get("resources", []):
+        validation = _resource_validation(res["id"])
+        if validation:
+            found.append(dict(validation, resource=res))
+    return pages.dataset_validation(found)
+
+
+def regionaliot_resource_downloads(pkg: dict[str, Any], res: dict[str, Any]) -> dict[str, Any]:
+    """Download links of a file: the original, and a UTF-8 CSV. Its editors get the
+    validator's corrected copy (validation plugin); everyone gets the DataStore's UTF-8 CSV
+    when the file was loaded into it."""
+    links: dict[str, Any] = {"original": res.get("url") or None, "normalized": None,
+                             "normalized_kind": None}
+    fmt = (res.get("format") or "").upper()
+    if fmt not in _TABULAR and not res.get("datastore_active"):
+        return links
+    validation = _resource_validation(res["id"])
+    if validation and validation.get("status") in ("success", "failure"):
+        try:
+            allowed = tk.check_access("resource_validation_run", {}, {"id": res["id"]})
+        except tk.NotAuthorized:
+            allowed = False
+        if allowed:
+            links["normalized"] = tk.h.url_for("regionaliot_validation.normalized",
+                                               id=pkg["name"], resource_id=res["id"])
+            links["normalized_kind"] = "corrected"
+            return links
+    if res.get("datastore_active") and p.plugin_loaded("datastore"):
+        links["normalized"] = tk.h.url_for("datastore.dump", resource_id=res["id"],
+                                           format="csv", bom="True")
+        links["normalized_kind"] = "datastore"
+    return links
