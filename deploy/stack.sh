@@ -59,6 +59,13 @@ install_packages() {
   command -v mvn >/dev/null || missing+=(maven)
   command -v curl >/dev/null || missing+=(curl)
   command -v npm >/dev/null || missing+=(npm)
+  # Browser tests (tests/browser): Debian's Chromium, driven by Playwright through its
+  # executable path, and a Japanese font so screenshots show text. Chromium is not pinned
+  # to a version: Debian ships it to stable only as security updates that replace the
+  # previous build in the archive, so a pinned version stops being installable within
+  # weeks; the version used is written to the test artifacts (browser-version.txt).
+  command -v chromium >/dev/null || missing+=(chromium)
+  fc-list :lang=ja 2>/dev/null | grep -q . || missing+=(fonts-ipafont-gothic)
   [ ${#missing[@]} -eq 0 ] && return 0
   is_root || fail "missing Debian packages: ${missing[*]} (install them as root)" "-"
   say "Installing Debian packages: ${missing[*]}"
