@@ -26,7 +26,7 @@ from .engine import default_registry, validate_file
 from .fixer import normalize
 from .messages import label
 from .reader import ReadError
-from .registry import Schema, SchemaNotFound
+from .registry import Schema, SchemaLoadError, SchemaNotFound
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
 INTERNAL_ERROR = "internal-error"
@@ -134,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
                      label("unknown-schema", lang, schema=str(exc)))
     except _BadSchema as exc:
         return _fail("bad-schema", label("bad-schema", lang, error=str(exc)))
+    except SchemaLoadError as exc:  # an installed schema file is broken: the set is unusable
+        return _fail("bad-schema", label("bad-schema", lang, error=str(exc)), EXIT_INTERNAL)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

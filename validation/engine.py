@@ -78,8 +78,30 @@ def validate_file(path: str | os.PathLike[str], schema: str | Schema | None = No
         report.header_row = table.header_row
         report.labels = list(table.labels)
         plan = Plan(table, resolved, registry, report)
+        if isinstance(schema, str) and resolved is not None and resolved.key in registry.names():
+            _better_schema(table, resolved, registry, report)
         plan.run(table.rows(), chunk_rows)
     return report
+
+
+def _better_schema(table: Table, chosen: Schema, registry: Registry, report: Report) -> None:
+    """A standard picked by name whose columns the header hardly has: say which standard
+    the header fits instead, so the person can pick that one."""
+    labels = table.labels
+    best = registry.best_fit(labels)
+    if best is None or best[2] is chosen or best[2].key == chosen.key:
+        return
+    better = best[2]
+    chosen_cov, _, chosen_matched = registry.fit(chosen, labels)
+    better_cov, _, better_matched = registry.fit(better, labels)
+    if better_matched <= chosen_matched or better_cov < 0.5 or better_cov < chosen_cov + 0.2:
+        return
+    report.add(table.header_row, None, "", "schema-mismatch", "warning", "", {
+        "better": better.title, "better_en": better.title_en, "suggest": better.key,
+        "better_generation": better.generation or "", "chosen": chosen.title,
+        "chosen_en": chosen.title_en, "chosen_generation": chosen.generation or "",
+        "better_matched": better_matched, "better_total": len(better.fields),
+        "chosen_matched": chosen_matched, "chosen_total": len(chosen.fields)})
 
 
 class Plan:
@@ -129,6 +151,12 @@ class Plan:
             self._header_findings(labels, column_of)
 
         self.field_of_column: dict[int, str] = {}
+        self.sheet_pending: list[tuple] = []
+        for spec, column in zip(schema.fields, column_of, strict=False):
+            if column is not None:
+                self.field_of_column[column] = spec["name"]
+        if table.sheet_notes is not None:
+            self._sheet_findings(table.sheet_notes)
         self.checks: list[FieldCheck] = []
         numeric_columns: set[int] = set()
         for spec, column in zip(schema.fields, column_of, strict=False):
@@ -140,10 +168,49 @@ class Plan:
                 numeric_columns.add(column)
             if check.active:
                 self.checks.append(check)
+        # primaryKey, as Frictionless checks it (skipped when a key column is missing: the
+        # header finding says so).
+        self.pk_checks: list[FieldCheck] = []
+        self.pk_seen: set[tuple] = set()
+        self.pk_label = "、".join(schema.primary_key)
+        if schema.primary_key and not generic:
+            by_name = dict(zip(schema.field_names, zip(schema.fields, column_of, strict=False), strict=False))
+            pairs = [by_name.get(name) for name in schema.primary_key]
+            if all(pair is not None and pair[1] is not None for pair in pairs):
+                self.pk_checks = [FieldCheck(spec, column, schema.missing_values)
+                                  for spec, column in pairs]
         self.lat = next((c for c in self.checks if c.xcheck == "latitude"), None)
         self.lon = next((c for c in self.checks if c.xcheck == "longitude"), None)
         self.pair_severity = "warning" if generic else "error"
         self.formula_columns = [c for c in range(self.width) if c not in numeric_columns]
+
+    def _sheet_findings(self, notes) -> None:
+        """xlsx: cells whose value the file does not hold (a formula never calculated, the
+        hidden part of a merged range) would otherwise read as empty without a word.
+        Findings on data rows wait for their chunk, to merge with the cell's other findings."""
+        first_data = self.table.first_data_row
+        pending = []
+        for row, column, formula in notes.formulas:
+            pending.append((row, column, "xlsx-formula-no-value", "error", "=" + formula,
+                            {"formula": formula}))
+        for row, column, last_row, _last_column, ref in notes.merged:
+            severity = "error" if last_row >= first_data else "warning"
+            pending.append((row, column, "xlsx-merged-cells", severity, ref, {"range": ref}))
+        pending.sort(key=lambda item: item[:2])
+        self.sheet_pending = [item for item in pending if item[0] >= first_data]
+        for item in pending:
+            if item[0] < first_data:
+                self._emit_sheet(item)
+
+    def _emit_sheet(self, item) -> None:
+        row, column, code, severity, cell, params = item
+        self.report.add(row, column, self._column_name(column - 1), code, severity, cell, params)
+
+    def _column_name(self, index: int) -> str:
+        if index in self.field_of_column:
+            return self.field_of_column[index]
+        labels = self.table.labels
+        return labels[index] if 0 <= index < len(labels) else ""
 
     def _header_findings(self, labels: list[str], column_of: list[int | None]) -> None:
         emit = self.report.add
@@ -190,6 +257,9 @@ class Plan:
                 self.report.rows += len(chunk)
                 self._chunk(chunk, base)
                 base += len(chunk)
+            for item in self.sheet_pending:  # rows the reader never reached
+                self._emit_sheet(item)
+            self.sheet_pending = []
         except ReadError:
             raise
         except MemoryError:
@@ -218,6 +288,11 @@ class Plan:
     def _chunk(self, chunk: list[list[str]], base: int) -> None:
         width = self.width
         rownums: list[int] | None = None
+        self.report.begin_cells()
+        if self.sheet_pending:
+            end = base + len(chunk)
+            while self.sheet_pending and self.sheet_pending[0][0] < end:
+                self._emit_sheet(self.sheet_pending.pop(0))
         if not all(map(width.__eq__, map(len, chunk))):
             chunk = self._even_out(chunk, base)
         if not all(map(any, chunk)):
@@ -225,6 +300,8 @@ class Plan:
             numbers = range(base, base + len(chunk))
             for number in compress(numbers, map(not_, keep)):
                 self.report.add(number, None, "", "blank-row", "error")
+                if self.pk_checks:  # Frictionless: its key cells are all missing too
+                    self.report.add(number, None, "", "primary-key:empty", "error", "", {"key": self.pk_label})
             rownums = list(compress(numbers, keep))
             chunk = list(compress(chunk, keep))
         if not chunk:
@@ -233,6 +310,8 @@ class Plan:
         rowmap = rownums.__getitem__ if rownums is not None else (lambda i: base + i)
         for check in self.checks:
             self._field(check, columns[check.column], rowmap)
+        if self.pk_checks:
+            self._primary_key(columns, rowmap, len(chunk))
         if self.lat is not None and self.lon is not None:
             self._pairs(columns[self.lat.column], columns[self.lon.column], rowmap)
         for column in self.formula_columns:
@@ -314,7 +393,8 @@ class Plan:
             self._duplicates(check, values, index, bad, rowmap)
 
     def _duplicates(self, check: FieldCheck, values, index, bad, rowmap) -> None:
-        # Values Frictionless could not read (type errors) take no part in uniqueness.
+        # Compared by value as Frictionless compares them (never by hash: hash(-1) == hash(-2));
+        # values it cannot read (type errors) take no part in uniqueness.
         if bad and any(code == "type-error" for verdict in bad.values() for code, _, _ in verdict):
             broken = {v for v, verdict in bad.items() if any(c == "type-error" for c, _, _ in verdict)}
             keep = list(map(not_, map(broken.__contains__, values)))
@@ -322,21 +402,39 @@ class Plan:
             values = list(compress(values, keep))
         else:
             positions = index
-        keys = values if check.type not in ("number", "integer") else list(map(check.unique_key, values))
-        hashes = list(map(hash, keys))
-        seen = check.seen_hashes
-        fresh = set(hashes)
-        if len(fresh) == len(hashes) and seen.isdisjoint(fresh):
+        keys = values if check.type == "string" and check.format == "default" \
+            else list(map(check.unique_key, values))
+        seen = check.seen_keys
+        fresh = set(keys)
+        if len(fresh) == len(keys) and seen.isdisjoint(fresh):
             seen |= fresh
             return
         code = "unique-error" if check.unique else "duplicate-id"
         severity = "error"
-        for j, value_hash in enumerate(hashes):
-            if value_hash in seen:
+        for j, key in enumerate(keys):
+            if key in seen:
                 row = rowmap(positions[j] if positions is not None else j)
                 self.report.add(row, check.column + 1, check.name, code, severity, values[j])
             else:
-                seen.add(value_hash)
+                seen.add(key)
+
+    def _primary_key(self, columns, rowmap, count: int) -> None:
+        """Frictionless's ``primary-key``: a row whose key cells are all missing, or whose
+        key (the values as Frictionless reads them) an earlier row already had."""
+        keys = []
+        for check in self.pk_checks:
+            column = columns[check.column] if columns else ("",) * count
+            keys.append(list(map(check.unique_key, column)))
+        seen = self.pk_seen
+        emit = self.report.add
+        for i, key in enumerate(zip(*keys, strict=True)):
+            if all(part is None for part in key):
+                emit(rowmap(i), None, "", "primary-key:empty", "error", "", {"key": self.pk_label})
+            elif key in seen:
+                emit(rowmap(i), None, "", "primary-key:duplicate", "error",
+                     " / ".join("" if part is None else str(part) for part in key), {"key": self.pk_label})
+            else:
+                seen.add(key)
 
     def _pairs(self, lat_column, lon_column, rowmap) -> None:
         if self.lat.japan_ok and self.lon.japan_ok:  # computed while checking the fields

@@ -24,7 +24,7 @@ from .registry import Registry, Schema
 FIXABLE = frozenset({
     "fullwidth-chars", "number-grouping", "lgcode-no-check-digit", "lgcode-leading-zero",
     "wareki-date", "date-not-iso", "time-not-padded", "flag-symbol", "kana-halfwidth",
-    "kana-hiragana", "kana-long-vowel", "cell-whitespace",
+    "kana-hiragana", "kana-long-vowel", "cell-whitespace", "phone-no-hyphens",
 })
 
 

@@ -10,6 +10,7 @@ be read in any language: ``render_report(report.to_dict(), "en")``.
 """
 from __future__ import annotations
 
+import codecs
 import copy
 from typing import Any
 
@@ -27,7 +28,7 @@ def N_(text: str) -> str:
 # constraint-error is split by constraint as ``constraint-error:<name>``.
 MESSAGES: dict[str, str] = {
     # --- Table Schema (Frictionless error types) ---
-    "type-error": N_('"{field}": value "{cell}" is not a valid {type}. {type_hint}'),
+    "type-error": N_('"{field}": "{cell}" cannot be read as {type_name}. {type_hint}'),
     "constraint-error:required": N_('"{field}" is required but empty. Fill in a value.'),
     "constraint-error:pattern": N_('"{field}": value "{cell}" does not match the required format ({constraint}).'),
     "constraint-error:enum": N_('"{field}": value "{cell}" is not allowed. Use one of: {constraint}'),
@@ -36,7 +37,8 @@ MESSAGES: dict[str, str] = {
     "constraint-error:minLength": N_('"{field}": value "{cell}" is too short (at least {constraint} characters).'),
     "constraint-error:maxLength": N_('"{field}": value "{cell}" is too long (at most {constraint} characters).'),
     "unique-error": N_('"{field}": value "{cell}" is duplicated. {previous}Make it unique.'),
-    "primary-key": N_("Primary key ({field}) is duplicated or empty."),
+    "primary-key:empty": N_("The key of this row ({key}) is empty. Give every row its own key."),
+    "primary-key:duplicate": N_('The key of this row ({key}) "{cell}" repeats an earlier row. Give every row its own key.'),
     "missing-cell": N_('This row is short: no value for "{field}" (column {column}).'),
     "extra-cell": N_('This row has more cells than the header (column {column}: "{cell}"). Check delimiters and quotes.'),
     "blank-row": N_("Blank row. Delete it."),
@@ -52,7 +54,8 @@ MESSAGES: dict[str, str] = {
     "metadata-rows": N_("{count} metadata line(s) around the header (lines starting with # and the like). Put the header in row 1 and data from row 2."),
     "trailing-empty-column": N_("There is a trailing empty column (a comma at the end of each line). Remove it."),
     "schema-not-detected": N_("Could not tell which standard dataset this is from its header; only general checks were run."),
-    "encoding-not-utf8": N_("The file is encoded as {encoding}. Saving it as UTF-8 is recommended."),
+    "encoding-not-utf8": N_("The file is saved as {encoding}. Saving it as UTF-8 is recommended."),
+    "schema-mismatch": N_('The header fits "{better}" ({better_generation}) better than the chosen "{chosen}" ({chosen_generation}): {better_matched} of its {better_total} columns, against {chosen_matched} of {chosen_total}. Check the dataset type; "{better}" ({better_generation}) may be the right one.'),
     # --- Japanese-specific checks ---
     "lgcode-check-digit": N_('"{field}": the check digit of local-government code "{cell}" is wrong (the first five digits give "{expected}"). Check the code.'),
     "lgcode-no-check-digit": N_('"{field}": "{cell}" is a 5-digit code without its check digit. Write the 6-digit "{fix}".'),
@@ -71,6 +74,7 @@ MESSAGES: dict[str, str] = {
     "time-not-padded": N_('"{field}": "{cell}" is not in hh:mm form. Write "{fix}".'),
     "time-24": N_('"{field}": "{cell}": 24:00 is not allowed in this column. Use 23:59 or explain it in the notes column.'),
     "time-format": N_('"{field}": "{cell}" is not a time (hh:mm). Put free text in the notes column.'),
+    "phone-no-hyphens": N_('"{field}": write phone number "{cell}" with hyphens between area code, local code and number (e.g. 086-426-3030).'),
     "phone-format": N_('"{field}": check the format of phone number "{cell}" (e.g. 086-426-3030).'),
     "flag-symbol": N_('"{field}": "{cell}" is a symbol; the standard writes "{fix}".'),
     "flag-value": N_('"{field}": "{cell}" is not allowed. Use one of {allowed}.'),
@@ -84,6 +88,8 @@ MESSAGES: dict[str, str] = {
     "postal-code-format": N_('"{field}": postal code "{cell}" should look like 123-4567.'),
     "email-format": N_('"{field}": check the e-mail address "{cell}".'),
     "cell-whitespace": N_('"{field}": "{cell}" has leading or trailing spaces. Write "{fix}".'),
+    "xlsx-formula-no-value": N_('"{field}": the cell holds the formula "{cell}" but no calculated value, so it reads as empty. Open the file in Excel, let it calculate, and save it again (or paste the values).'),
+    "xlsx-merged-cells": N_('Cells {range} are merged: only the first holds the value, the others read as empty. Unmerge them and fill in every cell.'),
     "formula-cell": N_('"{field}": "{cell}" starts with "{first}", so a spreadsheet may run it as a formula. Change the first character.'),
 }
 
@@ -101,6 +107,7 @@ READ_ERRORS: dict[str, str] = {
         "like {actual}. Correct the resource's encoding or save the file as {declared}."),
     "file-csv": N_("not a readable CSV ({error})."),
     "file-csv:nul": N_("the file contains NUL (0x00) characters. Remove them and save it again."),
+    "file-csv:nul-at": N_("the file contains a NUL (0x00) character (line {line:,}). Remove it and save the file again."),
     "file-io": N_("cannot open the file ({error})."),
     "file-io:directory": N_("it is a directory."),
     "file-io:missing": N_("no such file."),
@@ -125,6 +132,42 @@ READ_ERRORS: dict[str, str] = {
         "a row of {part} in the xlsx is too large once unpacked ({size} MB; the limit is {limit} MB). "
         "Save it as CSV instead."),
 }
+
+# What a Table Schema type is called in a message (never the type's own name).
+TYPE_NAMES: dict[str, str] = {
+    "number": N_("a number"),
+    "integer": N_("a whole number"),
+    "date": N_("a date"),
+    "time": N_("a time"),
+    "datetime": N_("a date and time"),
+    "year": N_("a year"),
+    "boolean": N_("a yes/no value"),
+    "string": N_("text in the required form"),
+}
+OTHER_TYPE = N_("a value of the required kind")
+
+# Character encodings as people know them; codecs not listed are shown upper-case.
+ENCODING_NAMES: dict[str, str] = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": N_("UTF-8 (with BOM)"),
+    "cp932": "Shift_JIS",
+    "shift_jis": "Shift_JIS",
+    "shift_jis_2004": "Shift_JIS",
+    "shift_jisx0213": "Shift_JIS",
+    "euc_jp": "EUC-JP",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16",
+    "utf-16-be": "UTF-16",
+    "xlsx": N_("Excel workbook (xlsx)"),
+}
+
+# The two generations of standard datasets, as their publishers call them.
+GENERATION_NAMES: dict[str, str] = {
+    "legacy": N_("recommended dataset, earlier edition"),
+    "standard": N_("standard open dataset for local governments"),
+}
+
+PATTERN_FALLBACK = N_("see the dataset's definition of this column")
 
 TYPE_HINTS: dict[str, str] = {
     "number": N_("Write a plain number (e.g. 34.866918)."),
@@ -195,13 +238,42 @@ def render(code: str, lang: str = "ja", **params: object) -> str:
         return code
     params = dict(params)
     if code == "type-error":
-        hint = TYPE_HINTS.get(str(params.get("type", "")).split("/")[0])
+        kind = str(params.get("type", "")).split("/")[0]
+        hint = TYPE_HINTS.get(kind)
         params.setdefault("type_hint", translate(hint, lang) if hint else "")
+        params.setdefault("type_name", translate(TYPE_NAMES.get(kind, OTHER_TYPE), lang))
     if code == "constraint-error:pattern" and not params.get("hint"):
-        params["hint"] = params.get("constraint")  # no description in the schema: show the pattern
+        # No description in the schema: a regular expression tells a person nothing.
+        params["hint"] = translate(PATTERN_FALLBACK, lang)
+    for name in ("encoding", "declared", "actual"):
+        if isinstance(params.get(name), str):
+            params[name] = encoding_name(params[name], lang)
+    for name in ("better", "chosen"):  # schema titles, stored in both languages
+        if lang == "en" and params.get(name + "_en"):
+            params[name] = params[name + "_en"]
+        if isinstance(params.get(name + "_generation"), str):
+            params[name + "_generation"] = generation_name(params[name + "_generation"], lang)
     if code == "unique-error" and "previous" not in params:
         params["previous"] = ""
     return _fill(translate(text, lang), params)
+
+
+def encoding_name(codec: str | None, lang: str = "ja") -> str:
+    """How people call a codec: ``utf-8-sig`` → 「UTF-8（BOM付き）」, ``cp932`` → Shift_JIS."""
+    if not codec:
+        return ""
+    name = ENCODING_NAMES.get(codec.lower())
+    if name is None:
+        try:
+            name = ENCODING_NAMES.get(codecs.lookup(codec).name)
+        except LookupError:
+            name = None
+    return translate(name, lang) if name else codec.upper()
+
+
+def generation_name(generation: str | None, lang: str = "ja") -> str:
+    name = GENERATION_NAMES.get(generation or "")
+    return translate(name, lang) if name else ""
 
 
 def summary_text(key: str, lang: str = "ja", **params: object) -> str:
@@ -255,6 +327,10 @@ def render_report(report: dict[str, Any], lang: str) -> dict[str, Any]:
                              truncated_limit, lang)
     if summary is not None:
         out["summary"] = summary
+    if isinstance(out.get("encoding"), str):
+        out["encoding_label"] = encoding_name(out["encoding"], lang)
+    if isinstance(out.get("generation"), str):
+        out["generation_label"] = generation_name(out["generation"], lang)
     titles = out.get("schema_titles")
     if isinstance(titles, dict) and titles.get(lang) is not None:
         out["schema_title"] = titles[lang]

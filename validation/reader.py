@@ -99,6 +99,7 @@ class Table:
         # Text files: one mutable counter of the characters read so far, so a consumer can
         # bound its batches by size as well as by row count (None for xlsx).
         self.chars_read = chars_read
+        self.sheet_notes: SheetNotes | None = None  # xlsx: formulas without a value, merged cells
 
     def rows(self) -> Iterator[list[str]]:
         """Data rows (lists of str) in file order, starting at ``first_data_row``."""
@@ -295,13 +296,17 @@ def open_table(path: str | os.PathLike[str],
 
 def _capped_lines(handle, chars_read: list[int]) -> Iterator[str]:
     readline = handle.readline
+    number = 0
     while True:
         line = readline(MAX_LINE_CHARS)
         if not line:
             return
+        number += 1
         length = len(line)
         if length >= MAX_LINE_CHARS and not line.endswith("\n"):
             raise ReadError("too-long", "file-too-long", {"limit": MAX_LINE_CHARS})
+        if "\x00" in line:  # anywhere in the file, not only in the sniffed head
+            raise ReadError("csv", "file-csv:nul-at", {"line": number})
         chars_read[0] += length
         yield line
 
@@ -417,13 +422,15 @@ def _open_xlsx(path: str, label_score) -> Table:
     handle = open(path, "rb")
     try:
         with zipfile.ZipFile(handle) as archive:
-            check_xlsx_archive(archive)
+            notes_by_part = check_xlsx_archive(archive)
         handle.seek(0)
         book = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
         sheet = book.worksheets[0]
         # Rows as they are in the file: a wrong <dimension> would cut the sheet short, and
         # a huge one (A1:XFD1048576) would pad every row to 16,384 cells.
         sheet.reset_dimensions()
+        # openpyxl names the part of a read-only sheet only privately; without it, no notes.
+        notes = notes_by_part.get(str(getattr(sheet, "_worksheet_path", "")), SheetNotes())
     except ReadError:
         handle.close()
         raise
@@ -457,6 +464,7 @@ def _open_xlsx(path: str, label_score) -> Table:
         close()
         raise
     table.chars_read = chars_read
+    table.sheet_notes = notes
     return table
 
 
@@ -484,7 +492,7 @@ def _too_large(variant: str, size: int, limit: int, part: str = "") -> ReadError
                      {"size": _mb(size), "limit": _mb(limit), "part": part})
 
 
-def check_xlsx_archive(archive: zipfile.ZipFile) -> None:
+def check_xlsx_archive(archive: zipfile.ZipFile) -> dict[str, SheetNotes]:
     """Refuse an xlsx that would unpack to too much, before openpyxl reads any of it.
 
     Checks the declared sizes in the zip's directory (``zipfile`` never inflates a member
@@ -492,7 +500,8 @@ def check_xlsx_archive(archive: zipfile.ZipFile) -> None:
     shared-strings table and every other part openpyxl parses whole; then scans each
     worksheet (streamed by openpyxl, but one row at a time is built whole) so that no
     row is larger than ``XLSX_MAX_ROW_BYTES`` of XML. Raises ReadError
-    (``xlsx-too-large``, or ``xlsx`` for a broken package).
+    (``xlsx-too-large``, or ``xlsx`` for a broken package). Returns what the same scan
+    saw of each worksheet's cells (formulas without a value, merged ranges).
     """
     infos = archive.infolist()
     total = sum(info.file_size for info in infos)
@@ -512,8 +521,7 @@ def check_xlsx_archive(archive: zipfile.ZipFile) -> None:
         elif name not in worksheets and not name.startswith("xl/media/") \
                 and info.file_size > XLSX_MAX_PART:
             raise _too_large(":part", info.file_size, XLSX_MAX_PART, name)
-    for name in sorted(worksheets):
-        _check_rows(archive, name)
+    return {name: _check_rows(archive, name) for name in sorted(worksheets)}
 
 
 def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
@@ -558,25 +566,91 @@ class _RowTooLarge(Exception):
     pass
 
 
-def _check_rows(archive: zipfile.ZipFile, name: str) -> None:
+XLSX_MAX_NOTES = 1000  # formula cells without a value / merged ranges kept per sheet
+
+
+class SheetNotes:
+    """What a worksheet's XML says that its values alone do not: formula cells saved
+    without a calculated value (they read as empty), and merged ranges (every cell but the
+    first reads as empty). Positions are (row, column), both from 1."""
+
+    def __init__(self) -> None:
+        self.formulas: list[tuple[int, int, str]] = []  # (row, column, formula)
+        self.merged: list[tuple[int, int, int, int, str]] = []  # (row, column, last row, last column, ref)
+
+
+def _cell_position(ref: str) -> tuple[int, int] | None:
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    try:
+        letters, row = coordinate_from_string(ref)
+        return row, column_index_from_string(letters)
+    except (ValueError, TypeError):
+        return None
+
+
+def _check_rows(archive: zipfile.ZipFile, name: str) -> SheetNotes:
     """Scan a worksheet's XML (expat, streaming): no stretch from one ``<row>`` to the
-    next (or before the first, after the last) may exceed XLSX_MAX_ROW_BYTES, and no DTD."""
+    next (or before the first, after the last) may exceed XLSX_MAX_ROW_BYTES, and no DTD.
+    The same pass notes formula cells without a cached value and merged ranges."""
     limit = XLSX_MAX_ROW_BYTES
     parser = expat.ParserCreate()
     last = 0
+    notes = SheetNotes()
+    # ref, has formula, has a value (a non-empty <v>, or a formula typed as a string, whose
+    # empty <v> is a calculated ""), formula text
+    cell: list = [None, False, False, []]
+    in_formula = in_value = False
 
-    def start(tag: str, _attrs: object) -> None:
-        nonlocal last
-        if tag == "row" or tag.endswith(":row"):
+    def local(tag: str) -> str:
+        return tag.rsplit(":", 1)[-1]
+
+    def start(tag: str, attrs: dict) -> None:
+        nonlocal last, in_formula, in_value
+        tag = local(tag)
+        if tag == "row":
             position = parser.CurrentByteIndex
             if position - last > limit:
                 raise _RowTooLarge(position - last)
             last = position
+        elif tag == "c":
+            cell[0], cell[1], cell[2], cell[3] = attrs.get("r"), False, attrs.get("t") == "str", []
+        elif tag == "f":
+            cell[1] = in_formula = True
+        elif tag == "v":
+            in_value = True
+        elif tag == "mergeCell" and len(notes.merged) < XLSX_MAX_NOTES:
+            ref = attrs.get("ref", "")
+            first, _, end = ref.partition(":")
+            a, b = _cell_position(first), _cell_position(end or first)
+            if a and b:
+                notes.merged.append((a[0], a[1], b[0], b[1], ref))
+
+    def end(tag: str) -> None:
+        nonlocal in_formula, in_value
+        tag = local(tag)
+        if tag == "f":
+            in_formula = False
+        elif tag == "v":
+            in_value = False
+        elif tag == "c" and cell[1] and not cell[2] and cell[0] \
+                and len(notes.formulas) < XLSX_MAX_NOTES:
+            position = _cell_position(cell[0])
+            if position:
+                notes.formulas.append((*position, "".join(cell[3])[:200]))
+
+    def text(data: str) -> None:
+        if in_formula:
+            cell[3].append(data)
+        elif in_value and data.strip():
+            cell[2] = True
 
     def no_dtd(*_args: object) -> None:
         raise ReadError("xlsx", "file-xlsx:dtd", {"part": name})
 
     parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
     parser.StartDoctypeDeclHandler = no_dtd
     read = 0
     try:
@@ -590,3 +664,4 @@ def _check_rows(archive: zipfile.ZipFile, name: str) -> None:
     except _RowTooLarge as exc:
         size = exc.args[0]
         raise _too_large(":row", size, limit, posixpath.basename(name)) from None
+    return notes

@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .checks import X_CHECKS
 from .headers import AliasTable, label_key, match_header
 
 GENERATIONS = ("legacy", "standard")
@@ -42,8 +43,7 @@ class Schema:
 
     @classmethod
     def from_descriptor(cls, descriptor: dict[str, Any], generation: str | None = None) -> Schema:
-        if not isinstance(descriptor, dict) or not isinstance(descriptor.get("fields"), list):
-            raise ValueError("a Table Schema needs a 'fields' list")
+        check_descriptor(descriptor, X_CHECKS)
         primary_key = descriptor.get("primaryKey") or []
         if isinstance(primary_key, str):
             primary_key = [primary_key]
@@ -61,6 +61,55 @@ class Schema:
 
 class SchemaNotFound(LookupError):
     pass
+
+
+class SchemaLoadError(ValueError):
+    """A schema file (or aliases.json) of the registry cannot be used: the registry refuses
+    to start rather than validate files against a set of schemas with one silently missing."""
+
+    def __init__(self, path: os.PathLike[str] | str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = os.fspath(path)
+        self.reason = reason
+
+
+TABLE_SCHEMA_TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array", "date",
+                                "time", "datetime", "year", "yearmonth", "duration", "geopoint",
+                                "geojson", "any"})
+
+
+def check_descriptor(descriptor: Any, known_checks: frozenset[str] | None = None) -> None:
+    """Raise ValueError when ``descriptor`` is not a Table Schema this engine can use."""
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("fields"), list) \
+            or not descriptor["fields"]:
+        raise ValueError("a Table Schema needs a non-empty 'fields' list")
+    names: set[str] = set()
+    for number, spec in enumerate(descriptor["fields"], 1):
+        if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or not spec["name"]:
+            raise ValueError(f"field {number} has no name")
+        name = spec["name"]
+        if name in names:
+            raise ValueError(f"field {name!r} appears twice")
+        names.add(name)
+        if spec.get("type", "string") not in TABLE_SCHEMA_TYPES:
+            raise ValueError(f"field {name!r}: unknown type {spec.get('type')!r}")
+        constraints = spec.get("constraints", {})
+        if not isinstance(constraints, dict):
+            raise ValueError(f"field {name!r}: constraints must be an object")
+        if "pattern" in constraints:
+            try:
+                re.compile(constraints["pattern"])
+            except (re.error, TypeError) as exc:
+                raise ValueError(f"field {name!r}: pattern does not compile ({exc})") from None
+        if "enum" in constraints and not isinstance(constraints["enum"], list):
+            raise ValueError(f"field {name!r}: enum must be a list")
+        kind = spec.get("x-check")
+        if kind is not None and known_checks is not None and kind not in known_checks:
+            raise ValueError(f"field {name!r}: unknown x-check {kind!r}")
+    primary_key = descriptor.get("primaryKey") or []
+    for name in [primary_key] if isinstance(primary_key, str) else primary_key:
+        if name not in names:
+            raise ValueError(f"primaryKey names {name!r}, which is not a field")
 
 
 def _package_dir() -> Path | None:
@@ -89,7 +138,10 @@ class Registry:
         for directory in dirs:
             aliases = directory / "aliases.json"
             if aliases.is_file():
-                alias_data = json.loads(aliases.read_text(encoding="utf-8"))
+                try:
+                    alias_data = json.loads(aliases.read_text(encoding="utf-8"))
+                except (ValueError, OSError) as exc:
+                    raise SchemaLoadError(aliases, str(exc)) from None
             for generation in GENERATIONS:
                 for path in sorted((directory / generation).glob("*.json")):
                     self._add(path, generation)
@@ -103,8 +155,10 @@ class Registry:
     def _add(self, path: Path, generation: str) -> None:
         try:
             schema = Schema.from_descriptor(json.loads(path.read_text(encoding="utf-8")), generation)
-        except (ValueError, OSError):
-            return  # a broken schema file must not break validation of everything else
+        except (ValueError, OSError) as exc:
+            # Never dropped silently: a file checked against the wrong set of schemas would
+            # get a wrong verdict (undetected, or another standard's rules).
+            raise SchemaLoadError(path, str(exc)) from None
         schema.name = schema.name or path.stem
         # A later directory overrides an earlier one with the same key.
         self.schemas = [s for s in self.schemas if s.key != schema.key] + [schema]
@@ -158,23 +212,40 @@ class Registry:
         # Most matching columns wins; on a tie the current generation does.
         return max(found, key=lambda s: (matched(s), s.generation == "standard"))
 
-    def detect(self, labels: list[str]) -> Schema | None:
-        """The schema whose fields best match ``labels`` or None.
+    def fit(self, schema: Schema, labels: list[str]) -> tuple[float, float, int]:
+        """How well ``labels`` fit ``schema``: (weighted coverage of its fields, precision of
+        the file's columns, matched columns). Columns shared by many datasets (名称, 住所,
+        緯度 …) say little about which dataset a file is, so each field is weighted by
+        1 / (schemas having it)."""
+        present = sum(1 for label in labels if label.strip())
+        column_of = match_header(labels, schema.field_names, self.aliases).column_of
+        matched = sum(1 for c in column_of if c is not None)
+        weights = [1 / max(1, self._spread.get(label_key(name), 0)) for name in schema.field_names]
+        coverage = sum(w for w, c in zip(weights, column_of, strict=False) if c is not None) / sum(weights)
+        return coverage, (matched / present if present else 0.0), matched
 
-        Columns shared by many datasets (名称, 住所, 緯度 …) say little about which
-        dataset a file is, so each field is weighted by 1 / (schemas having it):
-        a file must carry most of a schema's *distinctive* columns too.
-        """
+    def best_fit(self, labels: list[str]) -> tuple[float, int, Schema] | None:
+        """(score, matched columns, schema) of the schema the header fits best, however
+        badly; None for a header without labels."""
+        if not any(label.strip() for label in labels):
+            return None
+        best: tuple[float, int, Schema] | None = None
+        for schema in self.schemas:
+            coverage, precision, matched = self.fit(schema, labels)
+            score = 2 * coverage * precision / (coverage + precision) if coverage + precision else 0.0
+            if best is None or (score, matched) > (best[0], best[1]):
+                best = (score, matched, schema)
+        return best
+
+    def detect(self, labels: list[str]) -> Schema | None:
+        """The schema whose fields best match ``labels`` or None: a file must carry most
+        of a schema's *distinctive* columns too (see ``fit``)."""
         present = [label for label in labels if label.strip()]
         if not present:
             return None
         best: tuple[float, int, Schema] | None = None
         for schema in self.schemas:
-            column_of = match_header(labels, schema.field_names, self.aliases).column_of
-            matched = sum(1 for c in column_of if c is not None)
-            weights = [1 / self._spread[label_key(name)] for name in schema.field_names]
-            coverage = sum(w for w, c in zip(weights, column_of, strict=False) if c is not None) / sum(weights)
-            precision = matched / len(present)
+            coverage, precision, matched = self.fit(schema, labels)
             if coverage < 0.7 or precision < 0.7:
                 continue
             score = 2 * coverage * precision / (coverage + precision)

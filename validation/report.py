@@ -15,11 +15,28 @@ import json
 from collections import Counter
 from typing import Any
 
+from .checks import EXPLAIN_ONLY
 from .i18n import normalize_lang
-from .messages import label, render, render_summary
+from .messages import encoding_name, generation_name, label, render, render_summary
 from .reader import ReadError
 
 CELL_SHOWN = 200  # characters of a cell kept in a finding
+
+
+# Findings about more than one cell (a duplicate, a key): never merged into a cell's finding.
+UNMERGED = frozenset({"unique-error", "duplicate-id", "primary-key"})
+FRICTIONLESS_TYPES = frozenset({"type-error", "constraint-error", "missing-cell", "extra-cell",
+                                "blank-row", "unique-error", "primary-key"})
+
+
+def code_rank(code: str, params: dict[str, Any]) -> int:
+    """Which of two findings on one cell leads: ours with a sure fix, then ours, then
+    Frictionless's, then ours that only restate the problem."""
+    if finding_type(code) in FRICTIONLESS_TYPES:
+        return 1
+    if "fix" in params:
+        return 3
+    return 0 if code in EXPLAIN_ONLY else 2
 
 
 def finding_type(code: str) -> str:
@@ -46,11 +63,23 @@ class Report:
         self.error_count = 0
         self.warning_count = 0
         self.truncated = False
+        self._cells: dict[tuple[int, int], list] | None = None
 
     # -- collecting
 
     def add(self, row: int | None, column: int | None, field: str, code: str, severity: str,
             cell: str = "", params: dict[str, Any] | None = None) -> None:
+        if row is not None and column is not None and self._cells is not None \
+                and finding_type(code) not in UNMERGED:
+            key = (row, column)
+            entry = self._cells.get(key)
+            if entry is not None:
+                self._merge(entry, code, severity, params or {})
+                return
+            entry = [code, severity, None]
+            self._cells[key] = entry
+        else:
+            entry = None
         self.counts[code] += 1
         if severity == "error":
             self.error_count += 1
@@ -61,7 +90,47 @@ class Report:
             return
         if len(cell) > CELL_SHOWN:
             cell = cell[:CELL_SHOWN] + "…"
+        if entry is not None:
+            entry[2] = len(self._findings)
         self._findings.append((row, column, field, code, severity, cell, params or {}))
+
+    def begin_cells(self) -> None:
+        """Start a new batch of rows: findings on one cell are merged within a batch (every
+        check of a cell runs in the batch that holds its row)."""
+        self._cells = {}
+
+    def _merge(self, entry: list, code: str, severity: str, params: dict[str, Any]) -> None:
+        """A second finding on a cell that already has one: one finding with both codes.
+
+        The code that says what to change leads (``code_rank``); the others stay in
+        ``also`` (so the Frictionless type of the cell stays known, ``table_schema_keys``).
+        Counts follow the leading code and the worse severity: they count cells to fix."""
+        old_code, old_severity, index = entry
+        stored = self._findings[index] if index is not None else None
+        old_params = stored[6] if stored is not None else {}
+        lead_new = code_rank(code, params) > code_rank(old_code, old_params)
+        lead, other = (code, old_code) if lead_new else (old_code, code)
+        merged_severity = "error" if "error" in (severity, old_severity) else severity
+        if lead != old_code:
+            self.counts[old_code] -= 1
+            if not self.counts[old_code]:
+                del self.counts[old_code]
+            self.counts[lead] += 1
+        if merged_severity != old_severity:
+            self.warning_count -= 1
+            self.error_count += 1
+        entry[0], entry[1] = lead, merged_severity
+        if stored is None:
+            return
+        row, column, field, _, _, cell, _ = stored
+        lead_params, other_params = (params, old_params) if lead_new else (old_params, params)
+        also = [*old_params.get("also", ()), *params.get("also", ()), other]
+        merged = {k: v for k, v in other_params.items() if k not in ("also", "fix")}
+        merged.update({k: v for k, v in lead_params.items() if k != "also"})
+        if "fix" not in merged and "fix" in other_params:
+            merged["fix"] = other_params["fix"]
+        merged["also"] = tuple(dict.fromkeys(c for c in also if c != lead))
+        self._findings[index] = (row, column, field, lead, merged_severity, cell, merged)
 
     # -- reading
 
@@ -74,12 +143,17 @@ class Report:
         ordered = sorted(self._findings, key=lambda f: (f[0] or 0, f[1] or 0))
         out = []
         for row, column, field, code, severity, cell, params in ordered:
+            also = list(params.get("also", ()))
+            frictionless = next((c for c in [code, *also] if finding_type(c) in FRICTIONLESS_TYPES), None)
             item: dict[str, Any] = {
                 "row": row,
                 "column": column,
                 "field": field,
                 "code": code,
-                "type": finding_type(code),
+                # Every code of the cell, the leading one first (one finding per cell).
+                "codes": [code, *also],
+                # Frictionless's error type of the cell, when Frictionless flags it too.
+                "type": finding_type(frictionless or code),
                 "severity": severity,
                 "cell": cell,
                 # The cell as shown (≤ CELL_SHOWN characters), so that render_report gives
@@ -95,10 +169,8 @@ class Report:
 
     def table_schema_keys(self) -> set[tuple[int | None, str, str]]:
         """(row, field, Frictionless type) of every stored Table-Schema finding."""
-        frictionless_types = {"type-error", "constraint-error", "missing-cell", "extra-cell",
-                              "blank-row", "unique-error", "primary-key"}
-        return {(f[0], f[2], finding_type(f[3])) for f in self._findings
-                if finding_type(f[3]) in frictionless_types}
+        return {(f[0], f[2], finding_type(code)) for f in self._findings
+                for code in (f[3], *f[6].get("also", ())) if finding_type(code) in FRICTIONLESS_TYPES}
 
     def summary_key(self) -> tuple[str, dict[str, Any]]:
         """The verdict as (messages.SUMMARY key, params)."""
@@ -127,7 +199,9 @@ class Report:
             "schema_title": titles.get(normalize_lang(lang), self.schema_title) if titles else self.schema_title,
             "schema_titles": titles,
             "generation": self.generation,
+            "generation_label": generation_name(self.generation, lang),
             "encoding": self.encoding,
+            "encoding_label": encoding_name(self.encoding, lang),
             "dialect": self.dialect,
             "header_row": self.header_row,
             "rows": self.rows,
@@ -152,11 +226,12 @@ class Report:
         lang = lang or self.lang
         data = self.to_dict(lang)
         heads = tuple(label(key, lang) for key in ("file", "dataset", "encoding", "rows", "unknown"))
-        dataset = f"{data['schema']} ({data['generation']})" if data["schema"] else heads[4]
+        dataset = f"{data['schema_title'] or data['schema']} ({data['generation_label']})" \
+            if data["schema"] else heads[4]
         lines = [
             f"{heads[0]}: {data['path']}",
             f"{heads[1]}: {dataset}",
-            f"{heads[2]}: {data['encoding']}  {heads[3]}: {data['rows']}",
+            f"{heads[2]}: {data['encoding_label']}  {heads[3]}: {data['rows']}",
             data["summary"],
         ]
         for item in data["errors"] + data["warnings"]:
@@ -177,9 +252,10 @@ class Report:
             '<section class="regionaliot-report">',
             f"<p class=\"summary {'valid' if data['valid'] else 'invalid'}\">{esc(data['summary'])}</p>",
             "<dl>",
-            f"<dt>schema</dt><dd>{esc(data['schema'] or '-')} ({esc(data['generation'] or '-')})</dd>",
-            f"<dt>encoding</dt><dd>{esc(data['encoding'])}</dd>",
-            f"<dt>rows</dt><dd>{esc(data['rows'])}</dd>",
+            f"<dt>{esc(label('dataset', lang))}</dt><dd>{esc(data['schema_title'] or data['schema'] or '-')}"
+            f" ({esc(data['generation_label'] or '-')})</dd>",
+            f"<dt>{esc(label('encoding', lang))}</dt><dd>{esc(data['encoding_label'])}</dd>",
+            f"<dt>{esc(label('rows', lang))}</dt><dd>{esc(data['rows'])}</dd>",
             "</dl>",
             "<table><thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in heads[:7]) + "</tr></thead><tbody>",
         ]
@@ -196,7 +272,8 @@ class Report:
 
 def _stored_params(params: dict[str, Any]) -> dict[str, Any]:
     """A finding's params as JSON values, without what the finding holds itself."""
-    return {key: value if value is None or isinstance(value, str | int | float | bool) else str(value)
+    return {key: value if value is None or isinstance(value, str | int | float | bool)
+            else [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
             for key, value in params.items() if key not in ("field", "cell", "column")}
 
 

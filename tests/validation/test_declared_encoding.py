@@ -32,8 +32,9 @@ def test_a_file_not_in_the_declared_encoding_is_refused_naming_the_real_one(tmp_
     with pytest.raises(ReadError) as caught:
         validate_file(path, "aed", encoding="utf-8")
     assert caught.value.code == "declared-encoding"
-    assert "cp932" in caught.value.reason("ja") and "utf-8" in caught.value.reason("ja")
-    assert "cp932" in caught.value.reason("en")
+    # Named as people know them (issue 16), never as Python codecs (cp932, utf-8-sig).
+    assert "Shift_JIS" in caught.value.reason("ja") and "UTF-8" in caught.value.reason("ja")
+    assert "Shift_JIS" in caught.value.reason("en") and "cp932" not in caught.value.reason("en")
 
 
 def test_an_unknown_declared_encoding_is_refused(tmp_path):

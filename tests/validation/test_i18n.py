@@ -25,7 +25,10 @@ EVERY_PARAM = {"field": "F", "cell": "C", "column": 3, "type": "number/default",
                "allowed": "A", "first": "=", "errors": 1, "warnings": 2, "limit": 3, "reason": "R",
                "declared": "utf-8", "byte": 1234, "actual": "cp932", "error": "E", "line": 5,
                "size": "300", "part": "xl/styles.xml", "ratio": 1000, "path": "p", "rows": 1,
-               "changes": 2, "type_hint": "T", "schema": "S", "detail": "D"}
+               "changes": 2, "type_hint": "T", "schema": "S", "detail": "D", "type_name": "N",
+               "key": "K", "range": "A1:B2", "formula": "SUM(A1)", "better": "B", "chosen": "C",
+               "better_generation": "standard", "chosen_generation": "legacy", "better_matched": 9,
+               "better_total": 10, "chosen_matched": 2, "chosen_total": 22}
 
 
 def test_the_catalogue_translates_every_msgid_of_the_code():

@@ -1,0 +1,208 @@
+"""Issue 16, the defects: one finding per cell, uniqueness and primaryKey by value as
+Frictionless compares them, broken schema files refused, xlsx formulas and merged cells,
+NUL anywhere, one phone rule, messages without jargon, the better-fitting standard named."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import MIN_HEADER, MIN_SCHEMA, good_row
+from regionaliot.validation import checks, messages
+from regionaliot.validation.engine import validate_file
+from regionaliot.validation.reader import SNIFF_BYTES, ReadError
+from regionaliot.validation.registry import Registry, SchemaLoadError
+
+
+def frictionless_keys(path, schema):
+    import frictionless
+    from frictionless import system
+
+    with system.use_context(trusted=True):
+        report = frictionless.validate(str(path), schema=str(schema), limit_errors=10**9)
+    return {(e.row_number, getattr(e, "field_name", "") or "", e.type)
+            for e in report.tasks[0].errors if getattr(e, "row_number", None) is not None}
+
+
+# --- one finding per cell -----------------------------------------------------------------
+
+def test_a_circle_in_an_enum_column_is_one_finding_with_both_codes(write_csv):
+    report = validate_file(write_csv([good_row(1, 小児対応設備の有無="○")]), MIN_SCHEMA)
+    (finding,) = report.findings()
+    assert finding["codes"] == ["flag-symbol", "constraint-error:enum"]
+    assert finding["fix"] == "有" and finding["type"] == "constraint-error"
+    assert (report.error_count, report.warning_count) == (1, 0)
+    assert report.table_schema_keys() == {(2, "小児対応設備の有無", "constraint-error")}
+
+
+def test_a_longitude_far_outside_is_one_finding(write_csv):
+    report = validate_file(write_csv([good_row(1, 経度="999.9")]), MIN_SCHEMA)
+    (finding,) = report.findings()
+    assert finding["code"] == "longitude-out-of-japan"
+    assert "constraint-error:maximum" in finding["codes"] and report.error_count == 1
+
+
+def test_findings_on_different_cells_stay_apart(write_csv):
+    report = validate_file(write_csv([good_row(1, 経度="999.9", 小児対応設備の有無="○")]), MIN_SCHEMA)
+    assert report.error_count == 2 and len(report.findings()) == 2
+
+
+# --- uniqueness and primaryKey by value ----------------------------------------------------
+
+def _schema(tmp_path, fields, **extra):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"name": "t", "fields": fields, **extra}), encoding="utf-8")
+    return path
+
+
+def _csv(tmp_path, text):
+    path = tmp_path / "d.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_minus_one_and_minus_two_are_different_values(tmp_path):
+    # hash(-1) == hash(-2) in CPython: comparing hashes reported them as duplicates.
+    schema = _schema(tmp_path, [{"name": "n", "type": "integer", "constraints": {"unique": True}}])
+    path = _csv(tmp_path, "n\n-1\n-2\n-2\n")
+    ours = validate_file(path, str(schema), max_findings=None).table_schema_keys()
+    assert ours == {(4, "n", "unique-error")} == frictionless_keys(path, schema)
+
+
+def test_numbers_are_unique_by_value_as_frictionless_reads_them(tmp_path):
+    schema = _schema(tmp_path, [{"name": "x", "type": "number", "constraints": {"unique": True}},
+                                {"name": "s", "type": "string", "constraints": {"unique": True}}])
+    path = _csv(tmp_path, "x,s\n1,a\n1.0,b\n1.00,a \n,\n,\nabc,A\n2,a\n")
+    ours = validate_file(path, str(schema), max_findings=None).table_schema_keys()
+    assert ours == frictionless_keys(path, schema)
+    assert (3, "x", "unique-error") in ours and (8, "s", "unique-error") in ours
+
+
+def test_primary_key_as_frictionless_checks_it(tmp_path):
+    schema = _schema(tmp_path, [{"name": "a", "type": "integer"}, {"name": "b", "type": "string"},
+                                {"name": "c", "type": "string"}], primaryKey=["a", "b"])
+    path = _csv(tmp_path, "a,b,c\n1,x,p\n1,y,q\n01,x,r\n,,s\nz,,t\n2,x,u\n,,\n1,y,v\n")
+    report = validate_file(path, str(schema), max_findings=None)
+    ours = report.table_schema_keys()
+    assert ours == frictionless_keys(path, schema)
+    pk = {f["row"]: f["code"] for f in report.findings() if f["type"] == "primary-key"}
+    assert pk == {4: "primary-key:duplicate", 5: "primary-key:empty", 6: "primary-key:empty",
+                  8: "primary-key:empty", 9: "primary-key:duplicate"}
+
+
+# --- schema files ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("content", ["{not json", '{"fields": []}', '{"fields": [{"type": "string"}]}',
+                                     '{"fields": [{"name": "a", "type": "numbr"}]}',
+                                     '{"fields": [{"name": "a", "constraints": {"pattern": "("}}]}',
+                                     '{"fields": [{"name": "a", "x-check": "lgcod"}]}',
+                                     '{"fields": [{"name": "a"}], "primaryKey": ["b"]}'])
+def test_a_broken_schema_file_stops_the_registry(tmp_path, content):
+    (tmp_path / "legacy").mkdir()
+    (tmp_path / "legacy" / "broken.json").write_text(content, encoding="utf-8")
+    with pytest.raises(SchemaLoadError) as caught:
+        Registry(extra_dirs=[tmp_path])
+    assert "broken.json" in str(caught.value)
+
+
+def test_every_shipped_schema_loads_in_the_registry_and_in_frictionless():
+    import frictionless
+
+    registry = Registry()  # raises on any broken file
+    assert len(registry.schemas) >= 19
+    for schema in registry.schemas:
+        frictionless.Schema.from_descriptor(
+            {k: v for k, v in schema.descriptor.items() if k in ("fields", "missingValues", "primaryKey")})
+
+
+# --- xlsx ------------------------------------------------------------------------------------
+
+def test_xlsx_formula_without_value_and_merged_cells_are_reported(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(MIN_HEADER)
+    sheet.append(good_row(1))
+    row = good_row(2)
+    row[2] = '=C2&"2"'  # openpyxl saves the formula with no calculated value
+    sheet.append(row)
+    sheet.append(good_row(3))
+    sheet.merge_cells("K2:K4")
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    report = validate_file(path, MIN_SCHEMA)
+    found = {(f["row"], f["column"], f["code"]): f for f in report.findings()}
+    formula = found[(3, 3, "xlsx-formula-no-value")]
+    assert formula["cell"] == '=C2&"2"' and formula["severity"] == "error"
+    assert formula["codes"] == ["xlsx-formula-no-value", "constraint-error:required"]
+    assert found[(2, 11, "xlsx-merged-cells")]["params"]["range"] == "K2:K4"
+    assert report.error_count == 2
+
+
+# --- NUL --------------------------------------------------------------------------------------
+
+def test_a_nul_byte_after_the_sniffed_head_is_refused(write_csv):
+    rows = [good_row(n) for n in range(1, 2000)]
+    rows.append(good_row(2000, 備考="a\x00b"))
+    path = write_csv(rows)
+    assert path.stat().st_size > SNIFF_BYTES * 2
+    with pytest.raises(ReadError) as caught:
+        validate_file(path, MIN_SCHEMA)
+    assert caught.value.code == "csv" and caught.value.key == "file-csv:nul-at"
+    assert caught.value.params["line"] == 2001
+    assert "2,001" in caught.value.reason("ja") and "NUL" in caught.value.reason("en")
+
+
+# --- one phone rule ---------------------------------------------------------------------------
+
+PHONES = ["086-426-3030", "(054)626-1139", "+81-86-426-3030", "0864263030", "09012345678",
+          "086 426 3030", "086-4263030", "内線なし", "０８６－４２６－３０３０", "0120-123-456"]
+
+
+def test_the_phone_check_and_every_schema_phone_pattern_agree():
+    import re
+
+    registry = Registry()
+    phone_fields = [f for s in registry.schemas for f in s.fields if f.get("x-check") == "phone"]
+    assert phone_fields
+    for spec in phone_fields:
+        assert spec["constraints"]["pattern"] == f"^({checks.PHONE_PATTERN})$", spec["name"]
+    pattern = re.compile(f"^({checks.PHONE_PATTERN})$")
+    for value in PHONES:
+        assert (checks.check_phone(value) == []) == bool(pattern.match(value)), value
+
+
+def test_phone_without_hyphens_has_a_fix_only_when_sure():
+    assert checks.check_phone("09012345678")[0][2]["fix"] == "090-1234-5678"
+    assert checks.check_phone("0120123456")[0][2]["fix"] == "0120-123-456"
+    ((code, _, params),) = checks.check_phone("0864263030")
+    assert code == "phone-no-hyphens" and "fix" not in params  # where does the area code end?
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+def test_messages_carry_no_type_names_or_codec_names(write_csv):
+    path = write_csv([good_row(1, 設置日="2020年4月1日x")], encoding="cp932")
+    report = validate_file(path, MIN_SCHEMA)
+    data = report.to_dict("ja")
+    texts = [f["message"] for f in data["errors"] + data["warnings"]]
+    assert not any("date/default" in t or "型" in t or "cp932" in t for t in texts), texts
+    assert any("Shift_JIS" in t for t in texts)
+    assert data["encoding"] == "cp932" and data["encoding_label"] == "Shift_JIS"
+    assert data["generation"] == "legacy" and data["generation_label"] == "推奨データセット（旧版）"
+    text = report.to_text("en")
+    assert "legacy" not in text and "cp932" not in text
+    assert messages.encoding_name("utf-8-sig", "ja") == "UTF-8（BOM付き）"
+    assert messages.encoding_name("utf-8-sig", "en") == "UTF-8 (with BOM)"
+
+
+def test_the_standard_the_header_fits_is_named(corpus_dir):
+    path = corpus_dir / "yaizu-222127" / "222127_evacuation_space.csv"
+    report = validate_file(path, "standard/evacuation_space")
+    (hint,) = [f for f in report.findings() if f["code"] == "schema-mismatch"]
+    assert hint["params"]["suggest"] == "legacy/evacuation_space"
+    assert "推奨データセット（旧版）" in hint["message"]
+    english = messages.render_report(report.to_dict("ja"), "en")
+    (hint_en,) = [f for f in english["warnings"] if f["code"] == "schema-mismatch"]
+    assert "earlier edition" in hint_en["message"]
+    # The right standard, picked by name, gets no such hint.
+    assert "schema-mismatch" not in validate_file(path, "evacuation_space").counts
