@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
-import socket
 import time
-from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -25,10 +22,9 @@ from rq.job import Dependency
 from rq.timeouts import JobTimeoutException
 from sqlalchemy import event
 
-from ckanext.regionaliot.lib import config
 from ckanext.regionaliot.lib.i18n import N_
 
-from . import records
+from . import liveness, records
 from .model import ResourceValidation
 
 log = logging.getLogger(__name__)
@@ -55,10 +51,6 @@ CHECK_TITLE = "regionaliot validation check {}"
 CHECK_TIMEOUT = 300
 
 
-def job_timeout() -> int:
-    return config.get_int("ckanext.regionaliot.validation.job_timeout")
-
-
 def _stamp(value: datetime.datetime | None) -> str:
     return value.isoformat() if value else ""
 
@@ -75,7 +67,7 @@ def _enqueue_committed(session) -> None:
 
 def _enqueue(resource_id: str, queued: str) -> None:
     job = tk.enqueue_job(validate_resource, [resource_id], title=JOB_TITLE.format(resource_id),
-                         rq_kwargs={"timeout": job_timeout()})
+                         rq_kwargs={"timeout": liveness.job_timeout()})
     # Runs when the job has ended, even if it failed or its work-horse was killed
     # (RQ enqueues a dependent with allow_failure from the worker's failure handling).
     tk.enqueue_job(after_validation, [resource_id, queued], title=CHECK_TITLE.format(resource_id),
@@ -149,7 +141,7 @@ def validate_resource(resource_id: str) -> None:
         record = ResourceValidation.get(resource_id)
         if record is not None:
             if timed_out:
-                records.mark_error(record, TIMED_OUT, seconds=job_timeout())
+                records.mark_error(record, TIMED_OUT, seconds=liveness.job_timeout())
             else:
                 records.mark_error(record, records.INTERNAL_PROBLEM)
             model.Session.commit()
@@ -158,11 +150,6 @@ def validate_resource(resource_id: str) -> None:
 
 # ---------------------------------------------------------------- jobs that died
 
-# A record queued this recently may not have its job in Redis yet (queued after commit).
-PENDING_GRACE_SECONDS = 60
-# A running job older than the job timeout plus this is dead even if RQ still lists it
-# (RQ's worker kills a job at its timeout, and its work-horse at the timeout + 60 s).
-STALE_MARGIN_SECONDS = 300
 # A job that died is queued once more; when that one dies too the file gets JOB_DIED.
 MAX_REQUEUES = 1
 
@@ -199,106 +186,19 @@ def recover(record: ResourceValidation) -> str:
     return "failed"
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _worker_gone(job: Any, connection: Any) -> bool:
-    """The worker that started ``job`` is dead: unregistered (its heartbeat expired), or
-    registered on this host under a pid that no longer exists (killed moments ago)."""
-    from rq.worker import Worker
-
-    if not job.worker_name:
-        return False
-    worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + job.worker_name,
-                                connection=connection)
-    if worker is None:
-        return True
-    return worker.hostname == socket.gethostname() and bool(worker.pid) and not _pid_alive(
-        int(worker.pid))
-
-
-def live_jobs() -> set[str]:
-    """Resource ids whose validation job is waiting in the queue or running on a worker
-    that is alive, according to RQ's queue and registries in Redis."""
-    from ckan.lib.jobs import get_queue
-    from rq.job import Job
-    from rq.registry import ScheduledJobRegistry, StartedJobRegistry
-
-    queue = get_queue()
-    connection = queue.connection
-    started = StartedJobRegistry(queue=queue)
-    started.cleanup()  # abandoned jobs (heartbeat expired) to failed, as RQ's own upkeep does
-    running = set(started.get_job_ids())
-    waiting = set(queue.get_job_ids()) | set(ScheduledJobRegistry(queue=queue).get_job_ids())
-    # Taken from the queue by a worker, not yet in the started registry.
-    waiting |= {i.decode() if isinstance(i, bytes) else i
-                for i in connection.lrange(queue.intermediate_queue_key, 0, -1)}
-    ids = sorted(running | waiting)
-    live: set[str] = set()
-    for job in Job.fetch_many(ids, connection=connection, serializer=queue.serializer):
-        if job is None or job.func_name != _JOB_FUNCTION:
-            continue
-        if job.id in running and job.id not in waiting and _worker_gone(job, connection):
-            continue
-        try:
-            live.add(job.args[0])
-        except Exception:  # a job whose arguments cannot be read is not ours to judge
-            log.warning("Could not read the arguments of job %s", job.id)
-    return live
-
-
-_JOB_FUNCTION = f"{validate_resource.__module__}.{validate_resource.__name__}"
-
-
-def _age(since: datetime.datetime | None, now: datetime.datetime) -> float:
-    return (now - since).total_seconds() if since else float("inf")
-
-
-def _stale(record: ResourceValidation, live: set[str], now: datetime.datetime) -> bool:
-    if record.status == "running":
-        if record.resource_id in live:
-            return _age(record.started, now) > job_timeout() + STALE_MARGIN_SECONDS
-        return True  # the job marks it running itself: no job means it died
-    if record.status == "pending":
-        if record.resource_id in live:
-            return False  # waiting its turn, however long the queue
-        return _age(record.queued or record.created, now) > PENDING_GRACE_SECONDS
-    return False
-
-
-def is_stale(record: ResourceValidation) -> bool:
-    """Whether ``record`` waits for a job that no longer exists (False if Redis cannot
-    tell: then nothing is queued twice)."""
-    if record.status not in records.QUEUED:
-        return False
-    try:
-        live = live_jobs()
-    except Exception:
-        log.exception("Could not read the job queue")
-        return False
-    return _stale(record, live, records.now())
-
-
 def recover_stale(now: datetime.datetime | None = None) -> dict[str, int]:
     """Every pending or running validation whose job died: queued once more, or error.
 
     ``ckan regionaliot validate-stale``; deploy/stack.sh runs it before each worker start.
     """
     now = now or records.now()
-    live = live_jobs()
+    live = liveness.live_jobs()
     counts = {"requeued": 0, "failed": 0}
     failed_packages = set()
     stuck = (model.Session.query(ResourceValidation)
              .filter(ResourceValidation.status.in_(records.QUEUED)).all())
     for record in stuck:
-        if not _stale(record, live, now):
+        if not liveness.stale(record, live, now):
             continue
         left = record.status
         outcome = recover(record)

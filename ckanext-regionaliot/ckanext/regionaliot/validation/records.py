@@ -27,7 +27,7 @@ from rq.timeouts import JobTimeoutException
 from ckanext.regionaliot.lib import config, fetch
 from ckanext.regionaliot.lib.i18n import N_, current_lang
 
-from . import service
+from . import liveness, service
 from .model import ResourceValidation
 
 log = logging.getLogger(__name__)
@@ -182,9 +182,7 @@ def _settled_or_waiting(record: ResourceValidation) -> bool:
     if record.status in SETTLED:
         return True
     if record.status in QUEUED:
-        from . import jobs  # jobs imports this module
-
-        return not jobs.is_stale(record)
+        return not liveness.is_stale(record, now())
     return False
 
 
