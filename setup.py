@@ -48,6 +48,7 @@ setup(
         # The core plugin and every feature subpackage (validation, lib, seed, ...).
         *find_packages("ckanext-regionaliot", include=["ckanext.regionaliot*"]),
         "regionaliot.validation",
+        "regionaliot.validation.checks",  # one module per check (issue 16)
         "regionaliot.validation.i18n",
         "regionaliot.harvesters",
         "regionaliot.schemas",

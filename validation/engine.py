@@ -14,7 +14,15 @@ from collections.abc import Callable
 from itertools import compress, islice, repeat
 from operator import not_
 
-from .checks import ASCII_NUMBER_RE, JAPAN_LAT, JAPAN_LON, PHONE_RE, FieldCheck, nfkc
+from .checks import (
+    ASCII_NUMBER_RE,
+    FORMULA_PREFIXES,
+    JAPAN_LAT,
+    JAPAN_LON,
+    FieldCheck,
+    is_formula_like,
+    nfkc,
+)
 from .headers import label_hits, match_header
 from .reader import ReadError, Table, open_table
 from .registry import Registry, Schema, SchemaNotFound, generic_schema
@@ -28,7 +36,6 @@ CHUNK_STEP = 32  # so a chunk overshoots CHUNK_CHARS by at most 32 lines of ≤ 
 # And at this many cells (rows × header width): short rows are padded to the header's
 # width, so a header of 16,384 columns would make 10,000 rows 1.3 GB of pointers.
 CHUNK_CELLS = 4 << 20
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 _default_registry: Registry | None = None
 
@@ -478,7 +485,7 @@ class Plan:
         name = self.field_of_column.get(column, self.table.labels[column])
         for i in compress(range(len(values)), map(str.startswith, values, repeat(FORMULA_PREFIXES))):
             value = values[i]
-            if len(value) == 1 or ASCII_NUMBER_RE.fullmatch(value) or PHONE_RE.fullmatch(value):
+            if not is_formula_like(value):
                 continue
             self.report.add(rowmap(i), column + 1, name, "formula-cell", "warning", value,
                             {"first": value[0]})

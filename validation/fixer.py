@@ -14,18 +14,12 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from .checks import JAPAN_LAT, JAPAN_LON, FieldCheck
+from .checks import CODES, JAPAN_LAT, JAPAN_LON, FieldCheck
 from .engine import _table_label_scorer, _to_float, default_registry, resolve_schema
 from .headers import match_header
 from .messages import label
 from .reader import open_table
 from .registry import Registry, Schema
-
-FIXABLE = frozenset({
-    "fullwidth-chars", "number-grouping", "lgcode-no-check-digit", "lgcode-leading-zero",
-    "wareki-date", "date-not-iso", "time-not-padded", "flag-symbol", "kana-halfwidth",
-    "kana-hiragana", "kana-long-vowel", "cell-whitespace", "phone-no-hyphens",
-})
 
 
 @dataclass
@@ -48,11 +42,16 @@ class NormalizeResult:
         return label("normalized", lang, path=self.output, rows=self.rows, changes=len(self.changes))
 
 
+def _sure(code: str) -> bool:
+    info = CODES.get(code)
+    return info is not None and info.fixable
+
+
 def _fixed(check: FieldCheck, value: str) -> tuple[str, list[str]]:
     codes = []
     for _ in range(3):  # a full-width 5-digit code needs two fixes
         result = check.fix(value)
-        if result is None or result[1] not in FIXABLE or result[0] == value:
+        if result is None or not _sure(result[1]) or result[0] == value:
             break
         value = result[0]
         codes.append(result[1])

@@ -14,6 +14,7 @@ import codecs
 import copy
 from typing import Any
 
+from .checks import CODES
 from .i18n import normalize_lang, translate
 
 LANGS = ("ja", "en")
@@ -56,41 +57,7 @@ MESSAGES: dict[str, str] = {
     "schema-not-detected": N_("Could not tell which standard dataset this is from its header; only general checks were run."),
     "encoding-not-utf8": N_("The file is saved as {encoding}. Saving it as UTF-8 is recommended."),
     "schema-mismatch": N_('The header fits "{better}" ({better_generation}) better than the chosen "{chosen}" ({chosen_generation}): {better_matched} of its {better_total} columns, against {chosen_matched} of {chosen_total}. Check the dataset type; "{better}" ({better_generation}) may be the right one.'),
-    # --- Japanese-specific checks ---
-    "lgcode-check-digit": N_('"{field}": the check digit of local-government code "{cell}" is wrong (the first five digits give "{expected}"). Check the code.'),
-    "lgcode-no-check-digit": N_('"{field}": "{cell}" is a 5-digit code without its check digit. Write the 6-digit "{fix}".'),
-    "lgcode-ambiguous": N_('"{field}": "{cell}" has 5 digits: either "{option1}" (check digit missing) or "{option2}" (leading zero lost). Check which.'),
-    "lgcode-leading-zero": N_('"{field}": "{cell}" lost its leading zero. Write "{fix}" (this happens when a spreadsheet stores it as a number).'),
-    "lgcode-format": N_('"{field}": "{cell}" is not a local-government code (6 half-width digits).'),
-    "fullwidth-chars": N_('"{field}": "{cell}" contains full-width digits or letters. Write half-width "{fix}".'),
-    "number-grouping": N_('"{field}": "{cell}" contains digit grouping or spaces. Write "{fix}".'),
-    "latlon-swapped": N_('Latitude "{lat}" and longitude "{lon}" are swapped. Put "{lon}" in latitude and "{lat}" in longitude.'),
-    "latitude-out-of-japan": N_('"{field}": "{cell}" is outside the latitudes of Japan (20–46°).'),
-    "longitude-out-of-japan": N_('"{field}": "{cell}" is outside the longitudes of Japan (122–154°).'),
-    "latlng-packed": N_('"{field}" holds latitude and longitude in one cell ("{cell}"). Use separate columns.'),
-    "wareki-date": N_('"{field}": "{cell}" is a Japanese-era date. Write the Gregorian "{fix}" (YYYY-MM-DD).'),
-    "date-not-iso": N_('"{field}": "{cell}" is not in the date format. Write "{fix}" (YYYY-MM-DD).'),
-    "date-invalid": N_('"{field}": "{cell}" is not a date. Write it as YYYY-MM-DD.'),
-    "time-not-padded": N_('"{field}": "{cell}" is not in hh:mm form. Write "{fix}".'),
-    "time-24": N_('"{field}": "{cell}": 24:00 is not allowed in this column. Use 23:59 or explain it in the notes column.'),
-    "time-format": N_('"{field}": "{cell}" is not a time (hh:mm). Put free text in the notes column.'),
-    "phone-no-hyphens": N_('"{field}": write phone number "{cell}" with hyphens between area code, local code and number (e.g. 086-426-3030).'),
-    "phone-format": N_('"{field}": check the format of phone number "{cell}" (e.g. 086-426-3030).'),
-    "flag-symbol": N_('"{field}": "{cell}" is a symbol; the standard writes "{fix}".'),
-    "flag-value": N_('"{field}": "{cell}" is not allowed. Use one of {allowed}.'),
-    "duplicate-id": N_('"{field}": ID "{cell}" is duplicated. Make it unique.'),
-    "id-scientific-notation": N_('"{field}": "{cell}" is in scientific notation; a spreadsheet turned the ID into a number and lost it.'),
-    "kana-halfwidth": N_('"{field}": "{cell}" contains half-width kana. Write full-width "{fix}".'),
-    "kana-hiragana": N_('"{field}": "{cell}" is hiragana. Write katakana "{fix}".'),
-    "kana-long-vowel": N_('"{field}": "{cell}" uses a dash (― or －) instead of the long-vowel mark ー. Write "{fix}".'),
-    "kana-format": N_('"{field}": "{cell}" is not full-width katakana.'),
-    "url-not-absolute": N_('"{field}": "{cell}" should be an absolute URL starting with http:// or https://.'),
-    "postal-code-format": N_('"{field}": postal code "{cell}" should look like 123-4567.'),
-    "email-format": N_('"{field}": check the e-mail address "{cell}".'),
-    "cell-whitespace": N_('"{field}": "{cell}" has leading or trailing spaces. Write "{fix}".'),
-    "xlsx-formula-no-value": N_('"{field}": the cell holds the formula "{cell}" but no calculated value, so it reads as empty. Open the file in Excel, let it calculate, and save it again (or paste the values).'),
-    "xlsx-merged-cells": N_('Cells {range} are merged: only the first holds the value, the others read as empty. Unmerge them and fill in every cell.'),
-    "formula-cell": N_('"{field}": "{cell}" starts with "{first}", so a spreadsheet may run it as a formula. Change the first character.'),
+    # Our checks of cell values declare their own messages (checks/<check>.py): see template().
 }
 
 # Why a file cannot be read at all (ReadError): key -> msgid. The key is ``file-<code>``
@@ -220,7 +187,9 @@ class _SafeDict(dict):
 
 def template(key: str) -> str | None:
     """The msgid of a finding code, a ReadError key or a summary key; None if unknown."""
-    return MESSAGES.get(key) or READ_ERRORS.get(key) or SUMMARY.get(key)
+    code = CODES.get(key)
+    return (MESSAGES.get(key) or (code.message if code is not None else None)
+            or READ_ERRORS.get(key) or SUMMARY.get(key))
 
 
 def _fill(text: str, params: dict[str, Any]) -> str:

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .checks import X_CHECKS
+from .checks import BY_KIND, CHECKS
 from .headers import AliasTable, label_key, match_header
 
 GENERATIONS = ("legacy", "standard")
@@ -43,7 +43,7 @@ class Schema:
 
     @classmethod
     def from_descriptor(cls, descriptor: dict[str, Any], generation: str | None = None) -> Schema:
-        check_descriptor(descriptor, X_CHECKS)
+        check_descriptor(descriptor, frozenset(BY_KIND))
         primary_key = descriptor.get("primaryKey") or []
         if isinstance(primary_key, str):
             primary_key = [primary_key]
@@ -256,17 +256,6 @@ class Registry:
 
 # --- non-standard files: infer light checks from well-known column names -----------
 
-_GENERIC_RULES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"(全国地方公共団体|市区町村|都道府県|団体)コード|^(prefcode|citycode|lgcode|localgovernmentcode)$"), "lgcode"),
-    (re.compile(r"^(緯度|latitude|lat)$"), "latitude"),
-    (re.compile(r"^(経度|longitude|lng|lon|long)$"), "longitude"),
-    (re.compile(r"^(location|緯度経度|位置|座標)$"), "latlng_pair"),
-    (re.compile(r"(年月日|日付)$|date$|^(開始日|終了日|登録日|最終更新日)$"), "date"),
-    (re.compile(r"(電話番号|fax番号)$|telephone|^(tel|phone|fax)"), "phone"),
-    (re.compile(r"(カナ|kana)$"), "kana"),
-    (re.compile(r"郵便番号|postalcode|zipcode"), "postal_code"),
-    (re.compile(r"メールアドレス|^e?mail"), "email"),
-]
 
 
 def generic_schema(labels: list[str]) -> Schema:
@@ -275,7 +264,8 @@ def generic_schema(labels: list[str]) -> Schema:
     for label in labels:
         spec: dict[str, Any] = {"name": label, "type": "string"}
         key = label_key(label).lstrip("#")
-        for pattern, check in _GENERIC_RULES:
+        rules = ((pattern, kind) for check in CHECKS.values() for kind, pattern in check.headers)
+        for pattern, check in rules:  # each check names the columns it applies to
             if pattern.search(key):
                 spec["x-check"] = check
                 break

@@ -15,7 +15,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from .checks import EXPLAIN_ONLY
+from .checks import CODES
 from .i18n import normalize_lang
 from .messages import encoding_name, generation_name, label, render, render_summary
 from .reader import ReadError
@@ -36,7 +36,8 @@ def code_rank(code: str, params: dict[str, Any]) -> int:
         return 1
     if "fix" in params:
         return 3
-    return 0 if code in EXPLAIN_ONLY else 2
+    info = CODES.get(code)
+    return 0 if info is not None and info.restates else 2
 
 
 def finding_type(code: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import MIN_HEADER, MIN_SCHEMA, good_row
-from regionaliot.validation import i18n, messages
+from regionaliot.validation import checks, i18n, messages
 from regionaliot.validation.engine import validate_file
 from regionaliot.validation.i18n.__main__ import check
 from regionaliot.validation.messages import render_report
@@ -38,8 +38,8 @@ def test_the_catalogue_translates_every_msgid_of_the_code():
 
 
 def test_every_text_is_an_english_msgid_with_a_japanese_translation():
-    for table in (messages.MESSAGES, messages.READ_ERRORS, messages.SUMMARY, messages.TYPE_HINTS,
-                  messages.TEXTS):
+    for table in (messages.MESSAGES, checks.MESSAGES, messages.READ_ERRORS, messages.SUMMARY,
+                  messages.TYPE_HINTS, messages.TYPE_NAMES, messages.GENERATION_NAMES, messages.TEXTS):
         for key, msgid in table.items():
             assert isinstance(msgid, str), key  # not a (ja, en) pair beside the catalogue
             ja = i18n.translate(msgid, "ja")
@@ -110,7 +110,7 @@ def test_every_finding_carries_its_code_and_params(tmp_path):
     assert (data["summary_key"], set(data["summary_params"])) == ("invalid", {"errors", "warnings"})
     assert set(data["schema_titles"]) == {"ja", "en"} and data["schema_title"] == data["schema_titles"]["ja"]
     for finding in data["errors"] + data["warnings"]:
-        assert finding["code"] in messages.MESSAGES and isinstance(finding["params"], dict)
+        assert messages.template(finding["code"]) is not None and isinstance(finding["params"], dict)
         assert not {"field", "cell", "column"} & set(finding["params"])
         again = messages.render(finding["code"], "ja", field=finding["field"], cell=finding["cell"],
                                 column=finding["column"], **finding["params"])

@@ -1,0 +1,261 @@
+"""The checks of one schema field, compiled once and run column-wise on chunks.
+
+Speed comes from three ideas:
+
+1. *Surely-fine predicates* that run at C speed over a whole column
+   (``all(map(regex.match, values))``, set membership, ``str.isascii``).
+   Only values that fail one are looked at in Python.
+2. *Per-value verdicts*: a finding depends only on the cell text, so each
+   distinct suspicious value is classified once and cached.
+3. The Table-Schema part of a verdict is delegated to Frictionless's own cell
+   reader (imported lazily), so type and constraint errors are exactly the ones
+   Frictionless reports, while the fast predicates only ever vouch for values
+   Frictionless would accept too.
+
+Which of our checks runs on a field comes from the registry (base.BY_KIND, by the field's
+``x-check``); nothing here names a check.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from itertools import compress
+from operator import not_
+from typing import Any
+
+from .base import ASCII_INT_RE, ASCII_NUMBER_RE, BY_KIND, CODES, Verdict, finding
+from .common import numberish
+from .contact import URL_RE
+from .coordinate import JAPAN_LAT, JAPAN_LON
+
+GOOD_CACHE_LIMIT = 200_000
+VERDICT_CACHE_LIMIT = 50_000
+
+
+def _frictionless_reader(spec: dict[str, Any], missing_values: list[str]):
+    from frictionless import Field  # lazy: only needed for suspicious values
+
+    descriptor = {k: v for k, v in spec.items() if not k.startswith("x-") and k != "title_en"}
+    field = Field.from_descriptor(descriptor)
+    field.missing_values = list(missing_values)
+    return field.create_cell_reader()
+
+
+class FieldCheck:
+    """Everything checked about one schema field, compiled once."""
+
+    def __init__(self, spec: dict[str, Any], column: int, missing_values: list[str],
+                 generic: bool = False):
+        self.spec = spec
+        self.name: str = spec["name"]
+        self.column = column  # 0-based file column
+        self.type: str = spec.get("type", "string") or "string"
+        self.format: str = spec.get("format", "default") or "default"
+        constraints = spec.get("constraints") or {}
+        self.constraints = constraints
+        self.required = bool(constraints.get("required")) and not generic
+        self.unique = bool(constraints.get("unique")) and not generic
+        self.xcheck: str | None = spec.get("x-check")
+        self.generic = generic
+        self.missing = frozenset(missing_values)
+        self._missing_list = list(missing_values)
+        self._ts_reader = None
+        self._ts_needed = not generic and self._has_ts_checks()
+        self._own = self._own_checker()
+        self.preds: list[Callable[[str], Any]] = []
+        self.scan_all = False  # no predicate can vouch: classify every new distinct value
+        self.range: tuple[float | None, float | None] | None = None
+        self.ts_preds: list[Callable[[str], Any]] = []  # vouch for the Table-Schema part alone
+        self.low_cardinality = False  # decided on the first chunk: check distinct values only
+        self._compile_predicates()
+        if self.xcheck in ("latitude", "longitude") and self.range is None:
+            self.range = (None, None)  # floats are needed anyway for the Japan-bounds test
+        self.japan_ok = False  # set per chunk: every value a plain number inside Japan
+        # Set per chunk for latitude/longitude: the distinct values that may lie outside
+        # Japan (a superset); None when unknown, so the lat/lon pair check scans the column.
+        self.outside_japan: set[str] | None = None
+        self.good: set[str] = set()
+        self.verdicts: dict[str, Verdict] = {}
+        self.seen_keys: set[Any] = set()  # values so far, as Frictionless compares them
+        self.track_ids = self.xcheck == "id" and not self.unique
+        self.decide_cardinality = True
+
+    # -- compile
+
+    def _has_ts_checks(self) -> bool:
+        if self.type != "string" or self.format != "default":
+            return True
+        return any(k in self.constraints for k in ("pattern", "enum", "minLength", "maxLength"))
+
+    def _own_checker(self) -> Callable[[str], list] | None:
+        check = BY_KIND.get(self.xcheck or "")
+        if check is not None and check.make is not None:
+            return check.make(self.spec)
+        if self.type in ("number", "integer") and not self.generic:
+            return numberish
+        return None
+
+    def _compile_predicates(self) -> None:
+        preds = self.preds
+        c = self.constraints
+        plain_number = not any(k in self.spec for k in ("decimalChar", "groupChar", "bareNumber"))
+        if self._ts_needed:
+            if self.type == "string" and self.format in ("default", "uri"):
+                if "pattern" in c:
+                    # Exactly how Frictionless compiles a pattern (so "$" also allows a final "\n").
+                    preds.append(re.compile("^" + c["pattern"] + "$").match)
+                if "enum" in c:
+                    preds.append(frozenset(c["enum"]).__contains__)
+                if "minLength" in c or "maxLength" in c:
+                    lo, hi = c.get("minLength", 0), c.get("maxLength", float("inf"))
+                    preds.append(lambda v, lo=lo, hi=hi: lo <= len(v) <= hi)
+                if self.format == "uri":
+                    preds.append(URL_RE.fullmatch)  # has a scheme, so rfc3986 accepts it
+            elif self.type in ("number", "integer") and plain_number and "enum" not in c:
+                preds.append((ASCII_NUMBER_RE if self.type == "number" else ASCII_INT_RE).fullmatch)
+                if "minimum" in c or "maximum" in c:
+                    self.range = (c.get("minimum"), c.get("maximum"))
+            elif self.type == "boolean" and "enum" not in c:
+                values = self.spec.get("trueValues", ["true", "True", "TRUE", "1"]) + \
+                    self.spec.get("falseValues", ["false", "False", "FALSE", "0"])
+                preds.append(frozenset(values).__contains__)
+            else:
+                self.scan_all = True
+            self.ts_preds = list(preds)
+            if self.range is not None:
+                self.ts_preds = []  # a bound can only be vouched for per chunk
+        check = BY_KIND.get(self.xcheck or "")
+        own_pred = check.predicate if check is not None else None
+        if own_pred is not None:
+            implied = own_pred is str.isascii and preds and \
+                preds[0] in (ASCII_NUMBER_RE.fullmatch, ASCII_INT_RE.fullmatch)
+            if not implied and own_pred not in preds:
+                preds.append(own_pred)
+        elif self._own is not None:
+            if self._own is numberish:
+                preds.append(str.isascii)
+                preds.append(lambda v: "," not in v)
+            else:
+                self.scan_all = True  # lgcode, date, flag, latlng_pair: low cardinality, cache them
+
+    @property
+    def active(self) -> bool:
+        return bool(self.required or self.unique or self.track_ids or self._ts_needed
+                    or self._own is not None)
+
+    # -- classify one value exactly
+
+    def classify(self, value: str) -> Verdict:
+        cached = self.verdicts.get(value)
+        if cached is not None:
+            return cached
+        out: list[tuple[str, str, dict[str, Any]]] = []
+        if self._ts_needed and not (self.ts_preds and all(p(value) for p in self.ts_preds)):
+            if self._ts_reader is None:
+                self._ts_reader = _frictionless_reader(self.spec, self._missing_list)
+            _, notes = self._ts_reader(value)
+            if notes:
+                for name in notes:
+                    if name == "type":
+                        out.append(("type-error", "error",
+                                    {"type": f"{self.type}/{self.format}"}))
+                    else:
+                        constraint = self.constraints.get(name)
+                        if isinstance(constraint, list):
+                            constraint = "、".join(map(str, constraint))
+                        params = {"constraint": constraint}
+                        if name == "pattern" and self.spec.get("description"):
+                            # A regular expression tells a person little; the description says it in words.
+                            params["hint"] = self.spec["description"]
+                        out.append((f"constraint-error:{name}", "error", params))
+        if self._own is not None:
+            own = self._own(value)
+            stripped = value.strip()
+            if own and stripped != value and stripped and not self._own(stripped):
+                own = [finding("cell-whitespace", fix=stripped)]
+            for code, severity, params in own:
+                # Without a schema, only findings with a sure reading are worth showing.
+                if self.generic and CODES[code].restates:
+                    continue
+                out.append((code, "warning" if self.generic else severity, params))
+        verdict: Verdict = tuple(out)
+        if len(self.verdicts) >= VERDICT_CACHE_LIMIT:
+            self.verdicts.clear()
+        self.verdicts[value] = verdict
+        if not verdict and len(self.good) < GOOD_CACHE_LIMIT:
+            self.good.add(value)
+        return verdict
+
+    def fix(self, value: str) -> tuple[str, str] | None:
+        """(new value, code) when a finding on ``value`` has a sure fix."""
+        if value in self.missing or value in self.good:
+            return None
+        for code, _severity, params in self.classify(value):
+            if "fix" in params:
+                return params["fix"], code
+        return None
+
+    # -- run on a column chunk
+
+    def suspects(self, values: list[str] | tuple[str, ...]) -> set[str]:
+        """Distinct values that may have findings (everything else is surely fine)."""
+        if self.scan_all:
+            return set(values) - self.good
+        if self.low_cardinality:
+            values = list(set(values) - self.good)  # few distinct values: test each once
+            if not values:
+                return set()
+        bad: set[str] = set()
+        for pred in self.preds:
+            if not all(map(pred, values)):
+                bad.update(compress(values, map(not_, map(pred, values))))
+        self.japan_ok = False
+        self.outside_japan = None
+        if self.range is not None:
+            bad.update(self._range_suspects(values, bad))
+        if self.low_cardinality:
+            # Values cached as good were left out above: only a full scan is sure.
+            self.outside_japan = None
+        if bad and self.good:
+            bad -= self.good
+        return bad
+
+    def _range_suspects(self, values, already: set[str]) -> Iterable[str]:
+        lo, hi = self.range  # type: ignore[misc]
+        numeric = values if not already else [v for v in values if v not in already]
+        if not numeric:
+            return ()
+        floats = list(map(float, numeric))  # every value passed the ASCII number regex
+        low, high = min(floats), max(floats)
+        if self.xcheck in ("latitude", "longitude"):
+            bounds = JAPAN_LAT if self.xcheck == "latitude" else JAPAN_LON
+            inside = bounds[0] <= low and high <= bounds[1]
+            self.japan_ok = inside and not already
+            # Values that failed a predicate (not plain numbers) stay suspects too.
+            self.outside_japan = set(already) if inside else set(already).union(
+                v for v, f in zip(numeric, floats, strict=True)
+                if not bounds[0] <= f <= bounds[1])
+        # Equality with a bound is decided exactly (Decimal) in classify().
+        if (lo is None or low > lo) and (hi is None or high < hi):
+            return ()
+        return {v for v, f in zip(numeric, floats, strict=False)
+                if (lo is not None and f <= lo) or (hi is not None and f >= hi)}
+
+    def unique_key(self, value: str) -> Any:
+        """``value`` as Frictionless compares it for ``unique`` and ``primaryKey``: the
+        value its cell reader returns (Decimal, int, str …); None for a missing value or
+        one it cannot read (a type error), which takes no part in uniqueness."""
+        if value in self.missing:
+            return None
+        if self.type == "string" and self.format == "default":
+            return value
+        if self.type == "integer" and ASCII_INT_RE.fullmatch(value):
+            return int(value)
+        if self.type == "number" and ASCII_NUMBER_RE.fullmatch(value) and \
+                not any(k in self.spec for k in ("decimalChar", "groupChar", "bareNumber")):
+            return Decimal(value)
+        if self._ts_reader is None:
+            self._ts_reader = _frictionless_reader(self.spec, self._missing_list)
+        target, notes = self._ts_reader(value)
+        return None if notes and "type" in notes else target
