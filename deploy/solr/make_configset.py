@@ -21,6 +21,8 @@ a suggester of dataset titles (``/suggest``) and a ``/didyoumean`` handler.
 
 Usage: python make_configset.py OUT_DIR [--stock]
 ``--stock`` writes CKAN's schema unchanged (the baseline of bench/search).
+``--synonyms-only OUT_FILE`` writes only synonyms_ja.txt as the core reads it (widths
+folded), with no need of CKAN: how production updates a running core (README, "Search").
 """
 from __future__ import annotations
 
@@ -363,12 +365,17 @@ def hiragana_mapping() -> str:
     return "\n".join(lines) + "\n"
 
 
+def synonyms_text() -> str:
+    """synonyms_ja.txt as the core reads it."""
+    if not SYNONYMS_SOURCE.is_file():
+        sys.exit(f"make_configset: {SYNONYMS_SOURCE} is missing (copy all of deploy/solr/)")
+    return fold_width(SYNONYMS_SOURCE.read_text(encoding="utf-8"))
+
+
 def word_lists(stock: bool) -> dict[str, str]:
     lists = dict(WORD_LISTS)
     if not stock:
-        if not SYNONYMS_SOURCE.is_file():
-            sys.exit(f"make_configset: {SYNONYMS_SOURCE} is missing (copy all of deploy/solr/)")
-        lists[SYNONYMS] = fold_width(SYNONYMS_SOURCE.read_text(encoding="utf-8"))
+        lists[SYNONYMS] = synonyms_text()
         lists[HIRAGANA_MAP] = hiragana_mapping()
     return lists
 
@@ -399,7 +406,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="configset directory to write (conf/ inside)")
     parser.add_argument("--stock", action="store_true", help="CKAN's schema unchanged")
+    parser.add_argument("--synonyms-only", action="store_true",
+                        help=f"write only {SYNONYMS} (widths folded) to the file OUT")
     args = parser.parse_args(argv)
+    if args.synonyms_only:
+        args.out.write_text(synonyms_text(), encoding="utf-8")
+        return
     write_configset(args.out, args.stock)
 
 
