@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import resource
@@ -28,6 +29,8 @@ SCHEMA = os.path.join(ROOT, "schemas", "tableschema", "legacy", "aed.json")
 sys.path.insert(0, HERE)
 
 from gen_aed import INJECTIONS, generate  # noqa: E402
+from gen_schema import generate as generate_for_schema  # noqa: E402
+from gen_schema import keyed  # noqa: E402
 
 TABLE_SCHEMA_TYPES = {"type-error", "constraint-error", "missing-cell", "extra-cell", "blank-row",
                       "unique-error", "primary-key"}
@@ -36,22 +39,22 @@ TABLE_SCHEMA_TYPES = {"type-error", "constraint-error", "missing-cell", "extra-c
 # ------------------------------------------------------------------ workers (run in a child)
 
 
-def worker_regionaliot(path: str, keys_out: str | None) -> dict:
+def worker_regionaliot(path: str, keys_out: str | None, schema: str = SCHEMA) -> dict:
     from regionaliot.validation.engine import validate_file
 
-    report = validate_file(path, SCHEMA, "ja", max_findings=None)
+    report = validate_file(path, schema, "ja", max_findings=None)
     report.to_json()  # rendering is part of what a user waits for
     keys = sorted(report.table_schema_keys(), key=str)
     return {"rows": report.rows, "errors": report.error_count, "warnings": report.warning_count,
             "keys": keys if keys_out else None, "nkeys": len(keys)}
 
 
-def worker_frictionless(path: str, keys_out: str | None) -> dict:
+def worker_frictionless(path: str, keys_out: str | None, schema: str = SCHEMA) -> dict:
     import frictionless
     from frictionless import system
 
     with system.use_context(trusted=True):
-        report = frictionless.validate(path, schema=SCHEMA, limit_errors=10**9)
+        report = frictionless.validate(path, schema=schema, limit_errors=10**9)
     task = report.tasks[0]
     keys = sorted({(e.row_number, getattr(e, "field_name", "") or "", e.type) for e in task.errors
                    if getattr(e, "row_number", None) is not None}, key=str)
@@ -60,9 +63,9 @@ def worker_frictionless(path: str, keys_out: str | None) -> dict:
             "keys": keys if keys_out else None, "nkeys": len(keys)}
 
 
-def run_worker(tool: str, path: str, keys_out: str | None) -> None:
+def run_worker(tool: str, path: str, keys_out: str | None, schema: str = SCHEMA) -> None:
     started = time.perf_counter()
-    result = (worker_regionaliot if tool == "regionaliot" else worker_frictionless)(path, keys_out)
+    result = (worker_regionaliot if tool == "regionaliot" else worker_frictionless)(path, keys_out, schema)
     result["seconds"] = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result["cpu_seconds"] = usage.ru_utime + usage.ru_stime  # less sensitive to a busy machine
@@ -78,8 +81,8 @@ def run_worker(tool: str, path: str, keys_out: str | None) -> None:
 # ------------------------------------------------------------------ driver
 
 
-def child(tool: str, path: str, keys_out: str | None = None) -> dict:
-    command = [sys.executable, os.path.abspath(__file__), "--worker", tool, path]
+def child(tool: str, path: str, keys_out: str | None = None, schema: str = SCHEMA) -> dict:
+    command = [sys.executable, os.path.abspath(__file__), "--worker", tool, path, "--schema", schema]
     if keys_out:
         command += ["--keys-out", keys_out]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
@@ -154,6 +157,29 @@ def differential(rows: int) -> bool:
     return ok
 
 
+def differential_schemas(rows: int) -> bool:
+    """Every schema we ship, as shipped and with a primaryKey and length constraints added."""
+    ok = True
+    schemas = sorted(glob.glob(os.path.join(ROOT, "schemas", "tableschema", "*", "*.json")))
+    print(f"differential: {len(schemas)} schemas x (as shipped, keyed), {rows} rows each")
+    for schema_path in schemas:
+        with open(schema_path, encoding="utf-8") as handle:
+            descriptor = json.load(handle)
+        tag = f"{os.path.basename(os.path.dirname(schema_path))}_{os.path.splitext(os.path.basename(schema_path))[0]}"
+        for variant, desc in (("shipped", descriptor), ("keyed", keyed(descriptor))):
+            schema = os.path.join(OUT, f"schema_{tag}_{variant}.json")
+            with open(schema, "w", encoding="utf-8") as handle:
+                json.dump(desc, handle, ensure_ascii=False)
+            path = os.path.join(OUT, f"diff_{tag}_{variant}.csv")
+            generate_for_schema(desc, path, rows, 7, 0.3)
+            ours_keys = os.path.join(OUT, f"diff_ours_{tag}_{variant}.json")
+            theirs_keys = os.path.join(OUT, f"diff_theirs_{tag}_{variant}.json")
+            child("regionaliot", path, ours_keys, schema)
+            child("frictionless", path, theirs_keys, schema)
+            ok &= _same(ours_keys, theirs_keys, f"{tag} ({variant})")
+    return ok
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the speed file")
@@ -164,9 +190,10 @@ def main() -> None:
     parser.add_argument("--no-compare", action="store_true", help="do not diff findings of the speed file")
     parser.add_argument("--worker", nargs=2, metavar=("TOOL", "FILE"), help=argparse.SUPPRESS)
     parser.add_argument("--keys-out", help=argparse.SUPPRESS)
+    parser.add_argument("--schema", default=SCHEMA, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        run_worker(args.worker[0], args.worker[1], args.keys_out)
+        run_worker(args.worker[0], args.worker[1], args.keys_out, args.schema)
         return
     os.makedirs(OUT, exist_ok=True)
     ok = True
@@ -174,6 +201,7 @@ def main() -> None:
         ok &= speed(args.rows, args.error_rate, not args.no_compare)
     if not args.skip_diff:
         ok &= differential(args.diff_rows)
+        ok &= differential_schemas(args.diff_rows // 4)
     print("OK" if ok else "FAILED")
     sys.exit(0 if ok else 1)
 
