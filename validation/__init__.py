@@ -5,10 +5,10 @@ used from the command line, in tests, and inside the portal alike.
 """
 
 from .engine import validate_file
-from .fixer import NormalizeResult, normalize
+from .fixer import Corrected, NormalizeResult, correct, correct_bytes, normalize
 from .reader import ReadError
-from .registry import Registry, Schema, SchemaNotFound
+from .registry import Registry, Schema, SchemaLoadError, SchemaNotFound
 from .report import Report
 
-__all__ = ["validate_file", "normalize", "NormalizeResult", "ReadError", "Registry", "Schema",
-           "SchemaNotFound", "Report"]
+__all__ = ["validate_file", "normalize", "NormalizeResult", "correct", "correct_bytes", "Corrected",
+           "ReadError", "Registry", "Schema", "SchemaLoadError", "SchemaNotFound", "Report"]

@@ -47,7 +47,7 @@ def default_registry() -> Registry:
     return _default_registry
 
 
-def _table_label_scorer(registry: Registry) -> Callable[[list[str]], int]:
+def table_label_scorer(registry: Registry) -> Callable[[list[str]], int]:
     keys = registry.known_keys
     return lambda record: label_hits(record, keys)
 
@@ -78,7 +78,7 @@ def validate_file(path: str | os.PathLike[str], schema: str | Schema | None = No
     """
     registry = registry or default_registry()
     report = Report(os.fspath(path), lang=lang, max_findings=max_findings)
-    with open_table(path, _table_label_scorer(registry), encoding) as table:
+    with open_table(path, table_label_scorer(registry), encoding) as table:
         resolved = resolve_schema(table, schema, registry, allow_paths=allow_schema_paths)
         report.encoding = table.encoding
         report.dialect = table.dialect
@@ -460,7 +460,7 @@ class Plan:
         severity = self.pair_severity
         for i in sorted(suspicious):
             lat_text, lon_text = lat_column[i], lon_column[i]
-            lat, lon = _to_float(lat_text), _to_float(lon_text)
+            lat, lon = to_float(lat_text), to_float(lon_text)
             lat_ok = lat is None or JAPAN_LAT[0] <= lat <= JAPAN_LAT[1]
             lon_ok = lon is None or JAPAN_LON[0] <= lon <= JAPAN_LON[1]
             if lat_ok and lon_ok:
@@ -491,7 +491,7 @@ class Plan:
                             {"first": value[0]})
 
 
-def _to_float(text: str) -> float | None:
+def to_float(text: str) -> float | None:
     text = text.strip()
     if not text:
         return None
@@ -513,7 +513,7 @@ def _out_of_range(column, bounds: tuple[float, float]) -> set[int]:
             return set()
     out = set()
     for i, value in enumerate(values):
-        number = _to_float(value)
+        number = to_float(value)
         if number is None or not (bounds[0] <= number <= bounds[1]):
             out.add(i)
     return out

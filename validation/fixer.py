@@ -1,4 +1,6 @@
-"""``normalize``: write a corrected UTF-8 CSV and list every change.
+"""``normalize``: write a corrected UTF-8 CSV and list every change; ``correct``: the same
+as bytes in memory (for a page that hands the corrected file back in the same request and
+stores it nowhere), each change with a message in the reader's language.
 
 Only fixes that cannot be wrong are applied: standard header text, metadata
 lines and blank rows removed, full-width digits made half-width, ISO dates
@@ -10,14 +12,16 @@ leading zero, text in a time column) is left as it is.
 from __future__ import annotations
 
 import csv
+import io
 import os
+import tempfile
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from .checks import CODES, JAPAN_LAT, JAPAN_LON, FieldCheck
-from .engine import _table_label_scorer, _to_float, default_registry, resolve_schema
+from .engine import default_registry, resolve_schema, table_label_scorer, to_float
 from .headers import match_header
-from .messages import label
+from .messages import change_message, label
 from .reader import open_table
 from .registry import Registry, Schema
 
@@ -40,6 +44,48 @@ class NormalizeResult:
 
     def summary(self, lang: str = "ja") -> str:
         return label("normalized", lang, path=self.output, rows=self.rows, changes=len(self.changes))
+
+
+@dataclass
+class Corrected:
+    """The corrected file in memory: UTF-8 CSV bytes and every change made."""
+
+    content: bytes
+    schema: str | None
+    generation: str | None
+    encoding: str  # the encoding the source was read in
+    rows: int
+    changes: list[dict[str, Any]]  # row, field, old, new, code, message (in ``lang``)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything but the content (JSON-ready)."""
+        return {"schema": self.schema, "generation": self.generation, "encoding": self.encoding,
+                "rows": self.rows, "changes": self.changes, "size": len(self.content)}
+
+
+def correct(path: str | os.PathLike[str], schema: str | Schema | None = None, *,
+            lang: str = "ja", registry: Registry | None = None, bom: bool = False,
+            encoding: str | None = None, allow_schema_paths: bool = False) -> Corrected:
+    """The corrected UTF-8 CSV of ``path`` as bytes, with every change and its message in
+    ``lang``. Writes nothing to disk. Raises ReadError, SchemaNotFound as ``normalize``;
+    ``allow_schema_paths`` is False by default: this is the web's entry point."""
+    buffer = io.StringIO(newline="")
+    result = _normalize(path, buffer, "", schema, registry=registry, encoding=encoding,
+                        allow_schema_paths=allow_schema_paths)
+    text = buffer.getvalue()
+    content = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+    changes = [{**change, "message": change_message(change, lang)} for change in result.changes]
+    return Corrected(content, result.schema, result.generation, result.encoding, result.rows, changes)
+
+
+def correct_bytes(data: bytes, schema: str | Schema | None = None, **options: Any) -> Corrected:
+    """``correct`` for an upload held in memory: the bytes pass through a private temporary
+    file (the reader streams from a path), removed before this returns."""
+    with tempfile.TemporaryDirectory(prefix="regionaliot-correct-") as directory:
+        source = os.path.join(directory, "upload")
+        with open(source, "wb") as handle:
+            handle.write(data)
+        return correct(source, schema, **options)
 
 
 def _sure(code: str) -> bool:
@@ -66,9 +112,17 @@ def normalize(path: str | os.PathLike[str], output: str | os.PathLike[str],
 
     ``encoding``: the character encoding the publisher declared (None: detect it);
     ``allow_schema_paths``: as for ``validate_file`` (False for a schema named on the web)."""
-    registry = registry or default_registry()
     output = os.fspath(output)
-    with open_table(path, _table_label_scorer(registry), encoding) as table:
+    with open(output, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+        return _normalize(path, handle, output, schema, registry=registry, encoding=encoding,
+                          allow_schema_paths=allow_schema_paths)
+
+
+def _normalize(path: str | os.PathLike[str], handle: IO[str], output: str,
+               schema: str | Schema | None, *, registry: Registry | None, encoding: str | None,
+               allow_schema_paths: bool) -> NormalizeResult:
+    registry = registry or default_registry()
+    with open_table(path, table_label_scorer(registry), encoding) as table:
         resolved = resolve_schema(table, schema, registry, allow_paths=allow_schema_paths)
         result = NormalizeResult(output, resolved.name if resolved else None,
                                  resolved.generation if resolved else None, table.encoding)
@@ -107,39 +161,38 @@ def normalize(path: str | os.PathLike[str], output: str | os.PathLike[str],
             sources = list(range(width))
             checks, lat, lon = {}, None, None
 
-        with open(output, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(out_labels)
-            number = table.first_data_row - 1
-            for row in table.rows():
-                number += 1
-                if not any(row):
-                    result.change(number, "", None, None, "blank-row")
+        writer = csv.writer(handle)
+        writer.writerow(out_labels)
+        number = table.first_data_row - 1
+        for row in table.rows():
+            number += 1
+            if not any(row):
+                result.change(number, "", None, None, "blank-row")
+                continue
+            extra = row[width:]
+            if len(row) < width:
+                row = row + [""] * (width - len(row))
+            for column, check in checks.items():
+                value = row[column]
+                if not value or value in check.good:
                     continue
-                extra = row[width:]
-                if len(row) < width:
-                    row = row + [""] * (width - len(row))
-                for column, check in checks.items():
-                    value = row[column]
-                    if not value or value in check.good:
-                        continue
-                    new, codes = _fixed(check, value)
-                    if codes:
-                        row[column] = new
-                        result.change(number, check.name, value, new, codes[-1] if len(codes) == 1 else "+".join(codes))
-                if lat is not None and lon is not None:
-                    _swap_if_sure(row, lat, lon, number, result)
-                out = ["" if s is None else row[s] for s in sources]
-                if any(extra):  # cells beyond the header: keep them rather than lose data
-                    out.extend(extra)
-                writer.writerow(out)
-                result.rows += 1
+                new, codes = _fixed(check, value)
+                if codes:
+                    row[column] = new
+                    result.change(number, check.name, value, new, codes[-1] if len(codes) == 1 else "+".join(codes))
+            if lat is not None and lon is not None:
+                _swap_if_sure(row, lat, lon, number, result)
+            out = ["" if s is None else row[s] for s in sources]
+            if any(extra):  # cells beyond the header: keep them rather than lose data
+                out.extend(extra)
+            writer.writerow(out)
+            result.rows += 1
     return result
 
 
 def _swap_if_sure(row: list[str], lat: FieldCheck, lon: FieldCheck, number: int,
                   result: NormalizeResult) -> None:
-    a, b = _to_float(row[lat.column]), _to_float(row[lon.column])
+    a, b = to_float(row[lat.column]), to_float(row[lon.column])
     if a is None or b is None:
         return
     if (JAPAN_LON[0] <= a <= JAPAN_LON[1] and JAPAN_LAT[0] <= b <= JAPAN_LAT[1]):

@@ -178,6 +178,19 @@ TEXTS: dict[str, str] = {
 }
 
 
+# What the corrected file changed, beyond the fixes of findings (whose messages say it).
+CHANGES: dict[str, str] = {
+    "encoding": N_("Saved as UTF-8 (it was {old})."),
+    "metadata-rows": N_("Removed {old} line(s) above the header."),
+    "trailing-empty-column": N_("Removed the trailing empty column."),
+    "missing-label": N_('Added the missing column "{new}" (empty).'),
+    "header": N_('Renamed the column "{old}" to "{new}".'),
+    "blank-row": N_("Removed a blank row."),
+    "latlon-swapped": N_('"{field}": "{old}" → "{new}" (latitude and longitude swapped back).'),
+    "cell": N_('"{field}": "{old}" → "{new}".'),
+}
+
+
 class _SafeDict(dict):
     """Leave unknown ``{names}`` visible instead of raising KeyError."""
 
@@ -224,6 +237,23 @@ def render(code: str, lang: str = "ja", **params: object) -> str:
             params[name + "_generation"] = generation_name(params[name + "_generation"], lang)
     if code == "unique-error" and "previous" not in params:
         params["previous"] = ""
+    return _fill(translate(text, lang), params)
+
+
+def change_message(change: dict[str, Any], lang: str = "ja") -> str:
+    """One change of the corrected file (fixer.NormalizeResult.changes) said in ``lang``."""
+    code = str(change.get("code", ""))
+    params = {**change, "field": change.get("field", "")}
+    if code == "encoding":
+        params["old"] = encoding_name(str(change.get("old") or ""), lang)
+    text = CHANGES.get(code)
+    if text is None:
+        last = code.split("+")[-1]  # two fixes on one cell: full-width, then the check digit
+        info = CODES.get(last)
+        if info is not None:
+            return _fill(translate(info.message, lang), {**params, "cell": change.get("old", ""),
+                                                         "fix": change.get("new", "")})
+        text = CHANGES["cell"]
     return _fill(translate(text, lang), params)
 
 

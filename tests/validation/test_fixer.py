@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import csv
+import json
 
+import pytest
 from conftest import MIN_HEADER, MIN_SCHEMA, good_row
 from regionaliot.validation.engine import validate_file
 from regionaliot.validation.fixer import normalize
@@ -55,3 +57,45 @@ def test_decimal_comma_in_a_coordinate_is_left_alone(tmp_path, write_csv):
     result = normalize(source, out, MIN_SCHEMA)
     assert read(out)[1][MIN_HEADER.index("緯度")] == "34,585"
     assert result.changes == []
+
+
+# --- the corrected file in memory (issue 16: /validate hands it back, stored nowhere) -------
+
+def test_correct_gives_the_normalized_bytes_and_says_each_change(tmp_path, write_csv):
+    from regionaliot.validation import correct
+
+    source = write_csv([good_row(1, 小児対応設備の有無="○", 開始時間="9:00")], encoding="cp932")
+    out = tmp_path / "fixed.csv"
+    written = normalize(source, out, MIN_SCHEMA)
+    corrected = correct(source, MIN_SCHEMA, lang="en", allow_schema_paths=True)
+    assert corrected.content == out.read_bytes()
+    assert [c["code"] for c in corrected.changes] == [c["code"] for c in written.changes]
+    messages = {c["code"]: c["message"] for c in corrected.changes}
+    assert messages["encoding"] == "Saved as UTF-8 (it was Shift_JIS)."
+    assert "09:00" in messages["time-not-padded"] and "{" not in "".join(messages.values())
+    japanese = correct(source, MIN_SCHEMA, lang="ja", allow_schema_paths=True)
+    assert "Shift_JIS" in japanese.changes[0]["message"] and japanese.content == corrected.content
+    assert json.dumps(corrected.to_dict())  # JSON-ready, without the content
+
+
+def test_correct_refuses_schema_paths_from_the_web(write_csv):
+    from regionaliot.validation import SchemaNotFound, correct
+
+    with pytest.raises(SchemaNotFound):
+        correct(write_csv([good_row(1)]), MIN_SCHEMA)
+
+
+def test_corrected_upload_bytes_leave_no_file_and_validate_clean(corpus_dir, tmp_path, monkeypatch):
+    import tempfile
+
+    from regionaliot.validation import correct_bytes, validate_file
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    data = (corpus_dir / "yaizu-222127" / "222127_evacuation_space.csv").read_bytes()
+    corrected = correct_bytes(data, "evacuation_space")
+    assert list(tmp_path.iterdir()) == []
+    assert len(corrected.changes) == 62 and {c["code"] for c in corrected.changes} == {"flag-symbol"}
+    again = tmp_path / "again.csv"
+    again.write_bytes(corrected.content)
+    report = validate_file(again)
+    assert (report.schema, report.error_count, report.warning_count) == ("evacuation_space", 0, 0)

@@ -28,7 +28,7 @@ EVERY_PARAM = {"field": "F", "cell": "C", "column": 3, "type": "number/default",
                "changes": 2, "type_hint": "T", "schema": "S", "detail": "D", "type_name": "N",
                "key": "K", "range": "A1:B2", "formula": "SUM(A1)", "better": "B", "chosen": "C",
                "better_generation": "standard", "chosen_generation": "legacy", "better_matched": 9,
-               "better_total": 10, "chosen_matched": 2, "chosen_total": 22}
+               "better_total": 10, "chosen_matched": 2, "chosen_total": 22, "old": "o", "new": "n"}
 
 
 def test_the_catalogue_translates_every_msgid_of_the_code():
@@ -39,7 +39,8 @@ def test_the_catalogue_translates_every_msgid_of_the_code():
 
 def test_every_text_is_an_english_msgid_with_a_japanese_translation():
     for table in (messages.MESSAGES, checks.MESSAGES, messages.READ_ERRORS, messages.SUMMARY,
-                  messages.TYPE_HINTS, messages.TYPE_NAMES, messages.GENERATION_NAMES, messages.TEXTS):
+                  messages.TYPE_HINTS, messages.TYPE_NAMES, messages.GENERATION_NAMES, messages.CHANGES,
+                  messages.TEXTS):
         for key, msgid in table.items():
             assert isinstance(msgid, str), key  # not a (ja, en) pair beside the catalogue
             ja = i18n.translate(msgid, "ja")
