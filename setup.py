@@ -58,6 +58,9 @@ setup(
         "ckanext.regionaliot": [
             "config_declaration.yaml", "i18n/*.cfg", "i18n/*.pot", "i18n/*/LC_MESSAGES/*",
             "seed/*.json", "seed/demo/*.csv", "migration/*/*", "migration/*/versions/*.py",
+            # The theme: templates, webassets (vendor/ is filled by the stack from npm), public/.
+            "templates/**/*.html", "assets/webassets.yml", "assets/css/*.css", "assets/js/*.js",
+            "assets/vendor/**/*", "public/**/*",
         ],
         "ckanext.regionaliot.validation": ["config_declaration.yaml", "templates/**/*.html"],
         "ckanext.regionaliot.security": ["config_declaration.yaml", "templates/**/*.html",

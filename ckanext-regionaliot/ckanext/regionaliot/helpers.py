@@ -8,7 +8,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from markupsafe import Markup
 
-from . import pages
+from . import home, pages
 
 __all__ = [
     # issue 7: organization, group, dataset and resource pages
@@ -112,3 +112,53 @@ def regionaliot_resource_downloads(pkg: dict[str, Any], res: dict[str, Any]) -> 
                                            format="csv", bom="True")
         links["normalized_kind"] = "datastore"
     return links
+
+
+# ----------------------------------------------------------------- issue 7: home page and site frame
+__all__ += [
+    "regionaliot_basin_members",
+    "regionaliot_categories",
+    "regionaliot_count_parts",
+    "regionaliot_error_status",
+    "regionaliot_example_queries",
+    "regionaliot_lang_links",
+    "regionaliot_latest_datasets",
+    "regionaliot_popular_datasets",
+    "regionaliot_site_title",
+]
+
+
+def regionaliot_site_title() -> str:
+    return home.site_title()
+
+
+def regionaliot_example_queries() -> list[str]:
+    return home.example_queries()
+
+
+def regionaliot_lang_links() -> list[dict[str, Any]]:
+    return home.lang_links()
+
+
+def regionaliot_categories(search_facets: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    return home.categories(search_facets)
+
+
+def regionaliot_basin_members(search_facets: dict[str, Any] | None = None) -> dict[str, Any]:
+    return home.basin_members(search_facets)
+
+
+def regionaliot_latest_datasets() -> list[dict[str, Any]]:
+    return home.latest_datasets()
+
+
+def regionaliot_popular_datasets() -> dict[str, Any]:
+    return home.popular_datasets()
+
+
+def regionaliot_error_status(code: Any) -> int:
+    return home.error_status(code)
+
+
+def regionaliot_count_parts(count: int) -> dict[str, str]:
+    return home.count_parts(count)

@@ -30,6 +30,7 @@ class RegionalIoTPlugin(p.SingletonPlugin, DefaultTranslation):
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+        tk.add_resource("assets", "regionaliot")
 
     # IPackageController
     def before_dataset_search(self, search_params):

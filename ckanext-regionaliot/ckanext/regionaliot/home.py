@@ -1,0 +1,189 @@
+"""What the home page and the site frame show (issue 7): the 17 categories, the members
+with their map, the newest and most-viewed datasets, the language switch.
+
+The home page's numbers come from the dataset search CKAN's own home view already runs
+(its facets ``groups`` and ``organization``, ``search.facets.limit`` values each): the tiles
+and the member list add no query of their own for counts. Two small sorted searches (five
+rows, no facets) fill the newest and most-viewed lists; the members are two indexed
+SQL reads. Nothing is cached, so a new dataset shows at once.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.regionaliot import seed
+from ckanext.regionaliot.lib.i18n import current_lang
+
+# Where the boundaries are served from (public/regionaliot/, see its README.md).
+MEMBERS_GEOJSON = "/regionaliot/geo/members.geojson"
+LIST_ROWS = 5
+# Organization fields (scheming, stored as group extras) the member list shows.
+_MEMBER_EXTRAS = ("lg_code", "title_en", "title_kana", "body_type")
+
+
+def site_title() -> str:
+    """The portal's name in the reader's language (ja: the ini's ckan.site_title)."""
+    if current_lang() == "ja":
+        return tk.config.get("ckan.site_title") or tk._("Takahashi River Basin Open Data")
+    return tk._("Takahashi River Basin Open Data")
+
+
+def title(obj: dict[str, Any]) -> str:
+    """An object's title in the reader's language: title_en on English pages if stored."""
+    if current_lang() == "en" and obj.get("title_en"):
+        return obj["title_en"]
+    return obj.get("title") or obj.get("display_name") or obj.get("name") or ""
+
+
+def example_queries() -> list[str]:
+    """Example searches offered under the home page's search box."""
+    return [tk._("toilet"), tk._("evacuation"), tk._("AED"), tk._("population")]
+
+
+def lang_links() -> list[dict[str, Any]]:
+    """This page in each offered language, for the header's language switch."""
+    current = current_lang()
+    names = {"ja": "日本語", "en": "English"}
+    out = []
+    for locale in tk.aslist(tk.config.get("ckan.locales_offered")) or ["ja", "en"]:
+        if locale not in names:
+            continue
+        out.append({
+            "lang": locale,
+            "label": names[locale],
+            "url": tk.h.url_for(tk.h.current_url(), locale=locale),
+            "current": locale == current,
+        })
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _official_categories() -> tuple[dict[str, str], ...]:
+    # The 17 分類 in the order of the standard オープンデータ一覧 (the preset's order).
+    return tuple(seed.categories())
+
+
+def _facet_counts(search_facets: dict[str, Any] | None, field: str) -> dict[str, int] | None:
+    facet = (search_facets or {}).get(field)
+    if facet is None:
+        return None
+    return {item["name"]: int(item["count"]) for item in facet.get("items", [])}
+
+
+def _search(**params: Any) -> dict[str, Any]:
+    try:
+        return tk.get_action("package_search")({}, params)
+    except tk.ValidationError:
+        # A Solr refusal (a sort field the core lacks) must not break the home page.
+        return {"count": 0, "results": [], "search_facets": {}}
+
+
+def _counts(search_facets: dict[str, Any] | None, field: str) -> dict[str, int]:
+    counts = _facet_counts(search_facets, field)
+    if counts is None:
+        # The home view's search lacks this facet (search.facets changed): ask once.
+        result = _search(q="*:*", rows=0, **{"facet.field": json.dumps([field]),
+                                             "facet.limit": -1})
+        counts = _facet_counts(result.get("search_facets"), field) or {}
+    return counts
+
+
+def categories(search_facets: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The 17 分類 in official order with the number of public datasets in each."""
+    counts = _counts(search_facets, "groups")
+    lang = current_lang()
+    return [{
+        "name": c["name"],
+        "label": c["title_en"] if lang == "en" else c["title"],
+        "count": counts.get(c["name"], 0),
+        "url": tk.h.url_for("dataset.search", groups=c["name"]),
+    } for c in _official_categories()]
+
+
+def _member_sort_key(member: dict[str, Any]) -> tuple:
+    # Municipalities by their code (倉敷市 332020 first), then the consortium, then others.
+    kind = {"municipality": 0, "consortium": 1}.get(member["body_type"], 2)
+    return (0 if member["code"] else 1, kind, member["code"], member["title"])
+
+
+def basin_members(search_facets: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The organizations (members and consortium) with their codes and dataset counts.
+
+    ``members``: list for the template; ``map``: what the map script needs (the
+    GeoJSON's address and, by 6-digit code, each member's page, name and count).
+    """
+    counts = _counts(search_facets, "organization")
+    orgs = (model.Session.query(model.Group.id, model.Group.name, model.Group.title)
+            .filter(model.Group.is_organization.is_(True), model.Group.state == "active")
+            .all())
+    extras: dict[str, dict[str, str]] = {}
+    if orgs:
+        rows = (model.Session.query(model.GroupExtra.group_id, model.GroupExtra.key,
+                                    model.GroupExtra.value)
+                .filter(model.GroupExtra.group_id.in_([o.id for o in orgs]),
+                        model.GroupExtra.key.in_(_MEMBER_EXTRAS),
+                        model.GroupExtra.state == "active"))
+        for group_id, key, value in rows:
+            extras.setdefault(group_id, {})[key] = value or ""
+    members = []
+    for org in orgs:
+        ex = extras.get(org.id, {})
+        member = {
+            "name": org.name,
+            "title": org.title or org.name,
+            "title_en": ex.get("title_en", ""),
+            "code": ex.get("lg_code", ""),
+            "body_type": ex.get("body_type") or "municipality",
+            "count": counts.get(org.name, 0),
+            "url": tk.h.url_for("organization.read", id=org.name),
+        }
+        member["label"] = title(member)
+        members.append(member)
+    members.sort(key=_member_sort_key)
+    shapes = {m["code"]: {"url": m["url"], "label": m["label"], "count": m["count"]}
+              for m in members if m["code"]}
+    return {
+        "members": members,
+        "map": json.dumps({"geojson": tk.h.url_for_static(MEMBERS_GEOJSON),
+                           "members": shapes}, ensure_ascii=False),
+    }
+
+
+def latest_datasets() -> list[dict[str, Any]]:
+    """The newest public datasets (first published)."""
+    return _search(q="*:*", rows=LIST_ROWS, sort="metadata_created desc")["results"]
+
+
+def popular_datasets() -> dict[str, Any]:
+    """The most-viewed datasets if CKAN's tracking plugin counts views, else the latest
+    updated ones, with a heading that says which (no view counts are invented)."""
+    if tk.h.plugin_loaded("tracking"):
+        return {"heading": tk._("Most viewed"), "kind": "views",
+                "results": _search(q="*:*", rows=LIST_ROWS,
+                                   sort="views_recent desc, metadata_modified desc")["results"]}
+    return {"heading": tk._("Recently updated"), "kind": "updated",
+            "results": _search(q="*:*", rows=LIST_ROWS,
+                               sort="metadata_modified desc")["results"]}
+
+
+def error_status(code: Any) -> int:
+    """The HTTP status of an error page: CKAN passes a number, or [500] for a crash."""
+    if isinstance(code, list | tuple):
+        code = code[0] if code else 500
+    try:
+        return int(code)
+    except (TypeError, ValueError):
+        return 500
+
+
+def count_parts(count: int) -> dict[str, str]:
+    """「12件」 / "12 datasets" split around the number, so the page can mark the number up
+    (span.regionaliot-count) without putting markup in the catalogue."""
+    text = tk.ungettext("%(num)s dataset", "%(num)s datasets", count)  # gettext fills num
+    before, _sep, after = text.partition(str(count))
+    return {"before": before, "number": f"{count:,}", "after": after}
