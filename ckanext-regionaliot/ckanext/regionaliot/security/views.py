@@ -8,6 +8,13 @@ __all__ = ["security"]
 security = Blueprint("regionaliot_security", __name__)
 
 
+# --- Security headers, and uploads that cannot run script (headers.py) -----------------
+def _register_headers() -> None:
+    from . import headers
+
+    security.after_app_request(headers.add_security_headers)
+
+
 # --- Malformed requests: 4xx with a reason, never 500 (guards.py) ----------------------
 def _register_guards() -> None:
     import ckan.plugins.toolkit as tk
@@ -22,4 +29,5 @@ def _register_guards() -> None:
     security.app_errorhandler(DataError)(guards.bad_form)
 
 
+_register_headers()
 _register_guards()
