@@ -22,8 +22,13 @@ from . import ssrf
 # DefaultTranslation: its own catalogue, i18n/<lang>/LC_MESSAGES/ckanext-regionaliot_security.po.
 class RegionalIoTSecurityPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation, inherit=True)
+    p.implements(p.IConfigurer)
     p.implements(p.IConfigurable, inherit=True)
     p.implements(IXloader, inherit=True)
+
+    # IConfigurer: templates/ overrides harvest's source admin page (POST-only actions).
+    def update_config(self, config):
+        tk.add_template_directory(config, "templates")
 
     # IConfigurable (web, `ckan jobs worker` and its work-horses): xloader's downloads go
     # through the fetch guard (ssrf.py); an xloader that no longer fits stops the start.

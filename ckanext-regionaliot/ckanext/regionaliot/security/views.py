@@ -15,6 +15,15 @@ def _register_headers() -> None:
     security.after_app_request(headers.add_security_headers)
 
 
+# --- CSRF: harvest's state-changing GET links become POST-only (csrf.py) ---------------
+def _register_csrf() -> None:
+    from . import csrf
+
+    security.before_app_request(csrf.refuse_state_changing_get)
+    security.add_url_rule("/harvest/<source>/job/<id>/abort", endpoint="harvest_job_abort",
+                          view_func=csrf.harvest_job_abort, methods=["POST"])
+
+
 # --- Malformed requests: 4xx with a reason, never 500 (guards.py) ----------------------
 def _register_guards() -> None:
     import ckan.plugins.toolkit as tk
@@ -30,4 +39,5 @@ def _register_guards() -> None:
 
 
 _register_headers()
+_register_csrf()
 _register_guards()
