@@ -13,7 +13,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.xloader.interfaces import IXloader
 
-from . import ssrf
+from . import ssrf, throttle
 
 
 @tk.blanket.config_declarations
@@ -23,12 +23,22 @@ from . import ssrf
 class RegionalIoTSecurityPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation, inherit=True)
     p.implements(p.IConfigurer)
+    p.implements(p.IAuthenticator, inherit=True)
+    p.implements(p.ISignal)
     p.implements(p.IConfigurable, inherit=True)
     p.implements(IXloader, inherit=True)
 
     # IConfigurer: templates/ overrides harvest's source admin page (POST-only actions).
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
+
+    # IAuthenticator: a locked login name or address gets 429 before any password check.
+    def login(self):
+        return throttle.check_login()
+
+    # ISignal: failed logins are counted, a successful one forgets the name's failures.
+    def get_signal_subscriptions(self):
+        return throttle.signal_subscriptions()
 
     # IConfigurable (web, `ckan jobs worker` and its work-horses): xloader's downloads go
     # through the fetch guard (ssrf.py); an xloader that no longer fits stops the start.
