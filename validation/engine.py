@@ -8,6 +8,7 @@ first-line header is row 2.
 """
 from __future__ import annotations
 
+import csv
 import gc
 import os
 from collections.abc import Callable
@@ -32,7 +33,9 @@ CHUNK_ROWS = 10_000
 # A chunk also ends once it holds this many characters: 10,000 lines of up to 1 MiB each
 # would otherwise be gigabytes. Ordinary rows (~200 characters) never reach it.
 CHUNK_CHARS = 16 << 20
-CHUNK_STEP = 32  # so a chunk overshoots CHUNK_CHARS by at most 32 lines of ≤ 1 MiB
+# So a chunk overshoots CHUNK_CHARS by at most 32 lines of ≤ 1 MiB, plus the reader's block
+# (reader.BLOCK_CHARS: it counts characters a block at a time).
+CHUNK_STEP = 32
 # And at this many cells (rows × header width): short rows are padded to the header's
 # width, so a header of 16,384 columns would make 10,000 rows 1.3 GB of pointers.
 CHUNK_CELLS = 4 << 20
@@ -87,7 +90,7 @@ def validate_file(path: str | os.PathLike[str], schema: str | Schema | None = No
         plan = Plan(table, resolved, registry, report)
         if isinstance(schema, str) and resolved is not None and resolved.key in registry.names():
             _better_schema(table, resolved, registry, report)
-        plan.run(table.rows(), chunk_rows)
+        plan.run(table.fast_rows(), chunk_rows)
     return report
 
 
@@ -269,6 +272,8 @@ class Plan:
             self.sheet_pending = []
         except ReadError:
             raise
+        except (csv.Error, UnicodeDecodeError) as exc:  # fast_rows: no guard around each row
+            raise self.table.read_error(exc) from None
         except MemoryError:
             raise ReadError("too-large") from None
         finally:
@@ -477,10 +482,10 @@ class Plan:
                 emit(row, self.lon.column + 1, self.lon.name, "longitude-out-of-japan", severity, lon_text)
 
     def _formulas(self, column: int, values, rowmap) -> None:
-        first = min(filter(None, values), default=None)
-        if first is None or first[0] > "@":  # every formula prefix sorts before 'A'
-            return
-        if "0" <= first[0] <= "9" and max(values)[0] <= "9":  # all start with a digit
+        # One C-speed scan of the joined column; a multi-line cell can only cause a false
+        # alarm, which the exact test below settles.
+        joined = "\n" + "\n".join(values)
+        if not any(marker in joined for marker in _FORMULA_MARKERS):
             return
         name = self.field_of_column.get(column, self.table.labels[column])
         for i in compress(range(len(values)), map(str.startswith, values, repeat(FORMULA_PREFIXES))):
@@ -489,6 +494,9 @@ class Plan:
                 continue
             self.report.add(rowmap(i), column + 1, name, "formula-cell", "warning", value,
                             {"first": value[0]})
+
+
+_FORMULA_MARKERS = tuple("\n" + prefix for prefix in FORMULA_PREFIXES)
 
 
 def to_float(text: str) -> float | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as _dt
+import io
 import os
 import posixpath
 import zipfile
@@ -100,10 +101,28 @@ class Table:
         # bound its batches by size as well as by row count (None for xlsx).
         self.chars_read = chars_read
         self.sheet_notes: SheetNotes | None = None  # xlsx: formulas without a value, merged cells
+        self.unread: list[list[str]] = []  # rows read ahead to find the header, not yet given
+        self._raw: Iterator[list[str]] | None = None
+        self._locate: Callable[[], tuple[int, int] | None] | None = None
 
     def rows(self) -> Iterator[list[str]]:
         """Data rows (lists of str) in file order, starting at ``first_data_row``."""
         return self._rows
+
+    def set_raw(self, reader: Iterator[list[str]], locate: Callable[[], tuple[int, int] | None]) -> None:
+        self._raw = reader
+        self._locate = locate
+
+    def fast_rows(self) -> Iterator[list[str]]:
+        """``rows()`` without a Python generator around each row (a hot loop): the caller
+        turns csv.Error and UnicodeDecodeError into ReadError with ``read_error``. Use one
+        of ``rows()`` and ``fast_rows()``, never both."""
+        if self._raw is None:
+            return self._rows
+        return chain(self.unread, self._raw)
+
+    def read_error(self, exc: Exception) -> ReadError:
+        return read_error(exc, self._locate)
 
     def close(self) -> None:
         self._closer()
@@ -282,52 +301,78 @@ def open_table(path: str | os.PathLike[str],
     handle = open(path, encoding=encoding, newline="")
     try:
         chars_read = [0]
-        lines = _capped_lines(handle, chars_read)
+        lines = chain.from_iterable(_line_blocks(handle, chars_read))
         reader = csv.reader(lines, delimiter=delimiter)
-        rows = _guarded(reader, lambda: locate_undecodable(path, encoding))
+
+        def locate() -> tuple[int, int] | None:
+            return locate_undecodable(path, encoding)
+
+        rows = _guarded(reader, locate)
         table = _assemble(path, encoding, "tsv" if delimiter == "\t" else "csv", rows,
                           handle.close, label_score)
         table.chars_read = chars_read
+        table.set_raw(reader, locate)
         return table
     except BaseException:
         handle.close()
         raise
 
 
-def _capped_lines(handle, chars_read: list[int]) -> Iterator[str]:
-    readline = handle.readline
-    number = 0
+BLOCK_CHARS = 1 << 20
+
+
+def _line_blocks(handle, chars_read: list[int]) -> Iterator[list[str]]:
+    """The file's physical lines, a block at a time (split in C, not one readline a line):
+    lines end at \\n, \\r or \\r\\n as ``newline=""`` reads them; a line longer than
+    MAX_LINE_CHARS, or a NUL anywhere (not only in the sniffed head), is refused."""
+    read = handle.read
+    carry = ""
+    before = 0  # lines in earlier blocks
     while True:
-        line = readline(MAX_LINE_CHARS)
-        if not line:
+        block = read(BLOCK_CHARS)
+        text = carry + block if carry else block
+        if not text:
             return
-        number += 1
-        length = len(line)
-        if length >= MAX_LINE_CHARS and not line.endswith("\n"):
+        lines = io.StringIO(text, newline="").readlines()
+        carry = ""
+        if block and not lines[-1].endswith("\n"):
+            carry = lines.pop()  # continues in the next block (or is a \\r whose \\n does)
+            if len(carry) > MAX_LINE_CHARS:
+                raise ReadError("too-long", "file-too-long", {"limit": MAX_LINE_CHARS})
+        if lines and max(map(len, lines)) > MAX_LINE_CHARS - 1 and \
+                any(len(line.rstrip("\r\n")) >= MAX_LINE_CHARS for line in lines):
             raise ReadError("too-long", "file-too-long", {"limit": MAX_LINE_CHARS})
-        if "\x00" in line:  # anywhere in the file, not only in the sniffed head
+        if "\x00" in text:
+            number = next(n for n, line in enumerate(lines + [carry], before + 1) if "\x00" in line)
             raise ReadError("csv", "file-csv:nul-at", {"line": number})
-        chars_read[0] += length
-        yield line
+        before += len(lines)
+        chars_read[0] += len(block)
+        if lines:
+            yield lines
+
+
+def read_error(exc: Exception, locate: Callable[[], tuple[int, int] | None] | None = None) -> ReadError:
+    """The ReadError for a decoding or CSV error met mid-file.
+
+    The position in a UnicodeDecodeError is relative to the block the text layer was
+    decoding, so the error names the place ``locate`` finds in the file instead."""
+    if isinstance(exc, UnicodeDecodeError):
+        where = locate() if locate is not None else None
+        if where is None:
+            return ReadError("encoding", "file-encoding:mid-file")
+        offset, line = where  # numbered from 1 in the message, like the declared-encoding one
+        return ReadError("encoding", "file-encoding:mid-file-at",
+                         {"line": line, "byte": offset + 1, "offset": offset})
+    return ReadError("csv", "file-csv", {"error": str(exc)})
 
 
 def _guarded(reader: Iterator[list[str]],
              locate: Callable[[], tuple[int, int] | None] | None = None) -> Iterator[list[str]]:
-    """Turn decoding and CSV errors met mid-file into ReadError.
-
-    The position in a UnicodeDecodeError is relative to the block the text layer was
-    decoding, so the error names the place ``locate`` finds in the file instead."""
+    """Turn decoding and CSV errors met mid-file into ReadError."""
     try:
         yield from reader
-    except UnicodeDecodeError:
-        where = locate() if locate is not None else None
-        if where is None:
-            raise ReadError("encoding", "file-encoding:mid-file") from None
-        offset, line = where  # numbered from 1 in the message, like the declared-encoding one
-        raise ReadError("encoding", "file-encoding:mid-file-at",
-                        {"line": line, "byte": offset + 1, "offset": offset}) from None
-    except csv.Error as exc:
-        raise ReadError("csv", "file-csv", {"error": str(exc)}) from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise read_error(exc, locate) from None
 
 
 def locate_undecodable(path: str | os.PathLike[str], encoding: str,
@@ -387,8 +432,10 @@ def _assemble(path: str, encoding: str, dialect: str, rows: Iterator[list[str]],
         labels.pop()
         trailing_blank += 1
     header_row = index + 1
-    return Table(path, encoding, dialect, labels, header_row, header_row + 1 + skipped,
-                 trailing_blank, chain(rest, rows), closer, metadata_rows=index + skipped)
+    table = Table(path, encoding, dialect, labels, header_row, header_row + 1 + skipped,
+                  trailing_blank, chain(rest, rows), closer, metadata_rows=index + skipped)
+    table.unread = rest
+    return table
 
 
 def _cell_text(value: object) -> str:

@@ -63,9 +63,34 @@ def worker_frictionless(path: str, keys_out: str | None, schema: str = SCHEMA) -
             "keys": keys if keys_out else None, "nkeys": len(keys)}
 
 
+def worker_many(tool: str, directory: str) -> dict:
+    """Validate every file of ``directory`` in one process, as a portal worker would."""
+    paths = sorted(glob.glob(os.path.join(directory, "*.csv")))
+    findings = 0
+    if tool == "regionaliot":
+        from regionaliot.validation.engine import validate_file
+
+        for path in paths:
+            report = validate_file(path, SCHEMA, "ja", max_findings=None)
+            report.to_json()
+            findings += len(report.table_schema_keys())
+    else:
+        import frictionless
+        from frictionless import system
+
+        with system.use_context(trusted=True):
+            for path in paths:
+                report = frictionless.validate(path, schema=SCHEMA, limit_errors=10**9)
+                findings += sum(1 for e in report.tasks[0].errors if getattr(e, "row_number", None))
+    return {"files": len(paths), "nkeys": findings}
+
+
 def run_worker(tool: str, path: str, keys_out: str | None, schema: str = SCHEMA) -> None:
     started = time.perf_counter()
-    result = (worker_regionaliot if tool == "regionaliot" else worker_frictionless)(path, keys_out, schema)
+    if tool.endswith("-many"):
+        result = worker_many(tool[:-5], path)
+    else:
+        result = (worker_regionaliot if tool == "regionaliot" else worker_frictionless)(path, keys_out, schema)
     result["seconds"] = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result["cpu_seconds"] = usage.ru_utime + usage.ru_stime  # less sensitive to a busy machine
@@ -157,6 +182,26 @@ def differential(rows: int) -> bool:
     return ok
 
 
+def small_files(count: int, rows: int) -> bool:
+    """Many small real-sized files, where start-up and per-file set-up dominate."""
+    directory = os.path.join(OUT, f"small_{count}x{rows}")
+    os.makedirs(directory, exist_ok=True)
+    for number in range(count):
+        path = os.path.join(directory, f"aed_{number:04d}.csv")
+        if not os.path.exists(path):
+            generate(path, rows, 1000 + number, 0.01)
+    print(f"small files: {count} files of {rows} rows")
+    results = {tool: child(f"{tool}-many", directory) for tool in ("regionaliot", "frictionless")}
+    for tool, result in results.items():
+        print(f"  {tool:13} wall {result['seconds']:7.2f} s {count / result['seconds']:8.1f} files/s | "
+              f"cpu {result['cpu_seconds']:7.2f} s {count / result['cpu_seconds']:8.1f} files/s | "
+              f"peak RSS {result['maxrss_mb']:7.1f} MB | row-level findings {result['nkeys']}")
+    ours, theirs = results["regionaliot"], results["frictionless"]
+    print(f"  speed-up: {theirs['seconds'] / ours['seconds']:.1f}x wall, "
+          f"{theirs['cpu_seconds'] / ours['cpu_seconds']:.1f}x cpu")
+    return ours["nkeys"] == theirs["nkeys"]
+
+
 def differential_schemas(rows: int) -> bool:
     """Every schema we ship, as shipped and with a primaryKey and length constraints added."""
     ok = True
@@ -187,6 +232,8 @@ def main() -> None:
     parser.add_argument("--diff-rows", type=int, default=20_000)
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-diff", action="store_true")
+    parser.add_argument("--small-files", type=int, default=0, metavar="N",
+                        help="also validate N files of 200 rows each, one process per tool")
     parser.add_argument("--no-compare", action="store_true", help="do not diff findings of the speed file")
     parser.add_argument("--worker", nargs=2, metavar=("TOOL", "FILE"), help=argparse.SUPPRESS)
     parser.add_argument("--keys-out", help=argparse.SUPPRESS)
@@ -199,6 +246,8 @@ def main() -> None:
     ok = True
     if not args.skip_speed:
         ok &= speed(args.rows, args.error_rate, not args.no_compare)
+    if args.small_files:
+        ok &= small_files(args.small_files, 200)
     if not args.skip_diff:
         ok &= differential(args.diff_rows)
         ok &= differential_schemas(args.diff_rows // 4)

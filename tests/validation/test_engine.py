@@ -145,6 +145,11 @@ def test_chunks_are_bounded_by_size_as_well_as_rows(write_csv, monkeypatch):
     original = engine.Plan._chunk
     monkeypatch.setattr(engine, "CHUNK_CHARS", 250_000)
     monkeypatch.setattr(engine, "CHUNK_STEP", 2)
+    # The reader counts characters a block at a time (reader.BLOCK_CHARS, 1 Mi by default):
+    # a chunk overshoots CHUNK_CHARS by at most one block and CHUNK_STEP lines.
+    from regionaliot.validation import reader
+
+    monkeypatch.setattr(reader, "BLOCK_CHARS", 100_000)
     monkeypatch.setattr(engine.Plan, "_chunk",
                         lambda self, chunk, base: (sizes.append(len(chunk)), original(self, chunk, base)))
     capped = validate_file(path, MIN_SCHEMA)

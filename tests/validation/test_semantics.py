@@ -206,3 +206,35 @@ def test_the_standard_the_header_fits_is_named(corpus_dir):
     assert "earlier edition" in hint_en["message"]
     # The right standard, picked by name, gets no such hint.
     assert "schema-mismatch" not in validate_file(path, "evacuation_space").counts
+
+
+# --- the reader splits lines a block at a time ------------------------------------------------
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 64])
+def test_block_reading_gives_the_rows_csv_gives(tmp_path, monkeypatch, block):
+    import csv
+    import io
+
+    from regionaliot.validation import reader
+
+    text = ('a,b,c\r\n1,"x\r\ny",3\r\n\r\n4,5\r6\n"q""t",,\n7,8,9\r\n' * 3) + "z,z,z"
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode("utf-8"))
+    monkeypatch.setattr(reader, "BLOCK_CHARS", block)
+    expected = list(csv.reader(io.StringIO(text, newline="")))
+    for fast in (False, True):
+        with reader.open_table(path) as table:
+            rows = list(table.fast_rows() if fast else table.rows())
+        assert [table.labels, *rows] == expected
+
+
+def test_nul_line_is_counted_across_blocks(tmp_path, monkeypatch):
+    from regionaliot.validation import reader
+
+    monkeypatch.setattr(reader, "BLOCK_CHARS", 1000)
+    path = tmp_path / "t.csv"
+    lines = 20_000  # well past the sniffed head (reader.SNIFF_BYTES)
+    path.write_bytes(b"a,b\r\n" + b"1,2\r\n" * lines + b"5,\x006\r\n")
+    with pytest.raises(ReadError) as caught:
+        validate_file(path)
+    assert caught.value.params == {"line": lines + 2}
