@@ -5,18 +5,22 @@ The home page's numbers come from the dataset search CKAN's own home view alread
 (its facets ``groups`` and ``organization``, ``search.facets.limit`` values each): the tiles
 and the member list add no query of their own for counts. Two small sorted searches (five
 rows, no facets) fill the newest and most-viewed lists; the members are two indexed
-SQL reads. Nothing is cached, so a new dataset shows at once.
+SQL reads; the two lists are kept for a minute (ckanext.regionaliot.home.cache_seconds),
+the counts never, so a new dataset is counted at once.
 """
 from __future__ import annotations
 
 import functools
 import json
+import threading
+import time
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.regionaliot import seed
+from ckanext.regionaliot.lib.config import get_int
 from ckanext.regionaliot.lib.i18n import current_lang
 
 # Where the boundaries are served from (public/regionaliot/, see its README.md).
@@ -111,13 +115,15 @@ def _member_sort_key(member: dict[str, Any]) -> tuple:
     return (0 if member["code"] else 1, kind, member["code"], member["title"])
 
 
-def basin_members(search_facets: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The organizations (members and consortium) with their codes and dataset counts.
-
-    ``members``: list for the template; ``map``: what the map script needs (the
-    GeoJSON's address and, by 6-digit code, each member's page, name and count).
-    """
-    counts = _counts(search_facets, "organization")
+def _organizations() -> list[dict[str, Any]]:
+    """Every active organization with the fields the home page shows (two indexed reads,
+    once per request)."""
+    try:
+        cached = getattr(tk.g, "regionaliot_home_orgs", None)
+    except RuntimeError:
+        cached = None
+    if cached is not None:
+        return cached
     orgs = (model.Session.query(model.Group.id, model.Group.name, model.Group.title)
             .filter(model.Group.is_organization.is_(True), model.Group.state == "active")
             .all())
@@ -130,7 +136,7 @@ def basin_members(search_facets: dict[str, Any] | None = None) -> dict[str, Any]
                         model.GroupExtra.state == "active"))
         for group_id, key, value in rows:
             extras.setdefault(group_id, {})[key] = value or ""
-    members = []
+    result = []
     for org in orgs:
         ex = extras.get(org.id, {})
         member = {
@@ -139,12 +145,27 @@ def basin_members(search_facets: dict[str, Any] | None = None) -> dict[str, Any]
             "title_en": ex.get("title_en", ""),
             "code": ex.get("lg_code", ""),
             "body_type": ex.get("body_type") or "municipality",
-            "count": counts.get(org.name, 0),
-            "url": tk.h.url_for("organization.read", id=org.name),
         }
         member["label"] = title(member)
-        members.append(member)
-    members.sort(key=_member_sort_key)
+        result.append(member)
+    result.sort(key=_member_sort_key)
+    try:
+        tk.g.regionaliot_home_orgs = result
+    except RuntimeError:
+        pass
+    return result
+
+
+def basin_members(search_facets: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The organizations (members and consortium) with their codes and dataset counts.
+
+    ``members``: list for the template; ``map``: what the map script needs (the
+    GeoJSON's address and, by 6-digit code, each member's page, name and count).
+    """
+    counts = _counts(search_facets, "organization")
+    members = [dict(org, count=counts.get(org["name"], 0),
+                    url=tk.h.url_for("organization.read", id=org["name"]))
+               for org in _organizations()]
     shapes = {m["code"]: {"url": m["url"], "label": m["label"], "count": m["count"]}
               for m in members if m["code"]}
     return {
@@ -154,9 +175,49 @@ def basin_members(search_facets: dict[str, Any] | None = None) -> dict[str, Any]
     }
 
 
+# Only what the short lists show: Solr's stored fields, no dataset dicts to rebuild.
+_LIST_FIELDS = "name,title,extras_title_en,organization,metadata_created,metadata_modified"
+
+
+_cache: dict[tuple, tuple[float, Any]] = {}
+_cache_lock = threading.Lock()
+
+
+def _cached(key: tuple, compute):
+    """``compute()``, kept for ckanext.regionaliot.home.cache_seconds in this process."""
+    ttl = get_int("ckanext.regionaliot.home.cache_seconds")
+    now = time.monotonic()
+    if ttl > 0:
+        with _cache_lock:
+            hit = _cache.get(key)
+        if hit and hit[0] > now:
+            return hit[1]
+    value = compute()
+    if ttl > 0:
+        with _cache_lock:
+            _cache[key] = (now + ttl, value)
+    return value
+
+
+def _dataset_list(sort: str) -> list[dict[str, Any]]:
+    return _cached(("datasets", sort, current_lang()), lambda: _fetch_dataset_list(sort))
+
+
+def _fetch_dataset_list(sort: str) -> list[dict[str, Any]]:
+    labels = {org["name"]: org["label"] for org in _organizations()}
+    results = _search(q="*:*", rows=LIST_ROWS, sort=sort, fl=_LIST_FIELDS)["results"]
+    return [{
+        "name": r["name"],
+        "title": title(r),
+        "organization": labels.get(r.get("organization") or "", ""),
+        "metadata_created": r.get("metadata_created"),
+        "metadata_modified": r.get("metadata_modified"),
+    } for r in results]
+
+
 def latest_datasets() -> list[dict[str, Any]]:
     """The newest public datasets (first published)."""
-    return _search(q="*:*", rows=LIST_ROWS, sort="metadata_created desc")["results"]
+    return _dataset_list("metadata_created desc")
 
 
 def popular_datasets() -> dict[str, Any]:
@@ -164,11 +225,9 @@ def popular_datasets() -> dict[str, Any]:
     updated ones, with a heading that says which (no view counts are invented)."""
     if tk.h.plugin_loaded("tracking"):
         return {"heading": tk._("Most viewed"), "kind": "views",
-                "results": _search(q="*:*", rows=LIST_ROWS,
-                                   sort="views_recent desc, metadata_modified desc")["results"]}
+                "results": _dataset_list("views_recent desc, metadata_modified desc")}
     return {"heading": tk._("Recently updated"), "kind": "updated",
-            "results": _search(q="*:*", rows=LIST_ROWS,
-                               sort="metadata_modified desc")["results"]}
+            "results": _dataset_list("metadata_modified desc")}
 
 
 def error_status(code: Any) -> int:
