@@ -123,6 +123,7 @@ __all__ += [
     "regionaliot_example_queries",
     "regionaliot_lang_links",
     "regionaliot_latest_datasets",
+    "regionaliot_organizations",
     "regionaliot_popular_datasets",
     "regionaliot_site_title",
 ]
@@ -162,3 +163,7 @@ def regionaliot_error_status(code: Any) -> int:
 
 def regionaliot_count_parts(count: int) -> dict[str, str]:
     return home.count_parts(count)
+
+
+def regionaliot_organizations() -> list[dict[str, Any]]:
+    return home.organizations()

@@ -156,6 +156,12 @@ def _organizations() -> list[dict[str, Any]]:
     return result
 
 
+def organizations() -> list[dict[str, Any]]:
+    """The members and the consortium with their pages, without counts (about page)."""
+    return [dict(org, url=tk.h.url_for("organization.read", id=org["name"]))
+            for org in _organizations()]
+
+
 def basin_members(search_facets: dict[str, Any] | None = None) -> dict[str, Any]:
     """The organizations (members and consortium) with their codes and dataset counts.
 
