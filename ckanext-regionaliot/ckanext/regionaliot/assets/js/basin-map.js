@@ -17,6 +17,14 @@ ckan.module("regionaliot-basin-map", function ($) {
     return SHADES[i];
   }
 
+  // One SVG path per member: path.regionaliot-member-shape[data-code=<6-digit code>].
+  function mark(shape) {
+    var path = shape.getElement && shape.getElement();
+    if (!path) { return; }
+    path.classList.add("regionaliot-member-shape");
+    path.setAttribute("data-code", shape.feature.properties.code);
+  }
+
   return {
     options: { config: null },
 
@@ -59,18 +67,14 @@ ckan.module("regionaliot-basin-map", function ($) {
               if (m && m.url) {
                 shape.on("click", function () { window.location.href = m.url; });
               }
+              shape.on("add", function () { mark(shape); });
               shape.on("mouseover", function () { shape.setStyle({ weight: 3 }); });
               shape.on("mouseout", function () { shape.setStyle({ weight: 1.2 }); });
             }
           }).addTo(map);
-          // The map draws its layers once it has a view: set it before marking the paths.
+          // The map draws its layers once it has a view (its "add" event marks each path).
           map.fitBounds(layer.getBounds(), { padding: [6, 6] });
-          layer.eachLayer(function (shape) {
-            var path = shape.getElement && shape.getElement();
-            if (!path) { return; }
-            path.classList.add("regionaliot-member-shape");
-            path.setAttribute("data-code", shape.feature.properties.code);
-          });
+          layer.eachLayer(mark);
           el.addClass("regionaliot-map--ready");
           // Phones rotate and layouts settle: keep the basin in view.
           $(window).on("resize", function () {
