@@ -25,6 +25,8 @@ from ckanext.regionaliot.lib.i18n import current_lang
 
 # Where the boundaries are served from (public/regionaliot/, see its README.md).
 MEMBERS_GEOJSON = "/regionaliot/geo/members.geojson"
+# The consortium's outline: the union of the members' shapes (same source and licence).
+BASIN_GEOJSON = "/regionaliot/geo/basin.geojson"
 LIST_ROWS = 5
 # Organization fields (scheming, stored as group extras) the member list shows.
 _MEMBER_EXTRAS = ("lg_code", "title_en", "title_kana", "body_type")
@@ -177,6 +179,7 @@ def basin_members(search_facets: dict[str, Any] | None = None) -> dict[str, Any]
     return {
         "members": members,
         "map": json.dumps({"geojson": tk.h.url_for_static(MEMBERS_GEOJSON),
+                           "basin": tk.h.url_for_static(BASIN_GEOJSON),
                            "members": shapes}, ensure_ascii=False),
     }
 

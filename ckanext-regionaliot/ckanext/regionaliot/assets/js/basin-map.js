@@ -1,7 +1,7 @@
 /* The home page's map of the basin: the members' boundaries (public/regionaliot/geo/
  * members.geojson) drawn by Leaflet as SVG paths on a plain background, no tile layer.
  * Each path is path.regionaliot-member-shape[data-code=<6-digit code>] and opens the
- * member's page. The list beside the map holds the same links for keyboards and screen
+ * member's page; a thick line (basin.geojson) outlines the consortium as a whole. The list beside the map holds the same links for keyboards and screen
  * readers, so the map itself is hidden from them and takes no focus.
  */
 /* global L */
@@ -76,6 +76,18 @@ ckan.module("regionaliot-basin-map", function ($) {
           map.fitBounds(layer.getBounds(), { padding: [6, 6] });
           layer.eachLayer(mark);
           el.addClass("regionaliot-map--ready");
+          // The consortium: the basin's outline over the members, letting clicks through.
+          if (cfg.basin) {
+            fetch(cfg.basin, { credentials: "same-origin" })
+              .then(function (r) { return r.ok ? r.json() : null; })
+              .then(function (basin) {
+                if (!basin) { return; }
+                L.geoJSON(basin, { interactive: false, style: {
+                  className: "regionaliot-consortium-shape", color: "#073a52", weight: 3,
+                  fill: false } }).addTo(map);
+              })
+              .catch(function () { /* the members alone still make the map */ });
+          }
           // Phones rotate and layouts settle: keep the basin in view.
           $(window).on("resize", function () {
             map.invalidateSize();
