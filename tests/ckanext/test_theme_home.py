@@ -34,6 +34,7 @@ MEMBERS = [
 ]
 CONSORTIUM = "takahashigawa-ryuiki"
 GEOJSON = "/regionaliot/geo/members.geojson"
+BASIN_GEOJSON = "/regionaliot/geo/basin.geojson"
 # What CKAN's stock theme shows and ours must not (issue 7: the placeholder home page).
 PLACEHOLDERS = ["CKANへようこそ", "Welcome to CKAN", "良い紹介文", "nice introductory paragraph",
                 "placeholder-420x220", "420 x 220", "ckan-logo", "Powered by", "od_80x15",
@@ -105,7 +106,7 @@ def test_home_lists_the_members_with_codes_counts_and_their_map(app, consortium)
     # The map: drawn from the served boundaries, each code linked to its member's page.
     map_el = soup.select_one(".regionaliot-map[data-module=regionaliot-basin-map]")
     config = json.loads(map_el["data-module-config"])
-    assert config["geojson"] == GEOJSON
+    assert config["geojson"] == GEOJSON and config["basin"] == BASIN_GEOJSON
     assert {code: m["url"] for code, m in config["members"].items()} == {
         code: f"/organization/{name}" for name, code in MEMBERS}
     assert config["members"]["332101"]["count"] == 2
@@ -136,6 +137,9 @@ def test_boundaries_are_served_as_valid_geojson_with_ten_member_shapes(app, cons
                 assert len(ring) >= 4 and ring[0] == ring[-1]
                 # In the basin (Okayama Prefecture's south-west), longitude first.
                 assert all(133.2 < lon < 134.0 and 34.2 < lat < 35.3 for lon, lat in ring)
+    # The consortium's outline, drawn over them.
+    basin = json.loads(app.get(BASIN_GEOJSON, status=200).body)
+    assert [f["geometry"]["type"] for f in basin["features"]] == ["MultiPolygon"]
 
 
 def test_about_page_says_what_who_terms_and_contact_in_japanese_and_english(app, consortium):
