@@ -65,6 +65,8 @@ setup(
         "ckanext.regionaliot.validation": ["config_declaration.yaml", "templates/**/*.html"],
         "ckanext.regionaliot.security": ["config_declaration.yaml", "templates/**/*.html",
                                          "i18n/*/LC_MESSAGES/*"],
+        "ckanext.regionaliot.ideas": ["config_declaration.yaml", "templates/**/*.html",
+                                      "i18n/*/LC_MESSAGES/*"],
         # The engine's catalogue (the .mo are compiled by BuildWithCatalogues, or by the stack).
         "regionaliot.validation.i18n": ["babel.cfg", "*.pot", "*/LC_MESSAGES/*.po",
                                         "*/LC_MESSAGES/*.mo"],

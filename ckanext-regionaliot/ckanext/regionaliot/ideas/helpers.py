@@ -1,0 +1,80 @@
+"""Template helpers of the アイデアボックス (registered by name via ITemplateHelpers)."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from . import notify, workflow
+
+__all__ = [
+    "regionaliot_idea_status_label", "regionaliot_idea_kind_label",
+    "regionaliot_idea_statuses", "regionaliot_idea_kinds", "regionaliot_idea_next_statuses",
+    "regionaliot_idea_duration", "regionaliot_idea_featured",
+    "regionaliot_ideas_answered_by", "regionaliot_idea_municipalities",
+    "regionaliot_idea_status_css",
+]
+
+
+def regionaliot_idea_status_label(status: str) -> str:
+    return notify.status_label(status)
+
+
+def regionaliot_idea_kind_label(kind: str) -> str:
+    return {"idea": tk._("Idea for using data"), "request": tk._("Data request")}.get(kind, kind)
+
+
+def regionaliot_idea_statuses() -> list[tuple[str, str]]:
+    return [(s, notify.status_label(s)) for s in workflow.STATUSES]
+
+
+def regionaliot_idea_kinds() -> list[tuple[str, str]]:
+    return [(k, regionaliot_idea_kind_label(k)) for k in workflow.KINDS]
+
+
+def regionaliot_idea_next_statuses(status: str) -> list[tuple[str, str]]:
+    return [(s, notify.status_label(s)) for s in workflow.NEXT.get(status, ())]
+
+
+def regionaliot_idea_status_css(status: str) -> str:
+    return {"received": "bg-secondary", "reviewing": "bg-info text-dark",
+            "planned": "bg-primary", "published": "bg-success",
+            "declined": "bg-dark"}.get(status, "bg-secondary")
+
+
+def regionaliot_idea_duration(seconds: float | None) -> str:
+    """A median wait as one readable figure (「3日」, 「5時間」)."""
+    if seconds is None:
+        return "—"
+    amount, unit = workflow.duration_parts(seconds)
+    text = {"minutes": tk._("{n} min"), "hours": tk._("{n} h"), "days": tk._("{n} days")}[unit]
+    return text.format(n=amount)
+
+
+def regionaliot_idea_featured(limit: int = 5) -> list[dict[str, Any]]:
+    """The most-voted open ideas (for the home page)."""
+    try:
+        return tk.get_action("regionaliot_idea_list")(
+            {}, {"status": "open", "sort": "votes", "limit": limit, "figures": False}
+        )["results"]
+    except (tk.ValidationError, tk.NotAuthorized):
+        return []
+
+
+def regionaliot_ideas_answered_by(package_id: str) -> list[dict[str, Any]]:
+    """The ideas and requests this dataset answered (for the dataset page)."""
+    try:
+        return tk.get_action("regionaliot_idea_list")(
+            {}, {"answer_dataset": package_id, "sort": "new", "limit": 20, "figures": False}
+        )["results"]
+    except (tk.ValidationError, tk.NotAuthorized):
+        return []
+
+
+def regionaliot_idea_municipalities() -> list[tuple[str, str]]:
+    """(name, title) of the active organizations, for the filters and the form."""
+    rows = (model.Session.query(model.Group.name, model.Group.title)
+            .filter(model.Group.is_organization.is_(True), model.Group.state == "active")
+            .order_by(model.Group.name).all())
+    return [(name, title or name) for name, title in rows]
