@@ -119,6 +119,7 @@ __all__ += [
     "regionaliot_basin_members",
     "regionaliot_categories",
     "regionaliot_count_parts",
+    "regionaliot_error_detail",
     "regionaliot_error_status",
     "regionaliot_example_queries",
     "regionaliot_lang_links",
@@ -167,3 +168,7 @@ def regionaliot_count_parts(count: int) -> dict[str, str]:
 
 def regionaliot_organizations() -> list[dict[str, Any]]:
     return home.organizations()
+
+
+def regionaliot_error_detail(code: Any, content: Any) -> str:
+    return home.error_detail(code, content)

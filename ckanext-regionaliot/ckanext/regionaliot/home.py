@@ -18,6 +18,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from werkzeug.exceptions import default_exceptions
 
 from ckanext.regionaliot import seed
 from ckanext.regionaliot.lib.config import get_int
@@ -255,3 +256,11 @@ def count_parts(count: int) -> dict[str, str]:
     text = tk.ungettext("%(num)s dataset", "%(num)s datasets", count)  # gettext fills num
     before, _sep, after = text.partition(str(count))
     return {"before": before, "number": f"{count:,}", "after": after}
+
+
+def error_detail(code: Any, content: Any) -> str:
+    """The reason to show under an error's heading: CKAN's own message ("Dataset not
+    found", translated), not werkzeug's generic English sentence for the status."""
+    text = str(content or "").strip()
+    generic = getattr(default_exceptions.get(error_status(code)), "description", None)
+    return "" if not text or text == generic else text
