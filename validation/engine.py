@@ -94,6 +94,22 @@ def validate_file(path: str | os.PathLike[str], schema: str | Schema | None = No
     return report
 
 
+def _resembles(labels: list[str], registry: Registry, report: Report, header_row: int) -> None:
+    """An undetected file that still carries a few columns of one standard: name it, so the
+    person can check the file against it (a subset of columns in another order, say)."""
+    best = registry.best_fit(labels)
+    if best is None:
+        return
+    schema = best[2]
+    coverage, _, matched = registry.fit(schema, labels)
+    if matched < 3 or coverage < 0.3 or registry.distinctive_matches(schema, labels) < 2:
+        return
+    report.add(header_row, None, "", "schema-resembles", "warning", "", {
+        "better": schema.title, "better_en": schema.title_en, "suggest": schema.key,
+        "better_generation": schema.generation or "", "better_matched": matched,
+        "better_total": len(schema.fields)})
+
+
 def _better_schema(table: Table, chosen: Schema, registry: Registry, report: Report) -> None:
     """A standard picked by name whose columns the header hardly has: say which standard
     the header fits instead, so the person can pick that one."""
@@ -129,6 +145,7 @@ class Plan:
 
         if schema is None:
             emit(header_row, None, "", "schema-not-detected", "warning")
+            _resembles(labels, registry, report, header_row)
             schema = generic_schema(labels)
         else:
             report.schema = schema.name
@@ -485,7 +502,7 @@ class Plan:
         # One C-speed scan of the joined column; a multi-line cell can only cause a false
         # alarm, which the exact test below settles.
         joined = "\n" + "\n".join(values)
-        if not any(marker in joined for marker in _FORMULA_MARKERS):
+        if not any(map(joined.__contains__, _FORMULA_MARKERS)):
             return
         name = self.field_of_column.get(column, self.table.labels[column])
         for i in compress(range(len(values)), map(str.startswith, values, repeat(FORMULA_PREFIXES))):

@@ -224,6 +224,13 @@ class Registry:
         coverage = sum(w for w, c in zip(weights, column_of, strict=False) if c is not None) / sum(weights)
         return coverage, (matched / present if present else 0.0), matched
 
+    def distinctive_matches(self, schema: Schema, labels: list[str]) -> int:
+        """How many of ``labels`` are columns of ``schema`` that at most one other schema
+        has (its other generation): 指定区分, 口径 … say which dataset a file is, 名称 does not."""
+        column_of = match_header(labels, schema.field_names, self.aliases).column_of
+        return sum(1 for name, column in zip(schema.field_names, column_of, strict=False)
+                   if column is not None and self._spread.get(label_key(name), 0) <= 2)
+
     def best_fit(self, labels: list[str]) -> tuple[float, int, Schema] | None:
         """(score, matched columns, schema) of the schema the header fits best, however
         badly; None for a header without labels."""

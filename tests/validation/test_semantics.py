@@ -238,3 +238,16 @@ def test_nul_line_is_counted_across_blocks(tmp_path, monkeypatch):
     with pytest.raises(ReadError) as caught:
         validate_file(path)
     assert caught.value.params == {"line": lines + 2}
+
+
+def test_an_undetected_subset_of_a_standard_names_the_standard_it_resembles(tmp_path, corpus_dir):
+    # A 文化財一覧 published with 14 of its 34 columns, in its own order (issue 16).
+    path = tmp_path / "bunka.csv"
+    path.write_text("名称,文化財分類,種類,住所,所有者等,緯度,経度,文化財指定日,説明,NO,員数（数）,員数（単位）,概要,画像\n"
+                    "五重塔,国指定,建造物,3-5-12,,34.5,133.7,1952-03-29,,1,1,基,,\n", encoding="utf-8")
+    report = validate_file(path)
+    (hint,) = [f for f in report.findings() if f["code"] == "schema-resembles"]
+    assert hint["params"]["suggest"] == "legacy/cultural_property" and "文化財" in hint["message"]
+    # Columns every dataset has (名称, 住所, 緯度 …) are no resemblance.
+    shelters = validate_file(corpus_dir / "yaizu-222127" / "222127_hinannjo.csv")
+    assert "schema-resembles" not in shelters.counts
