@@ -251,3 +251,19 @@ def test_an_undetected_subset_of_a_standard_names_the_standard_it_resembles(tmp_
     # Columns every dataset has (名称, 住所, 緯度 …) are no resemblance.
     shelters = validate_file(corpus_dir / "yaizu-222127" / "222127_hinannjo.csv")
     assert "schema-resembles" not in shelters.counts
+
+
+def test_a_common_legacy_header_is_one_rename_and_its_data_is_checked(tmp_path):
+    # 市区町村コード for 都道府県コード又は市区町村コード: not "missing" plus "extra" (issue 16).
+    header = ["市区町村コード" if name == "都道府県コード又は市区町村コード" else name
+              for name in Registry().by_name("legacy/aed").field_names]
+    row = {"市区町村コード": "33202", "NO": "1", "名称": "市役所", "名称_カナ": "シヤクショ", "住所": "倉敷市西中新田640",
+           "緯度": "34.58", "経度": "133.77", "設置位置": "1階", "小児対応設備の有無": "有"}
+    path = tmp_path / "aed.csv"
+    path.write_text(",".join(header) + "\n" + ",".join(row.get(n, "") for n in header) + "\n", encoding="utf-8")
+    report = validate_file(path)
+    assert report.schema == "aed"
+    found = {f["code"]: f for f in report.findings()}
+    assert set(found) == {"header-alias", "lgcode-no-check-digit"}
+    assert found["header-alias"]["fix"] == "都道府県コード又は市区町村コード"
+    assert found["lgcode-no-check-digit"]["fix"] == "332020"
