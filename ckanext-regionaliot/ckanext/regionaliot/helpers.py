@@ -18,6 +18,7 @@ __all__ = [
     "regionaliot_dataset_validation",
     "regionaliot_display_title",
     "regionaliot_emblem",
+    "regionaliot_group_extra",
     "regionaliot_has_value",
     "regionaliot_license_label",
     "regionaliot_members_geojson_url",
@@ -68,6 +69,10 @@ def regionaliot_members_geojson_url() -> str | None:
 
 def regionaliot_emblem(org: dict[str, Any], size: int = 56) -> Markup:
     return pages.emblem(org, size)
+
+
+def regionaliot_group_extra(data: dict[str, Any], key: str) -> str:
+    return pages.group_extra(data, key)
 
 
 def _resource_validation(resource_id: str) -> dict[str, Any] | None:

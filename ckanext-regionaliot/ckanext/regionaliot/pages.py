@@ -21,8 +21,12 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from markupsafe import Markup, escape
 
+from ckanext.regionaliot.lib.i18n import current_lang
+
 log = logging.getLogger(__name__)
 
+# Group and organization fields the lists need but CKAN's group_list leaves out.
+GROUP_EXTRAS = ("title_en", "title_kana", "lg_code")
 # Fields whose English twin is "<field>_en".
 TRANSLATED_FIELDS = ("title", "notes", "description")
 # Schema fields whose coded values the pages and facets show as labels.
@@ -44,39 +48,48 @@ _LICENSE_TITLES = {
 
 # ----------------------------------------------------------------- language
 
-def current_lang() -> str:
-    """The page's language; the default locale outside a request (jobs, CLI)."""
-    default = tk.config.get("ckan.locale_default") or "en"
-    try:
-        return tk.h.lang() or default
-    except (RuntimeError, TypeError, AttributeError):
-        return default
-
-
 def is_default_lang(lang: str | None = None) -> bool:
     return (lang or current_lang()) == (tk.config.get("ckan.locale_default") or "en")
 
 
-def _group_titles_en() -> dict[str, str]:
-    """English titles of all groups and organizations by name (one query per request)."""
+def _group_extras() -> dict[str, dict[str, str]]:
+    """English title, kana and code of every group and organization by name: one query
+    per request (lists and facets carry no extras)."""
     try:
-        cached = getattr(tk.g, "regionaliot_group_titles_en", None)
+        cached = getattr(tk.g, "regionaliot_group_extras", None)
     except RuntimeError:
         cached = None
     if cached is not None:
         return cached
-    rows = (model.Session.query(model.Group.name, model.GroupExtra.value)
+    rows = (model.Session.query(model.Group.name, model.GroupExtra.key, model.GroupExtra.value)
             .join(model.GroupExtra, model.GroupExtra.group_id == model.Group.id)
-            .filter(model.GroupExtra.key == "title_en",
+            .filter(model.GroupExtra.key.in_(GROUP_EXTRAS),
                     model.GroupExtra.state == "active",
                     model.Group.state == "active")
             .all())
-    titles = {name: value.strip() for name, value in rows if value and value.strip()}
+    extras: dict[str, dict[str, str]] = {}
+    for name, key, value in rows:
+        if value and value.strip():
+            extras.setdefault(name, {})[key] = value.strip()
     try:
-        tk.g.regionaliot_group_titles_en = titles
+        tk.g.regionaliot_group_extras = extras
     except RuntimeError:
         pass
-    return titles
+    return extras
+
+
+def group_extra(data: dict[str, Any] | None, key: str) -> str:
+    """A group's or organization's own field, looked up by name when the dict lacks it."""
+    if not data:
+        return ""
+    value = data.get(key)
+    if value is None and data.get("name"):
+        value = _group_extras().get(data["name"], {}).get(key)
+    return value or ""
+
+
+def _group_titles_en() -> dict[str, str]:
+    return {name: v["title_en"] for name, v in _group_extras().items() if "title_en" in v}
 
 
 def translated(data: dict[str, Any] | None, field: str, lang: str | None = None) -> str | None:
@@ -287,7 +300,7 @@ def emblem(org: dict[str, Any], size: int = 56) -> Markup:
     if org.get("image_display_url"):
         return Markup(f'<img src="{escape(org["image_display_url"])}" alt="" '
                       f'class="regionaliot-emblem-img" width="{size}" height="{size}">')
-    svg = outline_svg(org.get("lg_code"), size)
+    svg = outline_svg(group_extra(org, "lg_code"), size)
     if svg:
         return svg
     initial = (org.get("title") or org.get("name") or "?")[:1]
