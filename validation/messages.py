@@ -56,6 +56,8 @@ MESSAGES: dict[str, str] = {
     "trailing-empty-column": N_("There is a trailing empty column (a comma at the end of each line). Remove it."),
     "schema-not-detected": N_("Could not tell which standard dataset this is from its header; only general checks were run."),
     "encoding-not-utf8": N_("The file is saved as {encoding}. Saving it as UTF-8 is recommended."),
+    # Not a finding: the summary of one problem repeated down a column (report.summarise_findings).
+    "repeated": N_('"{field}": {count:,} more cells with the same problem (rows {rows} …). Fix them the same way.'),
     "schema-resembles": N_('The header looks most like "{better}" ({better_generation}): it has {better_matched} of its {better_total} columns. If the file is that dataset, check it as "{better}".'),
     "schema-mismatch": N_('The header fits "{better}" ({better_generation}) better than the chosen "{chosen}" ({chosen_generation}): {better_matched} of its {better_total} columns, against {chosen_matched} of {chosen_total}. Check the dataset type; "{better}" ({better_generation}) may be the right one.'),
     # Our checks of cell values declare their own messages (checks/<check>.py): see template().

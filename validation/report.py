@@ -186,9 +186,15 @@ class Report:
         return render_summary(key, params, self.max_findings if self.truncated else None,
                               lang or self.lang) or key
 
-    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+    def to_dict(self, lang: str | None = None, *, summarise: bool = True) -> dict[str, Any]:
+        """The report as JSON-ready data. ``summarise``: the same problem repeated down a
+        column (more than SUMMARY_AFTER findings with one field and code) keeps its first
+        SUMMARY_KEEP findings and one ``repeated`` item with the count and the next rows,
+        so 1,628 cells of ``1577.00`` read as one problem; the counts stay complete."""
         lang = lang or self.lang
         items = self.findings(lang)
+        if summarise:
+            items = summarise_findings(items, lang)
         key, params = self.summary_key()
         if self.truncated:
             params = {**params, "limit": self.max_findings}
@@ -269,6 +275,38 @@ class Report:
             )
         parts.append("</tbody></table></section>")
         return "\n".join(parts)
+
+
+SUMMARY_AFTER = 20
+SUMMARY_KEEP = 5
+SUMMARY_ROWS = 10
+
+
+def summarise_findings(items: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Findings with every long run of one (field, code) cut to its first SUMMARY_KEEP and
+    one item saying how many more there are, and in which rows they start."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for index, item in enumerate(items):
+        if item["row"] is not None and item["column"] is not None:
+            groups.setdefault((item["field"], item["code"]), []).append(index)
+    drop: set[int] = set()
+    summaries: dict[int, dict[str, Any]] = {}
+    for (field, code), indexes in groups.items():
+        if len(indexes) <= SUMMARY_AFTER:
+            continue
+        rest = indexes[SUMMARY_KEEP:]
+        drop.update(rest)
+        first = items[rest[0]]
+        rows = [items[i]["row"] for i in rest[:SUMMARY_ROWS]]
+        params = {"count": len(rest), "rows": ", ".join(map(str, rows)), "problem": code}
+        summaries[rest[0]] = {
+            "row": first["row"], "column": first["column"], "field": field, "code": code,
+            "codes": first["codes"], "type": first["type"], "severity": first["severity"],
+            "cell": first["cell"], "message_key": "repeated", "params": params, "repeated": len(rest),
+            "message": render("repeated", lang, field=field, cell=first["cell"], column=first["column"],
+                              **params),
+        }
+    return [summaries.get(i, item) for i, item in enumerate(items) if i not in drop or i in summaries]
 
 
 def _stored_params(params: dict[str, Any]) -> dict[str, Any]:

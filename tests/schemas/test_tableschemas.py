@@ -12,7 +12,7 @@ from pathlib import Path
 
 import frictionless
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from regionaliot.validation import lgcode
 from regionaliot.validation.headers import label_key, match_header
@@ -314,6 +314,7 @@ def _aed_field(name: str) -> frictionless.Field:
     return frictionless.Schema.from_descriptor(load(schema_path("legacy", "aed"))).get_field(name)
 
 
+@settings(deadline=None)  # the first example imports Frictionless: seconds on a busy machine
 @given(st.integers(0, 23), st.integers(0, 59))
 def test_time_pattern_accepts_every_padded_time(hour, minute):
     value = f"{hour:02d}:{minute:02d}"
@@ -321,12 +322,14 @@ def test_time_pattern_accepts_every_padded_time(hour, minute):
         assert _aed_field(name).read_cell(value)[1] is None
 
 
+@settings(deadline=None)  # the first example imports Frictionless: seconds on a busy machine
 @given(st.text(alphabet="0123456789０１２３４５６７８９:：", min_size=4, max_size=5))
 def test_time_pattern_rejects_full_width_and_unpadded(value):
     ok = re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value) is not None
     assert (_aed_field("開始時間").read_cell(value)[1] is None) == ok
 
 
+@settings(deadline=None)  # the first example imports Frictionless: seconds on a busy machine
 @given(st.integers(0, 99999))
 def test_lgcode_pattern_accepts_codes_with_check_digit(n):
     five = f"{n:05d}"

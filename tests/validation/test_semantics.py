@@ -267,3 +267,18 @@ def test_a_common_legacy_header_is_one_rename_and_its_data_is_checked(tmp_path):
     assert set(found) == {"header-alias", "lgcode-no-check-digit"}
     assert found["header-alias"]["fix"] == "都道府県コード又は市区町村コード"
     assert found["lgcode-no-check-digit"]["fix"] == "332020"
+
+
+def test_one_problem_repeated_down_a_column_reads_as_one_item(write_csv):
+    # 1577.00 in every row of an integer column gave one finding a row (issue 16).
+    rows = [good_row(n, 開始時間="9:00") for n in range(1, 61)]
+    report = validate_file(write_csv(rows), MIN_SCHEMA)
+    assert report.counts["time-not-padded"] == 60  # counts stay complete
+    data = report.to_dict("en")
+    times = [f for f in data["errors"] if f["field"] == "開始時間"]
+    assert [f.get("repeated") for f in times] == [None] * 5 + [55]
+    summary = times[-1]
+    assert summary["row"] == 7 and "55 more cells" in summary["message"] and "7, 8, 9" in summary["message"]
+    again = messages.render_report(data, "ja")
+    assert "55" in [f for f in again["errors"] if f.get("repeated")][0]["message"]
+    assert len(report.to_dict(summarise=False)["errors"]) == 60
