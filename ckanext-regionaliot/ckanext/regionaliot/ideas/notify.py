@@ -11,6 +11,7 @@ import logging
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib import mailer
+from flask import current_app, has_request_context
 
 from .model import Idea, IdeaEvent, IdeaFollower
 
@@ -48,12 +49,19 @@ def _body(idea: Idea, event: IdeaEvent, url: str) -> str:
 def idea_url(idea_id: str) -> str:
     try:
         return tk.url_for("regionaliot_ideas.read", id=idea_id, _external=True)
-    except RuntimeError:  # outside a request (a CLI run)
+    except RuntimeError:  # no request to build an absolute URL from
         return "{}/ideas/{}".format(tk.config.get("ckan.site_url", "").rstrip("/"), idea_id)
 
 
 def status_changed(idea: Idea, event: IdeaEvent, actor_id: str | None) -> int:
     """Mail every follower with an address except the one who made the change."""
+    if not has_request_context():  # a CLI or job: gettext needs a request (the site's locale)
+        with current_app.test_request_context():
+            return _send(idea, event, actor_id)
+    return _send(idea, event, actor_id)
+
+
+def _send(idea: Idea, event: IdeaEvent, actor_id: str | None) -> int:
     rows = (model.Session.query(model.User)
             .join(IdeaFollower, IdeaFollower.user_id == model.User.id)
             .filter(IdeaFollower.idea_id == idea.id, model.User.state == "active").all())

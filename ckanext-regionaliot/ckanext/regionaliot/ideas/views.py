@@ -25,6 +25,8 @@ _ = tk._
 ideas = Blueprint("regionaliot_ideas", __name__)
 
 FILTERS = ("kind", "status", "organization", "sort", "q")
+# An idea's page shows the latest comments; ?comments=all shows every one.
+PAGE_COMMENTS = 50
 
 
 def _context(anonymous_identity: bool = False) -> dict[str, Any]:
@@ -52,7 +54,7 @@ def _int(value: str | None, default: int) -> int:
 def index():
     args = tk.request.args
     params = {key: args.get(key, "") for key in FILTERS if args.get(key)}
-    page = _int(args.get("page"), 1)
+    page = min(_int(args.get("page"), 1), 50_000)  # beyond: an empty page, not an overflow
     limit = tk.config.get("ckanext.regionaliot.ideas.page_size")
     try:
         result = tk.get_action("regionaliot_idea_list")(
@@ -104,7 +106,10 @@ def new():
 
 def read(id: str):
     try:
-        idea = tk.get_action("regionaliot_idea_show")(_context(), {"id": id})
+        data = {"id": id}
+        if tk.request.args.get("comments") != "all":
+            data["comment_limit"] = PAGE_COMMENTS
+        idea = tk.get_action("regionaliot_idea_show")(_context(), data)
     except (tk.ObjectNotFound, tk.ValidationError):
         return tk.abort(404, _("Idea not found"))
     return tk.render("regionaliot/ideas/read.html", {"idea": idea})

@@ -34,13 +34,16 @@ _ = tk._
 
 MAX_DATASETS = 10
 MAX_LIMIT = 100
+MAX_OFFSET = 1_000_000
 
 
 def _validate(data_dict: dict[str, Any], schema: dict[str, Any], context: Any) -> dict[str, Any]:
     data, errors = tk.navl_validate(data_dict, schema, context)
     if errors:
         raise tk.ValidationError(errors)
-    return data
+    # PostgreSQL text cannot hold NUL: dropped here, not left to fail as a 500 in SQL.
+    return {key: value.replace("\x00", "") if isinstance(value, str) else value
+            for key, value in data.items()}
 
 
 def _user(context: Any) -> model.User | None:
@@ -241,7 +244,7 @@ def regionaliot_idea_list(context: Any, data_dict: dict[str, Any]) -> dict[str, 
         query = query.order_by(Idea.vote_count.desc(), Idea.created.desc(), Idea.id)
     page_size = config.get_int("ckanext.regionaliot.ideas.page_size")
     limit = min(int(data.get("limit") or page_size), MAX_LIMIT)
-    ideas = query.offset(int(data.get("offset") or 0)).limit(limit).all()
+    ideas = query.offset(min(int(data.get("offset") or 0), MAX_OFFSET)).limit(limit).all()
     orgs = dictize.organizations({i.organization_id or "" for i in ideas})
     user = context.get("user")
     results = [dictize.idea_dict(i, orgs, staff_view=(
@@ -255,13 +258,14 @@ def regionaliot_idea_show(context: Any, data_dict: dict[str, Any]) -> dict[str, 
     """An idea with its related datasets, comments and timeline.
 
     :param id: the idea's id
+    :param comment_limit: only the latest so many comments (default: all)
     :returns: the idea; ``datasets``; ``comments`` (staff also see hidden ones, with the
         moderation state); ``timeline``: the status steps with the staff's replies, oldest
         first (staff also see moderation decisions); ``voted`` and ``following`` for the
         caller; ``can_manage`` (the caller is its staff)
     """
     tk.check_access("regionaliot_idea_show", context, data_dict)
-    data = _validate(data_dict, schemas.idea_id_schema(), context)
+    data = _validate(data_dict, schemas.idea_show_schema(), context)
     idea, is_staff = _idea_or_404(data["id"], context)
     result = _show(idea, staff_view=is_staff)
     session = model.Session
@@ -271,8 +275,13 @@ def regionaliot_idea_show(context: Any, data_dict: dict[str, Any]) -> dict[str, 
     comments = session.query(IdeaComment).filter(IdeaComment.idea_id == idea.id)
     if not is_staff:
         comments = comments.filter(IdeaComment.moderation == workflow.VISIBLE)
-    result["comments"] = [dictize.comment_dict(c, staff_view=is_staff)
-                          for c in comments.order_by(IdeaComment.created)]
+    result["comment_total"] = comments.count()
+    if data.get("comment_limit") is not None:
+        latest = comments.order_by(IdeaComment.created.desc(), IdeaComment.id.desc())
+        chosen = list(reversed(latest.limit(int(data["comment_limit"])).all()))
+    else:
+        chosen = comments.order_by(IdeaComment.created, IdeaComment.id).all()
+    result["comments"] = [dictize.comment_dict(c, staff_view=is_staff) for c in chosen]
     events = session.query(IdeaEvent).filter(IdeaEvent.idea_id == idea.id)
     if not is_staff:
         events = events.filter(IdeaEvent.event == "status")

@@ -21,7 +21,7 @@ def as_list(value: Any) -> list[str]:
         items = [str(v) for v in value if isinstance(v, str | int)]
     else:
         raise tk.Invalid(tk._("Give a list."))
-    return [item.strip() for item in items if item.strip()]
+    return [item.replace("\x00", "").strip() for item in items if item.strip()]
 
 
 def single_line(value: str) -> str:
@@ -73,6 +73,12 @@ def idea_list_schema(ignore_missing, unicode_safe, one_of, natural_number_valida
 @validator_args
 def idea_id_schema(not_empty, unicode_safe):
     return {"id": [not_empty, unicode_safe]}
+
+
+@validator_args
+def idea_show_schema(not_empty, ignore_missing, unicode_safe, natural_number_validator):
+    return {"id": [not_empty, unicode_safe],
+            "comment_limit": [ignore_missing, unicode_safe, natural_number_validator]}
 
 
 @validator_args
