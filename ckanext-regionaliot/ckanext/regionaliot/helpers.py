@@ -14,6 +14,7 @@ __all__ = [
     # issue 7: organization, group, dataset and resource pages
     "dataset_display_name",
     "get_translated",
+    "regionaliot_category_order",
     "regionaliot_choice_label",
     "regionaliot_dataset_validation",
     "regionaliot_display_title",
@@ -21,6 +22,7 @@ __all__ = [
     "regionaliot_group_extra",
     "regionaliot_has_value",
     "regionaliot_license_label",
+    "regionaliot_member_order",
     "regionaliot_members_geojson_url",
     "regionaliot_resource_downloads",
     "regionaliot_standard_coverage",
@@ -51,6 +53,14 @@ def regionaliot_choice_label(field_name: str, value: Any, dataset_type: str = "d
     return pages.choice_label(field_name, value, dataset_type)
 
 
+def regionaliot_category_order(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return pages.category_order(groups)
+
+
+def regionaliot_member_order(orgs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return pages.member_order(orgs)
+
+
 def regionaliot_license_label(license_id: str | None, fallback: str | None = None) -> str:
     return pages.license_label(license_id, fallback)
 
@@ -76,9 +86,14 @@ def regionaliot_group_extra(data: dict[str, Any], key: str) -> str:
 
 
 def _resource_validation(resource_id: str) -> dict[str, Any] | None:
+    """The validation plugin's record of a file, read once per request (the labels and
+    the download buttons both need it)."""
     if not p.plugin_loaded("regionaliot_validation"):
         return None
-    return tk.h.regionaliot_resource_validation(resource_id)
+    cache = tk.g.setdefault("regionaliot_validations", {})
+    if resource_id not in cache:
+        cache[resource_id] = tk.h.regionaliot_resource_validation(resource_id)
+    return cache[resource_id]
 
 
 def regionaliot_dataset_validation(pkg: dict[str, Any]) -> dict[str, Any] | None:

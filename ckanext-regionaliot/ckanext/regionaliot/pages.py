@@ -183,6 +183,20 @@ def label_facets(search_results: dict[str, Any]) -> dict[str, Any]:
     return search_results
 
 
+def category_order(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Groups in the order of the 17 categories of the standard open-data list (the
+    category field's choices); other groups after them, as they came."""
+    field = _dataset_field("category")
+    order = {c["value"]: i for i, c in enumerate(tk.h.scheming_field_choices(field) or [])}
+    return sorted(groups, key=lambda g: order.get(g.get("name"), len(order)))
+
+
+def member_order(orgs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Organizations by 全国地方公共団体コード (the official order of the members), bodies
+    without a code (the consortium) after them."""
+    return sorted(orgs, key=lambda o: group_extra(o, "lg_code") or "999999")
+
+
 def facet_titles(facets_dict: dict[str, Any]) -> dict[str, Any]:
     """Titles of our facets (CKAN shows the field name of a facet it does not know)."""
     titles = {
