@@ -6,6 +6,8 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.regionaliot.lib.i18n import N_
+
 from . import notify, workflow
 
 __all__ = [
@@ -21,8 +23,12 @@ def regionaliot_idea_status_label(status: str) -> str:
     return notify.status_label(status)
 
 
+KIND_MSGIDS = {"idea": N_("Idea for using data"), "request": N_("Data request")}
+
+
 def regionaliot_idea_kind_label(kind: str) -> str:
-    return {"idea": tk._("Idea for using data"), "request": tk._("Data request")}.get(kind, kind)
+    msgid = KIND_MSGIDS.get(kind)
+    return tk._(msgid) if msgid else kind
 
 
 def regionaliot_idea_statuses() -> list[tuple[str, str]]:

@@ -49,8 +49,9 @@ class Idea(BaseModel):  # type: ignore[valid-type,misc]
     first_answered = Column(types.DateTime)
 
     __table_args__ = (
-        Index("idx_regionaliot_idea_list", "moderation", "created"),
-        Index("idx_regionaliot_idea_votes", "moderation", "vote_count"),
+        # The whole sort order of each list, read backwards (newest / most votes first).
+        Index("idx_regionaliot_idea_list", "moderation", "created", "id"),
+        Index("idx_regionaliot_idea_votes", "moderation", "vote_count", "created", "id"),
         Index("idx_regionaliot_idea_org", "organization_id"),
         Index("idx_regionaliot_idea_answer", "answer_package_id"),
     )

@@ -13,20 +13,26 @@ import ckan.plugins.toolkit as tk
 from ckan.lib import mailer
 from flask import current_app, has_request_context
 
+from ckanext.regionaliot.lib.i18n import N_
+
 from .model import Idea, IdeaEvent, IdeaFollower
 
 log = logging.getLogger(__name__)
 
 
+STATUS_MSGIDS = {
+    "received": N_("Received"),
+    "reviewing": N_("Under review"),
+    "planned": N_("Planned"),
+    "published": N_("Published"),
+    "declined": N_("Declined"),
+}
+
+
 def status_label(status: str) -> str:
-    labels = {
-        "received": tk._("Received"),
-        "reviewing": tk._("Under review"),
-        "planned": tk._("Planned"),
-        "published": tk._("Published"),
-        "declined": tk._("Declined"),
-    }
-    return labels.get(status, status)
+    """One gettext call per label (a list page asks for dozens)."""
+    msgid = STATUS_MSGIDS.get(status)
+    return tk._(msgid) if msgid else status
 
 
 def _body(idea: Idea, event: IdeaEvent, url: str) -> str:

@@ -9,11 +9,12 @@ deleted and never shown to anyone but staff.
 from __future__ import annotations
 
 import datetime
+import time
 from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ckanext.regionaliot.lib import config
@@ -35,6 +36,31 @@ _ = tk._
 MAX_DATASETS = 10
 MAX_LIMIT = 100
 MAX_OFFSET = 1_000_000
+
+# The public figures (answered, median wait) read every listed idea: kept for a minute per
+# filter in this process, and forgotten by this process's own writes. Other web workers
+# show them up to FIGURES_TTL seconds late.
+FIGURES_TTL = 60.0
+_figures: dict[tuple, tuple[float, dict[str, Any]]] = {}
+
+
+def _forget_figures() -> None:
+    _figures.clear()
+
+
+def _public_figures(query, data: dict[str, Any]) -> dict[str, Any]:
+    key = tuple(data.get(k) or "" for k in ("kind", "organization", "answer_dataset", "q",
+                                             "moderation"))
+    cached = _figures.get(key)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    rows = query.with_entities(Idea.created, Idea.first_answered, Idea.status).all()
+    figures = workflow.answer_figures(rows).__dict__
+    if (data.get("moderation") or workflow.VISIBLE) == workflow.VISIBLE:
+        if len(_figures) > 1000:  # bounded: free-text queries make many keys
+            _figures.clear()
+        _figures[key] = (time.monotonic() + FIGURES_TTL, figures)
+    return figures
 
 
 def _validate(data_dict: dict[str, Any], schema: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -166,6 +192,7 @@ def regionaliot_idea_create(context: Any, data_dict: dict[str, Any]) -> dict[str
     if user_id:  # the poster hears of every answer
         model.Session.add(IdeaFollower(idea_id=idea.id, user_id=user_id, created=now))
     model.Session.commit()
+    _forget_figures()
     return _show(idea, staff_view=False)
 
 
@@ -230,18 +257,18 @@ def regionaliot_idea_list(context: Any, data_dict: dict[str, Any]) -> dict[str, 
     query = _listed(context, data)
     figures = None
     if data.get("figures", True):
-        rows = query.with_entities(Idea.created, Idea.first_answered, Idea.status).all()
-        figures = workflow.answer_figures(rows).__dict__
+        figures = _public_figures(query, data)
     status = data.get("status")
     if status == "open":
         query = query.filter(Idea.status.notin_(workflow.CLOSED))
     elif status:
         query = query.filter(Idea.status == status)
     count = query.count()
+    # All descending, so PostgreSQL reads the list indexes backwards instead of sorting.
     if data.get("sort") == "new":
-        query = query.order_by(Idea.created.desc(), Idea.id)
+        query = query.order_by(Idea.created.desc(), Idea.id.desc())
     else:
-        query = query.order_by(Idea.vote_count.desc(), Idea.created.desc(), Idea.id)
+        query = query.order_by(Idea.vote_count.desc(), Idea.created.desc(), Idea.id.desc())
     page_size = config.get_int("ckanext.regionaliot.ideas.page_size")
     limit = min(int(data.get("limit") or page_size), MAX_LIMIT)
     ideas = query.offset(min(int(data.get("offset") or 0), MAX_OFFSET)).limit(limit).all()
@@ -315,19 +342,21 @@ def regionaliot_idea_vote(context: Any, data_dict: dict[str, Any]) -> dict[str, 
         raise tk.NotAuthorized(_("Log in, or vote from the idea's page, to vote."))
     _rate("vote", context)
     user = _user(context)
-    inserted = model.Session.execute(
-        pg_insert(IdeaVote.__table__)
-        .values(idea_id=idea.id, voter=voter, user_id=user.id if user else None,
-                created=_now())
-        .on_conflict_do_nothing()).rowcount
-    if not inserted:
+    # One statement: the vote (once per voter, by the primary key) and the count with it.
+    vote = (pg_insert(IdeaVote.__table__)
+            .values(idea_id=idea.id, voter=voter, user_id=user.id if user else None,
+                    created=_now())
+            .on_conflict_do_nothing().returning(IdeaVote.__table__.c.idea_id).cte("vote"))
+    count = model.Session.execute(
+        update(Idea.__table__)
+        .where(Idea.__table__.c.id.in_(select(vote.c.idea_id)))
+        .values(vote_count=Idea.__table__.c.vote_count + 1)
+        .returning(Idea.__table__.c.vote_count)).scalar()
+    if count is None:
         model.Session.rollback()
         raise tk.ValidationError({"id": [_("You have already voted for this idea.")]})
-    model.Session.query(Idea).filter(Idea.id == idea.id).update(
-        {Idea.vote_count: Idea.vote_count + 1}, synchronize_session=False)
     model.Session.commit()
-    model.Session.refresh(idea)
-    return {"vote_count": idea.vote_count, "voted": True}
+    return {"vote_count": count, "voted": True}
 
 
 def regionaliot_idea_comment(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
@@ -424,6 +453,7 @@ def regionaliot_idea_update_status(context: Any, data_dict: dict[str, Any]) -> d
         idea.first_answered = now
     model.Session.add(event)
     model.Session.commit()
+    _forget_figures()
     notify.status_changed(idea, event, user.id if user else None)
     return _show(idea, staff_view=True)
 
@@ -487,6 +517,7 @@ def regionaliot_idea_report(context: Any, data_dict: dict[str, Any]) -> dict[str
                                     reason=subject.moderation_reason, created=_now()))
         hidden = True
     model.Session.commit()
+    _forget_figures()
     return {"reported": True, "hidden": hidden}
 
 
@@ -521,6 +552,7 @@ def regionaliot_idea_moderate(context: Any, data_dict: dict[str, Any]) -> dict[s
                                 reason=data["reason"], user_id=user.id if user else None,
                                 created=_now()))
     model.Session.commit()
+    _forget_figures()
     return _show(idea, staff_view=True)
 
 
