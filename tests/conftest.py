@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 # Plugins whose alembic migrations create tables CKAN's reset does not know about.
-PLUGINS_WITH_TABLES = ("activity", "harvest", "regionaliot_validation", "regionaliot_ideas")
+PLUGINS_WITH_TABLES = ("activity", "harvest", "regionaliot_validation", "regionaliot_ideas",
+                       "regionaliot_kpi")
 
 
 @pytest.fixture(scope="session")
