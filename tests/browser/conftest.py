@@ -137,8 +137,10 @@ def browser():
 
     executable = chromium_path()
     with sync_playwright() as pw:
-        # --no-sandbox: CI and these machines run as root, where Chromium's sandbox refuses.
-        chromium = pw.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        # --no-sandbox: CI and these machines run as root, where Chromium's sandbox refuses;
+        # /tmp rather than a possibly tiny /dev/shm for shared memory.
+        chromium = pw.chromium.launch(executable_path=executable,
+                                      args=["--no-sandbox", "--disable-dev-shm-usage"])
         out = artifacts_dir() / "browser"
         out.mkdir(parents=True, exist_ok=True)
         (out / "browser-version.txt").write_text(
