@@ -88,7 +88,7 @@ def validate_file(path: str | os.PathLike[str], schema: str | Schema | None = No
         report.header_row = table.header_row
         report.labels = list(table.labels)
         plan = Plan(table, resolved, registry, report)
-        if isinstance(schema, str) and resolved is not None and resolved.key in registry.names():
+        if isinstance(schema, str) and not schema.endswith(".json") and resolved is not None:
             _better_schema(table, resolved, registry, report)
         plan.run(table.fast_rows(), chunk_rows)
     return report

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # Dash-like characters people type instead of ー (after katakana) or - (elsewhere).
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2500\u2501\uff0d\u30fc\uff70\u02d7\u2043\u301c\uff5e"
@@ -36,6 +37,7 @@ def normalize_label(label: str) -> str:
     return _SPACE_RE.sub(" ", text)
 
 
+@lru_cache(maxsize=8192)  # headers repeat across files and across the schemas compared
 def label_key(label: str) -> str:
     """Comparison key: normalised, without any spaces, case-folded."""
     return normalize_label(label).replace(" ", "").casefold()
@@ -57,6 +59,8 @@ class AliasTable:
             for label in group:
                 self._group_of[label_key(label)] = number
         self._canonical_of = {label_key(a): label_key(c) for a, c in (one_way or {}).items()}
+        # Schema keys an alias can lead to: any other field is never matched by alias.
+        self.targets = frozenset(self._group_of) | frozenset(self._canonical_of.values())
 
     def same(self, file_key: str, schema_key: str) -> bool:
         if self._canonical_of.get(file_key) == schema_key:
@@ -109,6 +113,8 @@ def match_header(labels: list[str], field_names: list[str], aliases: AliasTable,
             if column_of[f_index] is not None:
                 continue
             name_key = label_key(name)
+            if stage == "alias" and name_key not in aliases.targets:
+                continue
             for c_index, label in enumerate(labels):
                 if c_index in taken:
                     continue

@@ -99,7 +99,7 @@ def run_worker(tool: str, path: str, keys_out: str | None, schema: str = SCHEMA)
         with open(keys_out, "w", encoding="utf-8") as handle:
             json.dump(result.pop("keys"), handle, ensure_ascii=False)
     else:
-        result.pop("keys")
+        result.pop("keys", None)
     print(json.dumps(result, ensure_ascii=False))
 
 
