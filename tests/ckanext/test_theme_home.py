@@ -165,7 +165,7 @@ def test_about_page_says_what_who_terms_and_contact_in_japanese_and_english(app,
 @pytest.mark.parametrize("url, status", [
     ("/", 200), ("/en/", 200), ("/about", 200), ("/dataset/", 200), ("/no-such-page", 404),
 ])
-def test_no_ckan_placeholder_anywhere_in_the_frame(app, consortium, url, status):
+def test_no_ckan_placeholder_anywhere_in_the_frame(app, url, status):
     soup = page(app, url, status)
     html = str(soup)
     for placeholder in PLACEHOLDERS:
@@ -181,7 +181,7 @@ def test_no_ckan_placeholder_anywhere_in_the_frame(app, consortium, url, status)
     assert skip["href"] == "#content" and soup.select_one("#content")
 
 
-def test_home_search_box_offers_examples_and_suggestions_as_you_type(app, consortium):
+def test_home_search_box_offers_examples_and_suggestions_as_you_type(app):
     form = page(app, "/").select_one("form.regionaliot-hero-search")
     assert form["action"] == "/dataset/" and form["method"] == "get"
     box = form.select_one("input[name=q]")
