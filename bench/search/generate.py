@@ -376,10 +376,11 @@ CITIZEN_QUERIES: dict[str, tuple[str, object]] = {
     "笠岡 保育所": ("words", [["笠岡"], ["保育所", "保育園"]]),
     "公園 トイレ": ("words", [["公園"], ["トイレ"]]),
     "介護事業所": ("words", [["介護"], ["事業所"]]),
-    # slips
-    "避難揚所": ("typo", [["避難場所"]]),
-    "非難所": ("typo", [["避難所"]]),
-    "保育書": ("typo", [["保育所"]]),
+    # slips; what the person means is what the corrected word means above (避難場所 and
+    # 避難所 are one intent there, as are 保育所 and 保育園)
+    "避難揚所": ("typo", [["避難所", "避難場所", "避難先"]]),
+    "非難所": ("typo", [["避難所", "避難場所", "避難先"]]),
+    "保育書": ("typo", [["保育所", "保育園"]]),
     "図書感": ("typo", [["図書館"]]),
     "ハザードマッブ": ("typo", [["ハザードマップ"]]),
     "ごみしゅうしゅ": ("typo", [["ごみ収集"]]),

@@ -31,6 +31,7 @@ import logging
 import os
 import platform
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -61,11 +62,20 @@ def parse_args(argv=None):
     p.add_argument("--rows", type=int, default=20, help="rows per timed search (a result page)")
     p.add_argument("--seed", type=int, default=0, help="generator seed")
     p.add_argument("--quick", action="store_true", help="smoke run: 200 datasets, 5 repeats")
+    p.add_argument("--trials", type=int, default=1,
+                   help="timing trials of --repeats rounds each; the ratio's spread across them "
+                   "is reported (the machine is shared: one trial's ratio is noisy)")
+    p.add_argument("--reuse", action="store_true",
+                   help="measure the datasets already loaded (one size, which both cores and the "
+                   "database must hold): for a change a core reload applies (synonyms, handler "
+                   "defaults, query fields), not for one that needs re-indexing")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = p.parse_args(argv)
     if args.quick:
         args.sizes, args.repeats, args.warmup = "200", 5, 1
     args.sizes = sorted(int(s) for s in args.sizes.split(","))
+    if args.reuse and len(args.sizes) != 1:
+        p.error("--reuse measures one size: pass --sizes N")
     return args
 
 
@@ -364,7 +374,7 @@ def did_you_mean(user: str, q: str, relevant: set[str]) -> dict | None:
         return None
     found, _count = all_names(user, suggestion)
     hit = len(found & relevant)
-    return {"q": suggestion, "found": len(found),
+    return {"q": suggestion, "found": len(found), "hits": hit,
             "recall": hit / len(relevant) if relevant else None,
             "precision": hit / len(found) if found else None}
 
@@ -383,6 +393,19 @@ def summarise(samples, quality_rows, queries_by_lang, rows: int) -> dict:
                 "p95_ms": round(percentile(pooled, 95), 2),
                 "samples": len(pooled),
                 # Micro-averaged over the language's queries.
+                "recall": round(hits / rel, 4) if rel else None,
+                "precision": round(hits / found, 4) if found else None,
+            }
+        # Queries ours answers with nothing: where following its 「もしかして」 leads.
+        empty = [q for q in queries if not quality_rows[q]["ours"]["found"]]
+        if empty:
+            followed = [quality_rows[q]["ours"].get("did_you_mean") for q in empty]
+            rel = sum(quality_rows[q]["relevant"] for q in empty)
+            hits = sum(f["hits"] for f in followed if f)
+            found = sum(f["found"] for f in followed if f)
+            s["did_you_mean"] = {
+                "empty_queries": len(empty),
+                "offered": sum(1 for f in followed if f),
                 "recall": round(hits / rel, 4) if rel else None,
                 "precision": round(hits / found, 4) if found else None,
             }
@@ -406,6 +429,25 @@ def summarise(samples, quality_rows, queries_by_lang, rows: int) -> dict:
                 s["full_page_queries"]["ours_p95_ms"] / s["full_page_queries"]["stock_p95_ms"], 2)
         summary[lang] = s
     return summary
+
+
+def trial_ratios(trials, quality_rows, queries_by_lang, rows: int) -> dict:
+    """Per group, the ours/stock ratio of p50 and p95 in each trial (its spread)."""
+    out = {}
+    for lang, queries in queries_by_lang.items():
+        same = [q for q in queries
+                if min(quality_rows[q][label]["found"] for label in CORES) >= rows]
+        for key, subset in ((lang, queries), (f"{lang} (both fill a page)", same)):
+            if not subset:
+                continue
+            ratios = {"p50": [], "p95": []}
+            for t in trials:
+                pooled = {label: [ms for q in subset for ms in t[label][q]] for label in CORES}
+                for name, p in (("p50", 50), ("p95", 95)):
+                    ratios[name].append(round(percentile(pooled["ours"], p)
+                                              / percentile(pooled["stock"], p), 3))
+            out[key] = ratios
+    return out
 
 
 # --------------------------------------------------------------------- report
@@ -443,12 +485,23 @@ def print_size(n: int, result: dict) -> None:
               f" | ratio p50 {r['p50_ms']:.2f} p95 {r['p95_ms']:.2f}"
               f" | recall ours {fmt(o['recall'], True)}% stock {fmt(st['recall'], True)}%"
               f" | precision ours {fmt(o['precision'], True)}% stock {fmt(st['precision'], True)}%")
+        if "did_you_mean" in s:
+            d = s["did_you_mean"]
+            print(f"{'':<17} ours found nothing for {d['empty_queries']}, 「もしかして」 offered for"
+                  f" {d['offered']}; following it: recall {fmt(d['recall'], True)}%"
+                  f" precision {fmt(d['precision'], True)}%")
         if "full_page_queries" in s:
             f = s["full_page_queries"]
             print(f"{'':<17} queries where both fill a page ({len(f['queries'])}): "
                   f"ours p50 {f['ours_p50_ms']:.1f} p95 {f['ours_p95_ms']:.1f} ms"
                   f" | stock p50 {f['stock_p50_ms']:.1f} p95 {f['stock_p95_ms']:.1f} ms"
                   f" | ratio p50 {f['ratio_p50']:.2f} p95 {f['ratio_p95']:.2f}")
+    if "trial_ratios" in result:
+        print("\nratio ours/stock per trial: median (min-max)")
+        for key, r in result["trial_ratios"].items():
+            cells = [f"{name} {statistics.median(v):.2f} ({min(v):.2f}-{max(v):.2f})"
+                     for name, v in r.items()]
+            print(f"{key:<36} " + "  ".join(cells))
 
 
 def environment() -> dict:
@@ -480,6 +533,8 @@ def main(argv=None) -> None:
     log.propagate = False
     started = time.perf_counter()
     app = load_ckan(args.ini)
+    # CKAN's logging.config.fileConfig disables loggers created before it (ours).
+    log.disabled = False
     # CKAN's own INFO logging per request would swamp the output and cost time.
     logging.getLogger("ckan").setLevel(logging.WARNING)
     logging.getLogger("ckanext").setLevel(logging.WARNING)
@@ -499,21 +554,33 @@ def main(argv=None) -> None:
         import ckan.plugins.toolkit as tk
 
         report["environment"] = environment()
-        migrate()
-        reset()
+        if not args.reuse:
+            migrate()
+            reset()
         user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-        create_organizations(user)
+        if not args.reuse:
+            create_organizations(user)
         all_datasets = generate.generate(max(args.sizes), args.seed)
         loaded = 0
         for n in args.sizes:
-            log.info("loading datasets %d..%d", loaded, n)
-            timings = load(all_datasets[loaded:n], user)
+            if args.reuse:
+                timings = {"reused": True}
+            else:
+                log.info("loading datasets %d..%d", loaded, n)
+                timings = load(all_datasets[loaded:n], user)
             loaded = n
             counts = {label: indexed_count(core) for label, core in CORES.items()}
             if set(counts.values()) != {n}:
                 sys.exit(f"bench/search: indexed counts {counts}, expected {n} in both cores")
-            log.info("timing %d queries x %d repeats on both cores", len(queries), args.repeats)
-            samples = time_queries(user, queries, args.repeats, args.warmup, args.rows, args.seed)
+            trials = []
+            for trial in range(args.trials):
+                log.info("timing %d queries x %d repeats on both cores (trial %d/%d)",
+                         len(queries), args.repeats, trial + 1, args.trials)
+                trials.append(time_queries(user, queries, args.repeats, args.warmup, args.rows,
+                                           args.seed + trial))
+            # All trials pooled for the figures; each trial's ratios for the spread.
+            samples = {label: {q: [ms for t in trials for ms in t[label][q]] for q in queries}
+                       for label in CORES}
             log.info("recall and precision")
             qual = quality(user, all_datasets[:n], queries)
             for q in queries:
@@ -522,6 +589,8 @@ def main(argv=None) -> None:
                     qual[q][label]["p95_ms"] = round(percentile(samples[label][q], 95), 2)
             result = {"load": timings, "indexed": counts, "queries": qual,
                       "summary": summarise(samples, qual, queries_by_lang, args.rows)}
+            if len(trials) > 1:
+                result["trial_ratios"] = trial_ratios(trials, qual, queries_by_lang, args.rows)
             report["sizes"][n] = result
             print_size(n, result)
 
