@@ -25,6 +25,7 @@ from .checks import (
     nfkc,
 )
 from .headers import label_hits, match_header
+from .keyset import SeenKeys
 from .reader import ReadError, Table, open_table
 from .registry import Registry, Schema, SchemaNotFound, generic_schema
 from .report import Report
@@ -198,7 +199,7 @@ class Plan:
         # primaryKey, as Frictionless checks it (skipped when a key column is missing: the
         # header finding says so).
         self.pk_checks: list[FieldCheck] = []
-        self.pk_seen: set[tuple] = set()
+        self.pk_seen = SeenKeys()
         self.pk_label = "、".join(schema.primary_key)
         if schema.primary_key and not generic:
             by_name = dict(zip(schema.field_names, zip(schema.fields, column_of, strict=False), strict=False))
@@ -296,6 +297,9 @@ class Plan:
         finally:
             if gc_was_enabled:
                 gc.enable()
+            for check in self.checks:
+                check.seen_keys.close()
+            self.pk_seen.close()
 
     def _take(self, rows, chunk_rows: int) -> list[list[str]]:
         """The next chunk: at most ``chunk_rows`` rows and CHUNK_CELLS cells, and no more
@@ -433,19 +437,13 @@ class Plan:
             positions = index
         keys = values if check.type == "string" and check.format == "default" \
             else list(map(check.unique_key, values))
-        seen = check.seen_keys
-        fresh = set(keys)
-        if len(fresh) == len(keys) and seen.isdisjoint(fresh):
-            seen |= fresh
+        repeats = check.seen_keys.repeats(keys)
+        if repeats is None:
             return
         code = "unique-error" if check.unique else "duplicate-id"
-        severity = "error"
-        for j, key in enumerate(keys):
-            if key in seen:
-                row = rowmap(positions[j] if positions is not None else j)
-                self.report.add(row, check.column + 1, check.name, code, severity, values[j])
-            else:
-                seen.add(key)
+        for j in compress(range(len(keys)), repeats):
+            row = rowmap(positions[j] if positions is not None else j)
+            self.report.add(row, check.column + 1, check.name, code, "error", values[j])
 
     def _primary_key(self, columns, rowmap, count: int) -> None:
         """Frictionless's ``primary-key``: a row whose key cells are all missing, or whose
@@ -454,16 +452,21 @@ class Plan:
         for check in self.pk_checks:
             column = columns[check.column] if columns else ("",) * count
             keys.append(list(map(check.unique_key, column)))
-        seen = self.pk_seen
         emit = self.report.add
+        rows = []
+        keyed = []
         for i, key in enumerate(zip(*keys, strict=True)):
             if all(part is None for part in key):
                 emit(rowmap(i), None, "", "primary-key:empty", "error", "", {"key": self.pk_label})
-            elif key in seen:
-                emit(rowmap(i), None, "", "primary-key:duplicate", "error",
-                     " / ".join("" if part is None else str(part) for part in key), {"key": self.pk_label})
             else:
-                seen.add(key)
+                rows.append(i)
+                keyed.append(key)
+        repeats = self.pk_seen.repeats(keyed)
+        if repeats is None:
+            return
+        for i, key in compress(zip(rows, keyed, strict=True), repeats):
+            emit(rowmap(i), None, "", "primary-key:duplicate", "error",
+                 " / ".join("" if part is None else str(part) for part in key), {"key": self.pk_label})
 
     def _pairs(self, lat_column, lon_column, rowmap) -> None:
         if self.lat.japan_ok and self.lon.japan_ok:  # computed while checking the fields

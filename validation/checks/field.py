@@ -24,6 +24,7 @@ from itertools import compress
 from operator import not_
 from typing import Any
 
+from ..keyset import SeenKeys
 from .base import ASCII_INT_RE, ASCII_NUMBER_RE, BY_KIND, CODES, Verdict, finding
 from .common import numberish
 from .contact import URL_RE
@@ -77,7 +78,7 @@ class FieldCheck:
         self.outside_japan: set[str] | None = None
         self.good: set[str] = set()
         self.verdicts: dict[str, Verdict] = {}
-        self.seen_keys: set[Any] = set()  # values so far, as Frictionless compares them
+        self.seen_keys = SeenKeys()  # values so far, as Frictionless compares them
         self.track_ids = self.xcheck == "id" and not self.unique
         self.decide_cardinality = True
 
