@@ -73,8 +73,19 @@ ckan.module("regionaliot-basin-map", function ($) {
             }
           }).addTo(map);
           // The map draws its layers once it has a view (its "add" event marks each path).
-          map.fitBounds(layer.getBounds(), { padding: [6, 6] });
-          layer.eachLayer(mark);
+          // A container not laid out yet has no size (zoom would be NaN): wait for one.
+          var tries = 0;
+          var fit = function () {
+            map.invalidateSize();
+            var size = map.getSize();
+            if (!size.x || !size.y) {
+              if (tries++ < 50) { setTimeout(fit, 100); }
+              return;
+            }
+            map.fitBounds(layer.getBounds(), { padding: [6, 6] });
+            layer.eachLayer(mark);
+          };
+          fit();
           el.addClass("regionaliot-map--ready");
           // The consortium: the basin's outline over the members, letting clicks through.
           if (cfg.basin) {
@@ -89,10 +100,7 @@ ckan.module("regionaliot-basin-map", function ($) {
               .catch(function () { /* the members alone still make the map */ });
           }
           // Phones rotate and layouts settle: keep the basin in view.
-          $(window).on("resize", function () {
-            map.invalidateSize();
-            map.fitBounds(layer.getBounds(), { padding: [6, 6] });
-          });
+          $(window).on("resize", fit);
         })
         .catch(function () {
           // Without the shapes the list beside the map still gives every member.
