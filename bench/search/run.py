@@ -466,7 +466,8 @@ def _width(text: str) -> int:
 
 
 def print_size(n: int, result: dict) -> None:
-    print(f"\n== {n} datasets  (load: {result['load']})")
+    print(f"\n== {n} datasets  (load: {result['load']}; 1-minute load average at each"
+          f" timing trial: {result['loadavg_per_trial']} on {os.cpu_count()} CPUs)")
     print(f"{'query':<24}{'rel':>6} | {'ours: p50  rec%  prec%':>24} | {'stock: p50  rec%  prec%':>24}")
     for q, row in result["queries"].items():
         cells = []
@@ -510,7 +511,10 @@ def environment() -> dict:
     env = {"ckan": ckan.__version__, "python": platform.python_version(),
            "cpus": os.cpu_count(), "machine": platform.machine()}
     try:
-        info = solr_get(CORES["ours"], "admin/info/system?wt=json")
+        # A node-level handler (the core-level path answers 404 on Solr 9).
+        base = core_url(CORES["ours"]).rsplit("/", 1)[0]
+        with urllib.request.urlopen(f"{base}/admin/info/system?wt=json", timeout=30) as r:
+            info = json.load(r)
         env["solr"] = info["lucene"]["solr-spec-version"]
     except Exception as e:  # the version is nice to have, not worth failing the run
         env["solr"] = f"unknown ({e})"
@@ -572,8 +576,10 @@ def main(argv=None) -> None:
             counts = {label: indexed_count(core) for label, core in CORES.items()}
             if set(counts.values()) != {n}:
                 sys.exit(f"bench/search: indexed counts {counts}, expected {n} in both cores")
-            trials = []
+            trials, loadavg = [], []
             for trial in range(args.trials):
+                # The machine is shared: what else ran shows in the 1-minute load average.
+                loadavg.append(round(os.getloadavg()[0], 1))
                 log.info("timing %d queries x %d repeats on both cores (trial %d/%d)",
                          len(queries), args.repeats, trial + 1, args.trials)
                 trials.append(time_queries(user, queries, args.repeats, args.warmup, args.rows,
@@ -587,7 +593,8 @@ def main(argv=None) -> None:
                 for label in CORES:
                     qual[q][label]["p50_ms"] = round(percentile(samples[label][q], 50), 2)
                     qual[q][label]["p95_ms"] = round(percentile(samples[label][q], 95), 2)
-            result = {"load": timings, "indexed": counts, "queries": qual,
+            result = {"load": timings, "indexed": counts, "loadavg_per_trial": loadavg,
+                      "queries": qual,
                       "summary": summarise(samples, qual, queries_by_lang, args.rows)}
             if len(trials) > 1:
                 result["trial_ratios"] = trial_ratios(trials, qual, queries_by_lang, args.rows)
