@@ -19,6 +19,7 @@ __all__ = [
     "regionaliot_dataset_validation",
     "regionaliot_display_title",
     "regionaliot_emblem",
+    "regionaliot_facet_label",
     "regionaliot_group_extra",
     "regionaliot_has_value",
     "regionaliot_license_label",
@@ -79,6 +80,11 @@ def regionaliot_members_geojson_url() -> str | None:
 
 def regionaliot_emblem(org: dict[str, Any], size: int = 56) -> Markup:
     return pages.emblem(org, size)
+
+
+def regionaliot_facet_label(item: dict[str, Any]) -> str:
+    """A facet item's whole label (passed as facet_list.html's label_function)."""
+    return item.get("display_name") or item.get("name") or ""
 
 
 def regionaliot_group_extra(data: dict[str, Any], key: str) -> str:
