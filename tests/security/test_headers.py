@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from ckan.tests import factories
 from ckanext.regionaliot.security import headers
+from probe_tally import Tally
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -74,22 +75,6 @@ def cannot_run(response) -> bool:
             and "sandbox" in csp and "script-src" not in csp)
 
 
-class Tally:
-    """attempted / handled / defects of one probe family (as in test_ssrf.py)."""
-
-    def __init__(self, family: str):
-        self.family, self.attempted, self.defects = family, 0, []
-
-    def record(self, probe: str, handled: bool) -> None:
-        self.attempted += 1
-        if not handled:
-            self.defects.append(probe)
-
-    def check(self) -> None:
-        summary = (f"{self.family}: attempted {self.attempted}, handled "
-                   f"{self.attempted - len(self.defects)}, defects {len(self.defects)}")
-        print(summary)
-        assert not self.defects, summary + ": " + ", ".join(self.defects)
 
 
 SCRIPT_CARRIERS = [

@@ -38,6 +38,7 @@ from ckanext.regionaliot.security import ssrf
 from ckanext.regionaliot.security.ckan_harvester import GuardedCKANHarvester
 from ckanext.xloader import jobs as xloader_jobs
 from ckanext.xloader.job_exceptions import JobError
+from probe_tally import Tally
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queues")
 
@@ -225,22 +226,6 @@ def forms_for(port: int) -> list[str]:
     return urls
 
 
-class Tally:
-    """attempted / handled / defects of one probe family (printed with -s, kept in asserts)."""
-
-    def __init__(self, family: str):
-        self.family, self.attempted, self.defects = family, 0, []
-
-    def record(self, probe: str, handled: bool) -> None:
-        self.attempted += 1
-        if not handled:
-            self.defects.append(probe)
-
-    def check(self) -> None:
-        summary = (f"{self.family}: attempted {self.attempted}, handled "
-                   f"{self.attempted - len(self.defects)}, defects {len(self.defects)}")
-        print(summary)
-        assert not self.defects, summary + ": " + ", ".join(self.defects)
 
 
 # ---------------------------------------------------------------- datasets
