@@ -8,7 +8,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from . import jobs, records
+from . import jobs, records, service
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,12 @@ def commands() -> list[Any]:
 
     regionaliot.add_command(validate_all)
     return []
+
+
+def load_schemas() -> None:
+    """At start-up: load the engine's schemas, so a broken file fails here, not in a request."""
+    count = service.load_schemas()
+    log.info("regionaliot_validation: %d standard schemas loaded", count)
 
 
 def mark_resource_action(context: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ from . import hooks
 @tk.blanket.blueprints
 class RegionalIoTValidationPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
     p.implements(p.IClick)
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IPackageController, inherit=True)
@@ -29,6 +30,10 @@ class RegionalIoTValidationPlugin(p.SingletonPlugin):
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
+
+    # IConfigurable: a broken schema file stops start-up here, with its name and reason.
+    def configure(self, config):
+        hooks.load_schemas()
 
     # IClick: ``ckan regionaliot validate-all`` joins the core plugin's command group.
     def get_commands(self):

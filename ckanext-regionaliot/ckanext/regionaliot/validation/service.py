@@ -11,16 +11,36 @@ from typing import Any
 
 from regionaliot.validation import engine, fixer, messages
 from regionaliot.validation.reader import ReadError
-from regionaliot.validation.registry import SchemaNotFound
+from regionaliot.validation.registry import SchemaLoadError, SchemaNotFound
 from regionaliot.validation.report import unreadable_report
 
 log = logging.getLogger(__name__)
 
-__all__ = ["UnknownSchema", "Unreadable", "in_language", "normalize", "schema_choices", "validate"]
+__all__ = ["BrokenSchemas", "UnknownSchema", "Unreadable", "correct_bytes", "in_language",
+           "load_schemas", "normalize", "schema_choices", "validate"]
 
 
 class UnknownSchema(Exception):
     """The requested standard schema is not in the engine's registry."""
+
+
+class BrokenSchemas(RuntimeError):
+    """A schema file of the engine cannot be loaded: the portal must not start with one
+    standard silently missing (files would get a wrong verdict)."""
+
+
+def load_schemas() -> int:
+    """Load the engine's schema registry now (at start-up); returns how many schemas it has.
+
+    Raises BrokenSchemas naming the file and the reason, instead of a 500 on the first
+    validation."""
+    try:
+        registry = engine.default_registry()
+    except SchemaLoadError as exc:
+        raise BrokenSchemas(f"regionaliot_validation: cannot load the standard schemas: {exc}. "
+                            "Fix or remove that file (or REGIONALIOT_SCHEMA_PATH) and start "
+                            "again.") from None
+    return len(registry.schemas)
 
 
 class Unreadable(Exception):
@@ -75,6 +95,20 @@ def normalize(path: str | os.PathLike[str], output: str | os.PathLike[str],
     data = result.to_dict()
     data.pop("output", None)
     return data
+
+
+def correct_bytes(data: bytes, schema: str | None = None, *, lang: str = "ja",
+                  encoding: str | None = None) -> dict[str, Any]:
+    """The engine's corrected UTF-8 CSV of an upload held in memory, stored nowhere:
+    ``content`` (bytes), ``changes`` (each with its ``message`` in ``lang``), rows, schema."""
+    try:
+        result = fixer.correct_bytes(data, schema or None, lang=_lang(lang), encoding=encoding,
+                                     allow_schema_paths=False)
+    except SchemaNotFound:
+        raise UnknownSchema(schema) from None
+    except ReadError as exc:
+        raise Unreadable(exc.code, exc.reason(_lang(lang))) from None
+    return dict(result.to_dict(), content=result.content)
 
 
 def schema_choices() -> list[tuple[str, str]]:
