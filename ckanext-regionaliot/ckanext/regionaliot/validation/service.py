@@ -17,7 +17,7 @@ from regionaliot.validation.report import unreadable_report
 log = logging.getLogger(__name__)
 
 __all__ = ["BrokenSchemas", "UnknownSchema", "Unreadable", "correct_bytes", "in_language",
-           "load_schemas", "normalize", "schema_choices", "validate"]
+           "labels", "load_schemas", "normalize", "schema_choices", "validate"]
 
 
 class UnknownSchema(Exception):
@@ -119,6 +119,14 @@ def schema_choices() -> list[tuple[str, str]]:
         if schema.name and schema.name not in seen:
             seen[schema.name] = schema.title or schema.name
     return sorted(seen.items())
+
+
+def labels(validation: dict[str, Any] | None, lang: str) -> dict[str, str]:
+    """A stored record's encoding and generation as people call them
+    (「UTF-8（BOM付き）」, not ``utf-8-sig``), in the reader's ``lang``."""
+    validation = validation or {}
+    return {"encoding_label": messages.encoding_name(validation.get("encoding"), _lang(lang)),
+            "generation_label": messages.generation_name(validation.get("generation"), _lang(lang))}
 
 
 def in_language(report: dict[str, Any] | None, lang: str) -> dict[str, Any] | None:

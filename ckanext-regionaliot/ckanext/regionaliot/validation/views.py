@@ -2,6 +2,7 @@
 what CKAN's own forms do when the publish block refuses them."""
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import shutil
@@ -92,7 +93,7 @@ def report(id: str, resource_id: str):
     can_run = _allowed("resource_validation_run", resource_id)
     return tk.render("regionaliot/validation_report.html", {
         "pkg_dict": package, "package": package, "resource": resource,
-        "validation": result, "can_run": can_run,
+        "validation": result, "can_run": can_run, "labels": service.labels(result, tk.h.lang()),
         "schema": records.wanted_schema(resource, package),
     })
 
@@ -170,7 +171,7 @@ def _check_page_vars() -> dict[str, Any]:
     return {
         "schemas": service.schema_choices(),
         "max_mb": _max_mb(),
-        "report": None, "errors": {}, "filename": None, "selected": "",
+        "report": None, "errors": {}, "filename": None, "selected": "", "corrected": None,
     }
 
 
@@ -205,7 +206,33 @@ def check_file():
                 log.exception("Public file check failed")
                 extra["errors"] = {"upload": [_("The file could not be checked. "
                                                 "Try again later.")]}
+            if extra["report"] and extra["report"].get("schema"):
+                extra["corrected"] = _corrected(upload, extra["report"])
+    else:
+        # "Check again as …" links here with the suggested standard picked.
+        extra["selected"] = tk.request.args.get("schema", "")
     return tk.render("regionaliot/check_file.html", extra)
+
+
+def _corrected(upload: Any, report: dict[str, Any]) -> dict[str, Any] | None:
+    """The corrected CSV of the uploaded bytes, made in this request and stored nowhere:
+    the page carries it as a data: link (the user's original is untouched)."""
+    stream = getattr(upload, "stream", upload)
+    try:
+        stream.seek(0)
+        data = stream.read(_check_max_bytes() + 1)
+        result = service.correct_bytes(data, report["schema"], lang=tk.h.lang(),
+                                       encoding=report.get("encoding"))
+    except (service.Unreadable, service.UnknownSchema):
+        return None  # the report already says why the file cannot be used
+    except Exception:
+        log.exception("Correcting a checked file failed")
+        return None
+    stem = os.path.splitext(os.path.basename(upload.filename or ""))[0] or "file"
+    content = result.pop("content")
+    result["href"] = "data:text/csv;charset=utf-8;base64," + base64.b64encode(content).decode()
+    result["download_name"] = f"{stem}-corrected.csv"
+    return result
 
 
 # ---------------------------------------------------------------- CKAN's forms and the block
