@@ -9,7 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
-from ckanext.regionaliot.validation import hooks, service
+from ckanext.regionaliot.validation import service
+from ckanext.regionaliot.validation.plugin import RegionalIoTValidationPlugin
 from regionaliot.validation import engine
 from regionaliot.validation.registry import Registry
 
@@ -22,7 +23,7 @@ def test_a_broken_schema_file_stops_start_up_with_its_name(tmp_path, monkeypatch
     (broken / "aed.json").write_text("{", encoding="utf-8")
     monkeypatch.setattr(engine, "default_registry", lambda: Registry(extra_dirs=[tmp_path]))
     with pytest.raises(service.BrokenSchemas, match="aed.json"):
-        hooks.load_schemas()
+        RegionalIoTValidationPlugin().configure({})
 
 
 def _aed_with_full_width_phone() -> bytes:
