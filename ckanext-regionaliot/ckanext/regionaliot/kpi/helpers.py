@@ -5,6 +5,8 @@ import json
 import logging
 from typing import Any
 
+import ckan.model as model
+
 from . import texts
 from .model import Snapshot
 
@@ -21,6 +23,7 @@ def regionaliot_kpi_ribbon() -> dict[str, Any] | None:
         row = Snapshot.latest()
     except Exception:  # the ribbon must never break the home page
         log.exception("KPI ribbon: no snapshot could be read")
+        model.Session.rollback()  # the rest of the page still reads the database
         return None
     if row is None:
         return None
