@@ -12,8 +12,6 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import pytest
-
 SEED_DIR = Path(__file__).resolve().parents[2] / "ckanext-regionaliot/ckanext/regionaliot/seed"
 
 TOILET = "soja-public-toilet"
@@ -42,10 +40,6 @@ def dataset_links(page) -> set[str]:
     return names
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "at 19:15 UTC the home page's map (committed) has no #regionaliot-member-map container: "
-    "it draws path.regionaliot-member-shape inside div.regionaliot-map; the selector the "
-    "theme was asked for is not there yet"))
 def test_member_map_draws_ten_shapes(portal, desktop):
     desktop.goto("/")
     page = desktop.page
