@@ -10,8 +10,10 @@ this.ckan.module('regionaliot-org-map', function () {
       var code = String(this.options.code || '');
       var all = this.options.all === true || this.options.all === 'true';
       if (!this.options.url || typeof L === 'undefined') { return; }
+      // A locator picture (role="img"): no zoom buttons, which would be controls nested
+      // inside an image (axe: nested-interactive).
       var map = L.map(el, {
-        attributionControl: false, scrollWheelZoom: false, zoomSnap: 0.25,
+        attributionControl: false, zoomControl: false, scrollWheelZoom: false, zoomSnap: 0.25,
         keyboard: false, boxZoom: false, doubleClickZoom: false, dragging: !L.Browser.mobile
       });
       fetch(this.options.url, {credentials: 'same-origin'})
