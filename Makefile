@@ -8,7 +8,7 @@ VENV ?= $(CURDIR)/.venv
 PYTEST_FLAGS ?= -q -p no:cacheprovider
 ARGS ?= tests
 
-.PHONY: up down status install services test test-unit lint backup restore lock bench clean-test
+.PHONY: up down status install services services-slot test test-unit lint backup restore lock bench clean-test
 
 up:
 	@deploy/stack.sh up
@@ -28,8 +28,14 @@ services:
 
 # The whole suite on the test profile (ckan_test databases, Solr core ckan_test, Redis db 1,
 # filestore var/storage-test): a test run never touches the portal's data.
-test: services
-	@$(VENV)/bin/python -m pytest --ckan-ini=$(REGIONALIOT_DATA)/test.ini $(PYTEST_FLAGS) $(ARGS)
+# TEST_SLOT=N (1-9) runs against an extra profile of its own (test-N.ini), so that several
+# test runs can share the machine: `TEST_SLOT=3 make test ARGS=tests/ckanext/ideas`.
+TEST_SLOT ?=
+test: $(if $(TEST_SLOT),services-slot,services)
+	@$(VENV)/bin/python -m pytest --ckan-ini=$(REGIONALIOT_DATA)/test$(if $(TEST_SLOT),-$(TEST_SLOT)).ini $(PYTEST_FLAGS) $(ARGS)
+
+services-slot:
+	@deploy/stack.sh services-slot "$(TEST_SLOT)"
 
 # Pure unit tests only (validation engine, schemas, KPI arithmetic): no services needed.
 test-unit:

@@ -3,7 +3,7 @@
 The portal and the tests share one PostgreSQL, Solr and Redis but never their data:
 the test profile uses its own databases, Solr core, Redis database and filestore.
 
-Usage: python render_ini.py {portal|test} OUT_FILE   (settings come from the environment,
+Usage: python render_ini.py {portal|test|test-N|bench} OUT_FILE   (settings come from the environment,
 see deploy/stack.sh; secrets from $REGIONALIOT_DATA/secrets).
 """
 from __future__ import annotations
@@ -22,6 +22,11 @@ PROFILES = {
     # bench/search swaps solr_url between ckan_bench and ckan_bench_stock.
     "bench": ("ckan_bench", "datastore_bench", "ckan_bench", 2, "storage-bench"),
 }
+# Extra test profiles test-1 … test-9 (`TEST_SLOT=N make test`): several people or agents
+# run test files at once on one machine, each against data of its own (Redis dbs 5-13).
+for _slot in range(1, 10):
+    PROFILES[f"test-{_slot}"] = (f"ckan_test_{_slot}", f"datastore_test_{_slot}",
+                                 f"ckan_test_{_slot}", 4 + _slot, f"storage-test-{_slot}")
 
 
 def secret(data: Path, name: str, default: str | None = None) -> str:
@@ -57,7 +62,7 @@ def render(profile: str) -> str:
         "redis_url": f"redis://{env.get('REDIS_HOST', '127.0.0.1')}:{env.get('REDIS_PORT', '6379')}/{redis_db}",
         "repo_root": str(ROOT),
         # Tests keep their output for failures; the portal logs what it does.
-        "log_level": "WARNING" if profile == "test" else "INFO",
+        "log_level": "WARNING" if profile.startswith("test") else "INFO",
         "xloader_api_token": secret(data, f"xloader_token_{profile}", default="NOT_SET"),
     }
     template = Template((ROOT / "deploy" / "ckan.ini.template").read_text(encoding="utf-8"))
@@ -66,7 +71,7 @@ def render(profile: str) -> str:
 
 def main() -> None:
     if len(sys.argv) != 3 or sys.argv[1] not in PROFILES:
-        sys.exit("usage: render_ini.py {portal|test|bench} OUT_FILE")
+        sys.exit("usage: render_ini.py {portal|test|test-1..test-9|bench} OUT_FILE")
     out = Path(sys.argv[2])
     text = render(sys.argv[1])
     # Write atomically and only when changed, so a running server's file is never half-written.

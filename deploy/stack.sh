@@ -5,6 +5,7 @@
 #   deploy/stack.sh install    Debian packages, the venv, Solr's Maven classpath, catalogues
 #   deploy/stack.sh install-test-tools   the docker compose plugin (checks the compose file)
 #   deploy/stack.sh services   start PostgreSQL, Redis, Solr; create/upgrade both profiles' DBs
+#   deploy/stack.sh services-slot N   the same for the extra test profile test-N only
 #   deploy/stack.sh up         services + sysadmin + demo content + web, worker, consumers
 #   deploy/stack.sh down       stop everything this script started
 #   deploy/stack.sh status     what runs
@@ -313,6 +314,24 @@ plugin_migrations() {
   return 0
 }
 
+# A numbered test profile (TEST_SLOT=N make test): databases ckan_test_N and
+# datastore_test_N, Solr core ckan_test_N, Redis db 4+N, filestore storage-test-N, $DATA/test-N.ini.
+cmd_services_slot() {
+  local n=$1
+  [[ $n =~ ^[1-9]$ ]] || fail "TEST_SLOT must be 1-9, not '$n'" "-"
+  SOLR_CORES="$SOLR_CORES ckan_test_$n"
+  install_solr_classpath
+  pg_start
+  pg_setup
+  pg_database "ckan_test_$n" ckan_default
+  pg_database "datastore_test_$n" ckan_default
+  redis_start
+  solr_start
+  secret secret_key >/dev/null
+  "$PY" "$ROOT/deploy/render_ini.py" "test-$n" "$DATA/test-$n.ini" || fail "rendering $DATA/test-$n.ini" "-"
+  ckan_migrate "$DATA/test-$n.ini" "datastore_test_$n"
+}
+
 cmd_services() {
   install_solr_classpath
   pg_start
@@ -431,6 +450,7 @@ case "${1:-}" in
   install) cmd_install ;;
   install-test-tools) install_compose_plugin ;;
   services) cmd_install; cmd_services ;;
+  services-slot) cmd_install; cmd_services_slot "${2:-}" ;;
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;

@@ -48,7 +48,9 @@ def pytest_configure(config):
     from pathlib import Path
 
     data = os.environ.get("REGIONALIOT_DATA") or str(Path(__file__).resolve().parents[1] / "var")
-    os.environ.setdefault("REGIONALIOT_TEST_ARTIFACTS", str(Path(data) / "test-artifacts"))
+    # One folder per test profile (test.ini, test-N.ini), so parallel runs keep their own.
+    profile = Path(config.getoption("ckan_ini", default=None) or "test.ini").stem.replace("test", "", 1)
+    os.environ.setdefault("REGIONALIOT_TEST_ARTIFACTS", str(Path(data) / f"test-artifacts{profile}"))
     config.stash[ARTIFACTS_SINCE] = time.time()
 
 
