@@ -82,6 +82,10 @@ install_venv() {
   local want
   want=$(cat "$ROOT/deploy/requirements.txt" "$ROOT/deploy/constraints.txt" "$ROOT/setup.py" "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+  # Two test runs that both see a changed setup.py must not run pip at once.
+  exec 9>"$RUN/pip.lock"
+  flock 9
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then flock -u 9; exec 9>&-; return 0; fi
   say "Installing Python packages into $VENV (pinned by deploy/constraints.txt)"
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" >"$LOG/pip.log" 2>&1 || fail "python3 -m venv" "$LOG/pip.log"
   "$VENV/bin/pip" install -q 'setuptools<82' wheel -c "$ROOT/deploy/constraints.txt" >>"$LOG/pip.log" 2>&1 \
@@ -89,6 +93,7 @@ install_venv() {
     && "$VENV/bin/pip" install -q --no-deps --no-build-isolation -e "$ROOT" >>"$LOG/pip.log" 2>&1 \
     || fail "pip install" "$LOG/pip.log"
   echo "$want" >"$stamp"
+  flock -u 9; exec 9>&-
 }
 
 # Build output derived from the pom, not state: kept beside it (git-ignored).
