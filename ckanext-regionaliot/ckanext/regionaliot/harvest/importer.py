@@ -1,0 +1,387 @@
+"""The shared import logic of every regionaliot harvester (CKAN-API, DCAT, オープンデータ一覧).
+
+A harvester maps each remote record (pure code in ``regionaliot.harvesters``) to a dataset
+dict in our schema and leaves the rest to this module:
+
+gather stage::
+
+    state = importer.SourceState.load(job.source.id)   # what earlier harvests made
+    members = importer.Members.load()                   # local organizations
+    for remote in <stream of remote records>:           # never all of them in memory
+        package = <pure mapping>(remote)                # our schema, no owner_org needed
+        package["owner_org"] = members.resolve(<remote org code/name>, mapping,
+                                               default=job.source.owner_org)
+        ids += importer.queue(job, state, guid, package, url=<remote page URL>)
+    if <the listing was complete>:                      # never after a failed listing
+        ids += importer.queue_withdrawals(job, state)
+    importer.flush(); return ids
+
+fetch stage: ``return True`` (the content is stored by the gather stage), or fetch and
+store ``harvest_object.content`` (a JSON dataset dict) yourself.
+
+import stage::
+
+    return importer.import_object(harvest_object)
+
+What the module guarantees:
+
+- **provenance**: each harvested dataset carries ``harvest_url`` (the remote page) and
+  ``harvest_identifier`` (the remote id, the harvest object's guid);
+- **idempotence**: ``queue`` stores a content hash (``common.content_hash`` of the mapped
+  dict) on the harvest object and creates nothing for a record whose hash equals the one of
+  the current object of the same guid: no object, no revision, no activity, no reindex.
+  ``import_object`` checks the hash again (a forced import of an unchanged record is
+  'unchanged');
+- **withdrawal**: a guid harvested before and missing from a complete listing is
+  withdrawn: the local dataset is kept, made private (off the public search) and stamped
+  ``harvest_withdrawn`` (a date), never purged. It comes back (public again, stamp cleared)
+  if the remote record returns;
+- **hand-made datasets are never touched**: only datasets linked to *this* source by a
+  harvest object are updated or withdrawn; a new dataset whose name is taken gets a name of
+  its own (``-2``, ``-3`` …); remote ids are never used as local ids;
+- **validation** stays with the validation plugin's background job: resources are links,
+  so creating them only queues that job (after commit). A dataset the publishing rule
+  refuses to make public (a standard dataset not yet validated) is created private; a later
+  harvest with changes tries public again.
+
+Errors are recorded on the harvest object (``HarvestObjectError``) with a clear message;
+a failing record never changes the dataset it belongs to.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from regionaliot.harvesters import common
+from sqlalchemy import and_, select
+
+from ckanext.harvest.model import (
+    HarvestGatherError,
+    HarvestObject,
+    HarvestObjectError,
+    HarvestObjectExtra,
+)
+from ckanext.regionaliot.lib.i18n import N_
+
+log = logging.getLogger(__name__)
+
+HASH_KEY = "regionaliot_hash"  # harvest_object_extra: content hash of the mapped dict
+ACTION_KEY = "regionaliot_action"  # harvest_object_extra: "upsert" or "withdraw"
+WITHDRAWN_HASH = "withdrawn"  # the hash of a withdrawal's object: any returning record differs
+
+UPSERT = "upsert"
+WITHDRAW = "withdraw"
+
+# Provenance fields of the dataset schema (schemas/ckan/dataset.yaml).
+URL_FIELD = "harvest_url"
+IDENTIFIER_FIELD = "harvest_identifier"
+WITHDRAWN_FIELD = "harvest_withdrawn"
+
+MSG_NOT_JSON = N_("The harvested record could not be read.")
+MSG_NOT_OURS = N_("The local dataset {name} was not made by this harvest source; left unchanged.")
+MSG_INVALID = N_("The remote dataset {guid} was not imported: {errors}")
+MSG_NO_OWNER = N_("No organization to publish the remote dataset {guid} under.")
+MSG_GONE = N_("The local copy of {guid} no longer exists; nothing to withdraw.")
+
+
+# ------------------------------------------------------------------ gather side
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The current harvest object of one guid of a source."""
+
+    object_id: str
+    package_id: str | None
+    hash: str | None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.hash == WITHDRAWN_HASH
+
+
+@dataclass
+class SourceState:
+    """guid → :class:`Previous` for one source (a few hundred bytes per guid), and the guids
+    the current gather has seen."""
+
+    source_id: str
+    previous: dict[str, Previous]
+    seen: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, source_id: str) -> SourceState:
+        extra = HarvestObjectExtra.__table__
+        obj = HarvestObject.__table__
+        query = (select(obj.c.guid, obj.c.id, obj.c.package_id, extra.c.value)
+                 .select_from(obj.outerjoin(extra, and_(extra.c.harvest_object_id == obj.c.id,
+                                                        extra.c.key == HASH_KEY)))
+                 .where(obj.c.harvest_source_id == source_id, obj.c.current.is_(True)))
+        previous = {guid: Previous(object_id, package_id, value)
+                    for guid, object_id, package_id, value in model.Session.execute(query)}
+        return cls(source_id, previous)
+
+    def unchanged(self, guid: str, digest: str) -> bool:
+        before = self.previous.get(guid)
+        return before is not None and before.package_id is not None and before.hash == digest
+
+
+def _new_object(job: Any, guid: str, content: str | None, extras: Mapping[str, str]) -> str:
+    obj = HarvestObject(guid=guid, job=job, content=content,
+                        extras=[HarvestObjectExtra(key=k, value=v) for k, v in extras.items()])
+    model.Session.add(obj)
+    model.Session.flush()
+    return obj.id
+
+
+def queue(job: Any, state: SourceState, guid: str, package: Mapping[str, Any], *,
+          url: str | None = None) -> list[str]:
+    """Record one remote dataset for import: [harvest object id], or [] when unchanged.
+
+    ``package`` is the mapped dataset dict (our schema; ``name``, ``title``, resources as
+    links, ``owner_org``); the provenance fields are added here. Call :func:`flush` every
+    page or so: objects are flushed, not committed.
+    """
+    guid = str(guid)
+    state.seen.add(guid)
+    package = dict(package)
+    package[IDENTIFIER_FIELD] = guid
+    if url:
+        package[URL_FIELD] = url
+    digest = common.content_hash(package)
+    if state.unchanged(guid, digest):
+        return []
+    return [_new_object(job, guid, json.dumps(package, ensure_ascii=False),
+                        {HASH_KEY: digest, ACTION_KEY: UPSERT})]
+
+
+def queue_withdrawals(job: Any, state: SourceState) -> list[str]:
+    """Harvest objects withdrawing every previously harvested guid not seen in this gather.
+
+    Call it only after a complete listing: a partial one (an error on page 3) would
+    withdraw good datasets.
+    """
+    ids = []
+    for guid, before in state.previous.items():
+        if guid in state.seen or before.withdrawn or before.package_id is None:
+            continue
+        ids.append(_new_object(job, guid, None, {HASH_KEY: WITHDRAWN_HASH, ACTION_KEY: WITHDRAW}))
+    return ids
+
+
+def flush() -> None:
+    """Commit the objects queued so far and drop them from the session (bounded memory)."""
+    model.Session.commit()
+    model.Session.expunge_all()
+
+
+def gather_error(job: Any, message: str) -> None:
+    """Record a gather error on ``job`` (committed at once)."""
+    HarvestGatherError(message=message, job=job).save()
+
+
+# ------------------------------------------------------------------ organizations
+
+
+@dataclass
+class Members:
+    """Local organizations by id, name, title and 団体コード (5 or 6 digits)."""
+
+    by_key: dict[str, str]
+
+    @classmethod
+    def load(cls) -> Members:
+        by_key: dict[str, str] = {}
+        groups = model.Session.query(model.Group).filter(
+            model.Group.is_organization.is_(True), model.Group.state == "active")
+        for group in groups:
+            keys = [group.id, group.name, group.title]
+            code = (group.extras or {}).get("lg_code")
+            if code:
+                keys += [code, code[:5]]
+            for key in keys:
+                if key:
+                    by_key.setdefault(str(key), group.id)
+        return cls(by_key)
+
+    def find(self, key: Any) -> str | None:
+        if key is None:
+            return None
+        text = str(key).strip()
+        return self.by_key.get(text) or (self.by_key.get(text[:5]) if text.isdigit() and
+                                         len(text) == 6 else None)
+
+    def resolve(self, remote: Iterable[Any], mapping: Mapping[str, str] | None = None,
+                default: str | None = None) -> str | None:
+        """The local organization id for a remote organization, given as its candidate keys
+        (code, name, title): the source's ``mapping`` (remote key → local name, id or
+        団体コード) first, then a local organization with the same code or name, then
+        ``default`` (the harvest source's own organization)."""
+        candidates = [c for c in remote if c not in (None, "")]
+        for candidate in candidates:
+            if mapping and str(candidate) in mapping:
+                found = self.find(mapping[str(candidate)])
+                if found:
+                    return found
+        for candidate in candidates:
+            if (found := self.find(candidate)) is not None:
+                return found
+        return self.find(default) if default else None
+
+
+# ------------------------------------------------------------------ import side
+
+
+def _site_user() -> str:
+    return tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+
+
+def _extras(obj: HarvestObject) -> dict[str, str]:
+    return {e.key: e.value for e in obj.extras}
+
+
+def _error(obj: HarvestObject, msgid: str, **params: Any) -> bool:
+    HarvestObjectError(message=msgid.format(**params), object=obj, stage="Import").save()
+    return False
+
+
+def _previous(obj: HarvestObject) -> HarvestObject | None:
+    return (model.Session.query(HarvestObject)
+            .filter(HarvestObject.harvest_source_id == obj.harvest_source_id,
+                    HarvestObject.guid == obj.guid, HarvestObject.current.is_(True),
+                    HarvestObject.id != obj.id)
+            .order_by(HarvestObject.import_finished.desc().nullslast()).first())
+
+
+def _owned(package_id: str, source_id: str) -> bool:
+    """Whether a harvest object of ``source_id`` links the dataset (so it is ours to change)."""
+    return model.Session.query(HarvestObject.id).filter(
+        HarvestObject.package_id == package_id,
+        HarvestObject.harvest_source_id == source_id).first() is not None
+
+
+def _make_current(obj: HarvestObject, package_id: str) -> None:
+    model.Session.query(HarvestObject).filter(
+        HarvestObject.package_id == package_id, HarvestObject.id != obj.id).update(
+        {"current": False}, synchronize_session=False)
+    obj.package_id = package_id
+    obj.current = True
+    model.Session.add(obj)
+
+
+def _free_name(name: str) -> str:
+    wanted = common.dataset_name(name)
+    candidate, n = wanted, 1
+    while model.Session.query(model.Package.id).filter(model.Package.name == candidate).first():
+        n += 1
+        suffix = f"-{n}"
+        candidate = wanted[: common.NAME_MAX - len(suffix)] + suffix
+    return candidate
+
+
+def _keep_resource_ids(package: dict[str, Any], existing: Any) -> None:
+    """Reuse the ids of resources with the same URL, so unchanged files keep their
+    validation record (the validation plugin re-checks only new or changed files)."""
+    by_url: dict[str, str] = {}
+    for res in existing.resources:
+        by_url.setdefault(res.url, res.id)
+    for res in package.get("resources", []):
+        if res.get("url") in by_url:
+            res["id"] = by_url.pop(res["url"])
+
+
+def _only_private_refused(error: tk.ValidationError) -> bool:
+    errors = error.error_dict or {}
+    return bool(errors) and set(errors) == {"private"}
+
+
+def _write(action: str, context: dict[str, Any], package: dict[str, Any]) -> dict[str, Any]:
+    """package_create/update; a dataset the publishing rule keeps private is written private."""
+    try:
+        return tk.get_action(action)(dict(context), dict(package))
+    except tk.ValidationError as exc:
+        if package.get("private") or not _only_private_refused(exc):
+            raise
+        log.info("Harvested dataset %s kept private until validated", package.get("name"))
+        model.Session.rollback()
+        return tk.get_action(action)(dict(context), dict(package, private=True))
+
+
+def _describe(errors: Any) -> str:
+    if isinstance(errors, dict):
+        return "; ".join(f"{k}: {_describe(v)}" for k, v in errors.items())
+    if isinstance(errors, list):
+        return ", ".join(_describe(e) for e in errors)
+    return str(errors)
+
+
+def import_object(obj: HarvestObject, *, user: str | None = None) -> bool | str:
+    """Write one harvest object queued by :func:`queue` or :func:`queue_withdrawals`.
+
+    Returns True (created, updated or withdrawn), ``'unchanged'``, or False with an error
+    recorded on the object. The dataset is never purged and datasets of other sources or
+    made by hand are never changed.
+    """
+    extras = _extras(obj)
+    previous = _previous(obj)
+    context = {"user": user or _site_user(), "ignore_auth": True}
+    if extras.get(ACTION_KEY) == WITHDRAW:
+        return _withdraw(obj, previous, context)
+    try:
+        package = json.loads(obj.content or "")
+        if not isinstance(package, dict):
+            raise ValueError
+    except ValueError:
+        return _error(obj, MSG_NOT_JSON)
+    if not package.get("owner_org"):
+        return _error(obj, MSG_NO_OWNER, guid=obj.guid)
+    package.setdefault("private", False)
+    digest = extras.get(HASH_KEY) or common.content_hash(package)
+    existing = model.Package.get(previous.package_id) if previous and previous.package_id else None
+    if existing is not None and not _owned(existing.id, obj.harvest_source_id):
+        return _error(obj, MSG_NOT_OURS, name=existing.name)
+    if existing is not None and existing.state == "deleted":
+        existing = None  # staff deleted it: a new copy is made under a free name
+    if existing is not None and previous is not None and previous.extras and \
+            _extras(previous).get(HASH_KEY) == digest:
+        return "unchanged"
+    try:
+        if existing is None:
+            package["name"] = _free_name(package.get("name") or package.get("title") or obj.guid)
+            package.pop("id", None)
+            result = _write("package_create", context, package)
+        else:
+            package["id"] = existing.id
+            package["name"] = existing.name  # a staff rename stays
+            package[WITHDRAWN_FIELD] = ""
+            _keep_resource_ids(package, existing)
+            result = _write("package_update", context, package)
+    except tk.ValidationError as exc:
+        model.Session.rollback()
+        return _error(obj, MSG_INVALID, guid=obj.guid, errors=_describe(exc.error_dict))
+    obj = model.Session.merge(obj)
+    _make_current(obj, result["id"])
+    model.Session.commit()
+    return True
+
+
+def _withdraw(obj: HarvestObject, previous: HarvestObject | None,
+              context: dict[str, Any]) -> bool | str:
+    package = model.Package.get(previous.package_id) if previous and previous.package_id else None
+    if package is None:
+        return _error(obj, MSG_GONE, guid=obj.guid)
+    if not _owned(package.id, obj.harvest_source_id):
+        return _error(obj, MSG_NOT_OURS, name=package.name)
+    today = datetime.date.today().isoformat()
+    tk.get_action("package_patch")(dict(context), {"id": package.id, "private": True,
+                                                   WITHDRAWN_FIELD: today})
+    obj = model.Session.merge(obj)
+    _make_current(obj, package.id)
+    model.Session.commit()
+    return True
