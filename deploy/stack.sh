@@ -60,6 +60,7 @@ install_packages() {
   command -v mvn >/dev/null || missing+=(maven)
   command -v curl >/dev/null || missing+=(curl)
   command -v npm >/dev/null || missing+=(npm)
+  command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)  # feeds' MQTT broker
   # Browser tests (tests/browser): Debian's Chromium, driven by Playwright through its
   # executable path, and a Japanese font so screenshots show text. Chromium is not pinned
   # to a version: Debian ships it to stable only as security updates that replace the
@@ -332,6 +333,7 @@ cmd_services_slot() {
   pg_database "datastore_test_$n" ckan_default
   redis_start
   solr_start
+  mosquitto_start
   secret secret_key >/dev/null
   "$PY" "$ROOT/deploy/render_ini.py" "test-$n" "$DATA/test-$n.ini" || fail "rendering $DATA/test-$n.ini" "-"
   ckan_migrate "$DATA/test-$n.ini" "datastore_test_$n"
@@ -343,9 +345,79 @@ cmd_services() {
   pg_setup
   redis_start
   solr_start
+  mosquitto_start
   render_inis
   ckan_migrate "$TEST_INI" datastore_test
   ckan_migrate "$PORTAL_INI" datastore_default
+}
+
+# ---------------------------------------------------------------- Mosquitto (feeds, issue 12)
+# The MQTT broker of regionaliot_feeds: Debian's mosquitto on 127.0.0.1:$MQTT_PORT, its config,
+# password file (from var/secrets), ACLs and persistence under $DATA/mosquitto. No anonymous
+# clients; the ingestor may only read, the simulator and each device only write their topics.
+MQTT_PORT=${MQTT_PORT:-1883}
+MOSQ_DIR=$DATA/mosquitto
+MOSQUITTO=$(command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)
+
+mosquitto_config() {
+  mkdir -p "$MOSQ_DIR/data"
+  local pw="$MOSQ_DIR/passwd.new" user
+  : >"$pw"; chmod 600 "$pw"
+  # Users: the ingestor (reads every feed) and the demo simulator (writes every feed).
+  for user in ingestor simulator; do
+    mosquitto_passwd -b "$pw" "$user" "$(secret "mqtt_$user")" >>"$LOG/mosquitto.log" 2>&1 \
+      || fail "mosquitto_passwd $user" "$LOG/mosquitto.log"
+  done
+  mv "$pw" "$MOSQ_DIR/passwd"
+  cat >"$MOSQ_DIR/acl" <<'ACL'
+user ingestor
+topic read regionaliot/feeds/#
+user simulator
+topic write regionaliot/feeds/#
+# A device (user name = sensor id) publishes only to regionaliot/feeds/<feed>/<its id>.
+pattern write regionaliot/feeds/+/%u
+ACL
+  cat >"$MOSQ_DIR/mosquitto.conf" <<CONF
+# Written by deploy/stack.sh (mosquitto_config); edits are overwritten.
+per_listener_settings false
+listener $MQTT_PORT 127.0.0.1
+allow_anonymous false
+password_file $MOSQ_DIR/passwd
+acl_file $MOSQ_DIR/acl
+persistence true
+persistence_location $MOSQ_DIR/data/
+autosave_interval 5
+max_queued_messages 100000
+# The ingestor acknowledges after its batch is committed: room for a batch in flight.
+max_inflight_messages 1000
+log_dest stdout
+log_type error
+log_type warning
+CONF
+  # As root, mosquitto drops to its own user before reading these files.
+  if is_root && id mosquitto >/dev/null 2>&1; then chown -R mosquitto "$MOSQ_DIR"; fi
+}
+
+# The feeds' ingestor (MQTT → PostgreSQL), supervised like the jobs worker and restarted by
+# each `make up`; with demo content, the simulator publishes the demo feeds every 10 s.
+feeds_start() {
+  local name
+  for name in feeds-ingest feeds-simulate; do stop_pidfile "$name"; done
+  start_daemon feeds-ingest "$CKAN" -c "$PORTAL_INI" regionaliot feeds ingest
+  if [ "${REGIONALIOT_DEMO:-1}" != 0 ]; then
+    start_daemon feeds-simulate "$CKAN" -c "$PORTAL_INI" regionaliot feeds simulate
+  fi
+}
+
+mosquitto_ping() { port_busy "$MQTT_PORT"; }
+
+mosquitto_start() {
+  pid_alive "$RUN/mosquitto.pid" && return 0
+  port_busy "$MQTT_PORT" && fail "Mosquitto: port 127.0.0.1:$MQTT_PORT is already in use by another program (set MQTT_PORT)" "ss -ltnp"
+  [ -x "$MOSQUITTO" ] || fail "mosquitto is not installed (make install, as root)" "-"
+  mosquitto_config
+  start_daemon mosquitto "$MOSQUITTO" -c "$MOSQ_DIR/mosquitto.conf"
+  wait_for 20 mosquitto_ping || fail "Mosquitto did not start" "$LOG/mosquitto.log"
 }
 
 # ---------------------------------------------------------------- portal processes
@@ -433,7 +505,7 @@ stop_pidfile() {  # stop_pidfile NAME
 
 cmd_down() {
   local name
-  for name in web worker harvest-gather harvest-fetch solr; do stop_pidfile "$name"; done
+  for name in web worker harvest-gather harvest-fetch feeds-ingest feeds-simulate mosquitto solr; do stop_pidfile "$name"; done
   if pid_alive "$RUN/redis.pid"; then
     redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || stop_pidfile redis
   fi
@@ -445,7 +517,7 @@ cmd_down() {
 
 cmd_status() {
   local name
-  for name in web worker harvest-gather harvest-fetch solr redis; do
+  for name in web worker harvest-gather harvest-fetch feeds-ingest feeds-simulate mosquitto solr redis; do
     if pid_alive "$RUN/$name.pid"; then say "$name: running (pid $(cat "$RUN/$name.pid"))"; else say "$name: stopped"; fi
   done
   if as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then say "postgres: running"; else say "postgres: stopped"; fi
