@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from regionaliot.harvesters import common
 from regionaliot.validation import engine, headers, lgcode, reader, wareki
 
 SCHEMA = "legacy/opendata_list"
@@ -27,17 +28,8 @@ CODE, NUMBER, TITLE, SUMMARY, FORMAT, CATEGORY, FREQUENCY, URL, API, LICENSE, \
         "都道府県コード又は市区町村コード", "NO", "データ名称", "データ概要", "データ形式", "分類",
         "更新頻度", "URL", "API対応有無", "ライセンス", "登録日", "最終更新日", "備考")
 
-# The 17 分類 → the portal's category values (schemas/ckan/presets.yaml, regionaliot_category).
-CATEGORIES: dict[str, str] = {
-    "国土・気象": "kokudo-kisho", "人口・世帯": "jinko-setai", "労働・賃金": "rodo-chingin",
-    "農林水産業": "norin-suisangyo", "鉱工業": "kokogyo", "商業・サービス業": "shogyo-service",
-    "企業・家計・経済": "kigyo-kakei-keizai", "住宅・土地・建設": "jutaku-tochi-kensetsu",
-    "エネルギー・水": "energy-mizu", "運輸・観光": "unyu-kanko",
-    "情報通信・科学技術": "joho-tsushin-kagaku",
-    "教育・文化・スポーツ・生活": "kyoiku-bunka-seikatsu", "行財政": "gyozaisei",
-    "司法・安全・環境": "shiho-anzen-kankyo", "社会保障・衛生": "shakaihosho-eisei",
-    "国際": "kokusai", "その他": "sonota",
-}
+# The 17 分類 → the portal's category values: the harvesters' shared table.
+CATEGORIES = common.CATEGORIES
 
 _EU_FREQ = "http://publications.europa.eu/resource/authority/frequency/"
 # 更新頻度 as people write it → the portal's frequency values (presets.yaml).
@@ -147,25 +139,9 @@ def _clean(text: str | None) -> str:
 
 def license_id(text: str) -> str | None:
     """ライセンス as written (CC BY 4.0, CC-BY, CC0, PDL1.0, 公共データ利用規約 …) → a licence id of
-    schemas/ckan/licenses.json, or None when not recognised."""
-    key = re.sub(r"[\s\-_・()（）]", "", unicodedata.normalize("NFKC", text or "")).casefold()
-    if not key:
-        return None
-    if "公共データ利用規約" in key or key.startswith("pdl"):
-        return "pdl-1.0"
-    if "政府標準利用規約" in key:
-        return "gsl-2.0"
-    if "cc0" in key or "パブリックドメイン" in key or "publicdomain" in key:
-        return "cc0-1.0"
-    if re.search(r"(ccby|クリエイティブコモンズ表示|creativecommonsattribution)", key):
-        if re.search(r"(nc|nd|sa|非営利|改変禁止|継承)", key.split("by", 1)[-1]):
-            return None  # not an open licence in the portal's sense
-        if "2.1" in key:
-            return "cc-by-2.1-jp"
-        if re.search(r"[23]\.0", key):
-            return None
-        return "cc-by-4.0"  # CC BY 4.0, or CC BY without a version (the common shorthand)
-    return None
+    schemas/ckan/licenses.json (the harvesters' shared reading), or None: not open, or not
+    recognised."""
+    return common.licence_id(text)
 
 
 def frequency(text: str) -> str | None:
