@@ -58,6 +58,7 @@ from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.model.types import make_uuid
 from regionaliot.harvesters import common
 from sqlalchemy import and_, select
 
@@ -133,11 +134,17 @@ class SourceState:
 
 
 def _new_object(job: Any, guid: str, content: str | None, extras: Mapping[str, str]) -> str:
-    obj = HarvestObject(guid=guid, job=job, content=content,
-                        extras=[HarvestObjectExtra(key=k, value=v) for k, v in extras.items()])
-    model.Session.add(obj)
-    model.Session.flush()
-    return obj.id
+    # Core inserts: no ORM object stays in the session, so a 20,000-dataset gather keeps
+    # only the ids it returns.
+    object_id = make_uuid()
+    model.Session.execute(HarvestObject.__table__.insert().values(
+        id=object_id, guid=guid, content=content, current=False, state="WAITING",
+        gathered=datetime.datetime.utcnow(), harvest_job_id=job.id,
+        harvest_source_id=job.source_id))
+    model.Session.execute(HarvestObjectExtra.__table__.insert(), [
+        {"id": make_uuid(), "harvest_object_id": object_id, "key": k, "value": v}
+        for k, v in extras.items()])
+    return object_id
 
 
 def queue(job: Any, state: SourceState, guid: str, package: Mapping[str, Any], *,
@@ -146,7 +153,7 @@ def queue(job: Any, state: SourceState, guid: str, package: Mapping[str, Any], *
 
     ``package`` is the mapped dataset dict (our schema; ``name``, ``title``, resources as
     links, ``owner_org``); the provenance fields are added here. Call :func:`flush` every
-    page or so: objects are flushed, not committed.
+    page or so: objects are inserted, not committed.
     """
     guid = str(guid)
     state.seen.add(guid)
@@ -176,14 +183,23 @@ def queue_withdrawals(job: Any, state: SourceState) -> list[str]:
 
 
 def flush() -> None:
-    """Commit the objects queued so far and drop them from the session (bounded memory)."""
+    """Commit the objects queued so far (call it every page: one transaction per page)."""
     model.Session.commit()
-    model.Session.expunge_all()
 
 
 def gather_error(job: Any, message: str) -> None:
     """Record a gather error on ``job`` (committed at once)."""
     HarvestGatherError(message=message, job=job).save()
+
+
+def original_url(harvest_object_id: str) -> str | None:
+    """The remote page a harvest object came from (IHarvester.get_original_url)."""
+    obj = HarvestObject.get(harvest_object_id)
+    try:
+        package = json.loads(obj.content) if obj is not None and obj.content else {}
+    except ValueError:
+        return None
+    return package.get(URL_FIELD) if isinstance(package, dict) else None
 
 
 # ------------------------------------------------------------------ organizations
