@@ -150,6 +150,7 @@ __all__ += [
     "regionaliot_example_queries",
     "regionaliot_lang_links",
     "regionaliot_latest_datasets",
+    "regionaliot_nav_tabs",
     "regionaliot_organizations",
     "regionaliot_popular_datasets",
     "regionaliot_site_title",
@@ -162,6 +163,11 @@ def regionaliot_site_title() -> str:
 
 def regionaliot_example_queries() -> list[str]:
     return home.example_queries()
+
+
+def regionaliot_nav_tabs() -> list[tuple[Any, ...]]:
+    """The header's tabs, features' included (see lib/interfaces.INavigation)."""
+    return home.nav_tabs()
 
 
 def regionaliot_lang_links() -> list[dict[str, Any]]:

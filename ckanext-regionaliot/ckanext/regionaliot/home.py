@@ -16,6 +16,7 @@ import threading
 import time
 from typing import Any
 
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 from werkzeug.exceptions import default_exceptions
@@ -23,6 +24,7 @@ from werkzeug.exceptions import default_exceptions
 from ckanext.regionaliot import seed
 from ckanext.regionaliot.lib.config import get_int
 from ckanext.regionaliot.lib.i18n import current_lang
+from ckanext.regionaliot.lib.interfaces import INavigation, NavTab
 
 # Where the boundaries are served from (public/regionaliot/, see its README.md).
 MEMBERS_GEOJSON = "/regionaliot/geo/members.geojson"
@@ -45,6 +47,20 @@ def title(obj: dict[str, Any]) -> str:
     if current_lang() == "en" and obj.get("title_en"):
         return obj["title_en"]
     return obj.get("title") or obj.get("display_name") or obj.get("name") or ""
+
+
+def nav_tabs() -> list[NavTab]:
+    """The header's tabs: the core ones, each loaded feature's (lib/interfaces.INavigation,
+    in ckan.plugins order), then the about page; arguments of CKAN's h.build_nav_main."""
+    tabs: list[NavTab] = [
+        ("dataset.search", tk._("Datasets"), ["dataset", "resource"]),
+        ("organization.index", tk._("Municipalities"), ["organization"]),
+        ("group.index", tk._("Categories"), ["group"]),
+    ]
+    for plugin in p.PluginImplementations(INavigation):
+        tabs.extend(tuple(tab) for tab in plugin.navigation_tabs())
+    tabs.append(("home.about", tk._("About this portal")))
+    return tabs
 
 
 def example_queries() -> list[str]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import ckan.plugins.toolkit as tk
+
 
 def commands() -> list[Any]:
     """``ideas-seed`` joins the core plugin's ``ckan regionaliot`` group."""
@@ -12,3 +14,8 @@ def commands() -> list[Any]:
 
     regionaliot.add_command(ideas_seed)
     return []
+
+
+def navigation_tabs() -> list[tuple[Any, ...]]:
+    """The header's tab for /ideas (lib/interfaces.INavigation)."""
+    return [("regionaliot_ideas.index", tk._("Idea box"), ["regionaliot_ideas"])]

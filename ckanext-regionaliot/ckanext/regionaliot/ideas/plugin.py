@@ -11,6 +11,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
+from ckanext.regionaliot.lib.interfaces import INavigation
+
 from . import hooks
 
 
@@ -24,6 +26,7 @@ class RegionalIoTIdeasPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation, inherit=True)
     p.implements(p.IClick)
+    p.implements(INavigation)
 
     # IConfigurer
     def update_config(self, config):
@@ -32,3 +35,7 @@ class RegionalIoTIdeasPlugin(p.SingletonPlugin, DefaultTranslation):
     # IClick: ``ckan regionaliot ideas-seed`` (demo ideas) joins the core plugin's group.
     def get_commands(self):
         return hooks.commands()
+
+    # INavigation: its tab in the portal's header
+    def navigation_tabs(self):
+        return hooks.navigation_tabs()

@@ -13,6 +13,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
+from ckanext.regionaliot.lib.interfaces import INavigation
+
 from . import hooks
 
 
@@ -26,6 +28,7 @@ class RegionalIoTKPIPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation, inherit=True)
     p.implements(p.IConfigurer)
     p.implements(p.IClick)
+    p.implements(INavigation)
 
     # IConfigurer
     def update_config(self, config):
@@ -34,3 +37,7 @@ class RegionalIoTKPIPlugin(p.SingletonPlugin, DefaultTranslation):
     # IClick: ``ckan regionaliot kpi ...`` joins the core plugin's command group.
     def get_commands(self):
         return hooks.commands()
+
+    # INavigation: its tab in the portal's header
+    def navigation_tabs(self):
+        return hooks.navigation_tabs()

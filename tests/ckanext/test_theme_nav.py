@@ -1,0 +1,47 @@
+"""The header's tabs (issue 7): the core plugin's extension point
+lib/interfaces.INavigation. A feature plugin's tab is shown when it is loaded, marked
+active on its own pages, translated, and gone when the plugin is left out of ckan.plugins.
+"""
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+
+FEATURES = ("regionaliot_ideas", "regionaliot_kpi")
+
+
+def tabs(app, url: str) -> list[tuple[str, str, bool]]:
+    soup = BeautifulSoup(app.get(url, status=200).body, "html.parser")
+    nav = soup.select_one("#main-navigation-toggle ul.navbar-nav")
+    return [(a["href"], a.get_text(strip=True), "active" in (a.parent.get("class") or []))
+            for a in nav.select("li > a[href]")]
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_loaded_features_add_their_tabs_in_plugin_order_before_about(app):
+    ja = [(href, label) for href, label, _active in tabs(app, "/")]
+    assert ja[-3:] == [("/ideas", "アイデアボックス"), ("/kpi", "オープンデータ取組状況"),
+                       ("/about", "このサイトについて")]
+    assert [href for href, _label in ja[:3]] == ["/dataset/", "/organization/", "/group/"]
+    en = [(href, label) for href, label, _active in tabs(app, "/en/")]
+    assert ("/en/ideas", "Idea box") in en and ("/en/kpi", "Open data progress") in en
+    on_kpi = {href: active for href, _label, active in tabs(app, "/kpi")}
+    assert on_kpi["/kpi"] and not on_kpi["/ideas"] and not on_kpi["/dataset/"]
+
+
+@pytest.fixture
+def features_left_out(ckan_config, monkeypatch, request):
+    """ckan.plugins of the test profile without the two feature plugins, then loaded."""
+    plugins = ckan_config["ckan.plugins"]
+    plugins = plugins.split() if isinstance(plugins, str) else plugins
+    kept = [name for name in plugins if name not in FEATURES]
+    monkeypatch.setitem(ckan_config, "ckan.plugins", " ".join(kept))
+    request.getfixturevalue("with_plugins")
+
+
+def test_a_feature_left_out_of_ckan_plugins_has_no_tab(features_left_out, app):
+    hrefs = [href for href, _label, _active in tabs(app, "/")]
+    assert "/about" in hrefs and "/dataset/" in hrefs
+    assert "/ideas" not in hrefs and "/kpi" not in hrefs
