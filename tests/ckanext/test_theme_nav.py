@@ -1,11 +1,14 @@
-"""The header's tabs (issue 7): the core plugin's extension point
-lib/interfaces.INavigation. A feature plugin's tab is shown when it is loaded, marked
-active on its own pages, translated, and gone when the plugin is left out of ckan.plugins.
+"""The site frame's extension points (issue 7): the header's tabs (lib/interfaces.INavigation:
+a feature plugin's tab is shown when it is loaded, marked active on its own pages,
+translated, and gone when the plugin is left out of ckan.plugins) and the home page's KPI
+slot (block regionaliot_kpi_ribbon, filled by regionaliot_kpi's templates/home/index.html).
 """
 from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
@@ -45,3 +48,22 @@ def test_a_feature_left_out_of_ckan_plugins_has_no_tab(features_left_out, app):
     hrefs = [href for href, _label, _active in tabs(app, "/")]
     assert "/about" in hrefs and "/dataset/" in hrefs
     assert "/ideas" not in hrefs and "/kpi" not in hrefs
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_the_kpi_ribbon_fills_its_home_slot_once_a_snapshot_exists(app):
+    def home():
+        return BeautifulSoup(app.get("/", status=200).body, "html.parser")
+
+    assert home().select_one(".regionaliot-kpi-ribbon") is None  # no snapshot: nothing shown
+    factories.Organization(name="kurashiki", title="倉敷市", lg_code="332020", prefecture="33",
+                           opendata_terms_url="https://www.city.kurashiki.okayama.jp/opendata/")
+    call_action("regionaliot_kpi_snapshot", {"user": factories.Sysadmin()["name"]})
+    main = home().select_one("main#content")
+    ribbon = main.select_one(".regionaliot-kpi-ribbon")
+    assert ribbon is not None and "0.0%" in ribbon.get_text()  # one member, not yet engaged
+    assert ribbon.select_one('a[href="/kpi"]')
+    # In its slot: after the hero, before the categories.
+    order = [el for el in main.select(".regionaliot-hero, .regionaliot-kpi-ribbon, "
+                                      "#regionaliot-categories-title")]
+    assert [el.name for el in order] == ["section", "aside", "h2"]
