@@ -27,6 +27,7 @@ __all__ = [
     "regionaliot_members_geojson_url",
     "regionaliot_resource_downloads",
     "regionaliot_standard_coverage",
+    "render_datetime",
 ]
 
 # Formats the validation engine reads (its corrected copy is a UTF-8 CSV).
@@ -44,6 +45,19 @@ def dataset_display_name(next_helper: Callable[..., Any], package: Any) -> str:
     if isinstance(package, dict):
         return pages.translated(package, "title") or next_helper(package)
     return next_helper(package)
+
+
+@tk.chained_helper
+def render_datetime(next_helper: Callable[..., Any], datetime_: Any, date_format: str | None = None,
+                    with_hours: bool = False, with_seconds: bool = False) -> str:
+    """CKAN's render_datetime; a date with hours reads naturally in Japanese and names the
+    zone (ckan.display_timezone, JST)."""
+    if with_hours and not with_seconds and not date_format:
+        text = pages.datetime_text(datetime_)
+        if text:
+            return text
+    return next_helper(datetime_, date_format=date_format, with_hours=with_hours,
+                       with_seconds=with_seconds)
 
 
 def regionaliot_display_title(data: dict[str, Any]) -> str:

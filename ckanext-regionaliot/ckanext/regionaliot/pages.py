@@ -10,6 +10,7 @@ on CKAN 2.11).
 """
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import math
@@ -19,6 +20,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from flask_babel import format_date, format_time
 from markupsafe import Markup, escape
 
 from ckanext.regionaliot.lib.i18n import current_lang
@@ -340,3 +342,26 @@ def has_value(value: Any) -> bool:
     if isinstance(value, list | dict | tuple):
         return bool(value)
     return True
+
+
+def local_datetime(value: Any) -> datetime.datetime | None:
+    """A stored time (CKAN keeps naive UTC, or an ISO string) in ckan.display_timezone."""
+    if isinstance(value, str):
+        try:
+            value = tk.h.date_str_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+    if not isinstance(value, datetime.datetime):
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    return value.astimezone(tk.h.get_display_timezone())
+
+
+def datetime_text(value: Any) -> str | None:
+    """Date and time in the portal's zone, named: 「2026年12月1日 1:30 (JST)」,
+    "December 1, 2026 1:30 AM (JST)" (CKAN's own pattern gives 「12月 1, 2026, 01:30」)."""
+    local = local_datetime(value)
+    if local is None:
+        return None
+    return f"{format_date(local, 'long')} {format_time(local, 'short')} ({local.tzname()})"
