@@ -1,0 +1,258 @@
+"""A story's blocks made ready for the page: every aggregation computed on the server
+(aggregate.py), drawn as SVG (svg.py), with its table, its CSV and its source. A block that
+cannot be computed (missing resource or column, unreadable file) carries a message instead;
+the page never fails because of one block.
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.regionaliot.lib.i18n import N_
+
+from . import aggregate, data, svg
+from .aggregate import AggregationError, Result
+
+MEMBERS_GEOJSON = Path(__file__).resolve().parents[1] / "public" / "regionaliot" / "geo" / \
+    "members.geojson"
+
+HEADERS = {"count": N_("Count"), "percent": N_("Share (%)"), "population": N_("Population"),
+           "per 10,000": N_("Per 10,000 people"), "male": N_("Men"), "female": N_("Women"),
+           "age": N_("Age")}
+NOTES = {
+    "Groups without any number were left out.": N_("Groups without any number were left out."),
+    "Groups without a population were left out.":
+        N_("Groups without a population were left out."),
+}
+# The messages of aggregate.py, data.py and blocks.py, marked here for extraction.
+MESSAGES = (
+    N_("Column not found: {column}"), N_("Choose the column to add up."),
+    N_("Choose the column to average."), N_("A per-10,000 rate needs a population resource."),
+    N_("Unknown aggregation: {name}"), N_("The file is neither UTF-8 nor Shift_JIS text."),
+    N_("The file could not be read as CSV."),
+    N_("No age columns (such as 0-4歳の男性 / 0-4歳の女性) were found."),
+    N_("Resource not found: {id}"),
+    N_("The resource {name} is not in the DataStore and is not an uploaded CSV file."),
+    N_("The file of the resource {name} could not be read."),
+    N_("The resource {name} is too large to read without the DataStore."),
+    N_("The blocks are not valid JSON."), N_("The blocks must be a list."),
+    N_("At most {n} blocks."), N_("Block {n}: not an object."),
+    N_("Block {n}: {field} is too long."),
+    N_("Block {n}: the number of rows must be a whole number."),
+    N_("Block {n}: unknown type {type}."), N_("Block {n}: {field} is required."),
+    N_("Block {n}: unknown aggregation {name}."),
+    N_("Block {n}: a {aggregation} cannot be drawn as {chart}."),
+    N_("Block {n}: unknown order {name}."), N_("Block {n}: unknown map {name}."),
+    N_("This block has no figures."),
+)
+
+
+def message(msgid: str, params: dict[str, Any]) -> str:
+    return tk._(msgid).format(**params)
+
+
+@functools.lru_cache(maxsize=1)
+def members() -> list[dict]:
+    return svg.load_members(MEMBERS_GEOJSON)
+
+
+def member_code(value: str) -> str | None:
+    """A member's 6-digit code from a cell holding it, its 5-digit form or its name."""
+    value = aggregate.label(value)
+    for m in members():
+        if value in (m["code"], m["code"][:5], m["name"]):
+            return m["code"]
+    return None
+
+
+def localized(block: dict[str, Any], key: str, lang: str) -> str:
+    if lang == "en" and block.get(f"{key}_en"):
+        return block[f"{key}_en"]
+    return block.get(key) or ""
+
+
+def headers(result: Result) -> list[str]:
+    return [result.label_header if result.aggregation != "pyramid" else tk._(HEADERS["age"]),
+            *(tk._(HEADERS[h]) if h in HEADERS else h for h in result.value_headers)]
+
+
+def _population(context: dict[str, Any], block: dict[str, Any]) -> dict[str, float]:
+    header, rows, _res = data.rows(context, block["population_resource"])
+    return aggregate.population_table(rows, block["population_group"],
+                                      block["population_value"], header)
+
+
+def compute_chart(context: dict[str, Any], block: dict[str, Any]
+                  ) -> tuple[Result, dict[str, Any]]:
+    """The block's figures and the resource they come from."""
+    header, rows, res = data.rows(context, block["resource"])
+    population = _population(context, block) if block.get("aggregation") == "rate" else None
+    return aggregate.compute(block, rows, header, population), res
+
+
+def compute_map(context: dict[str, Any], block: dict[str, Any]
+                ) -> tuple[Result, dict[str, Any]]:
+    """Values per member: the member column's cells become member codes first."""
+    header, rows, res = data.rows(context, block["resource"])
+    column = block["member_column"]
+    if column not in header:
+        raise AggregationError("Column not found: {column}", column=column)
+    coded = [dict(row, **{column: member_code(row.get(column)) or ""}) for row in rows]
+    population = None
+    if block.get("aggregation") == "rate":
+        population = {member_code(k) or k: v for k, v in _population(context, block).items()}
+    spec = dict(block, group=column)
+    result = aggregate.compute(spec, coded, header, population)
+    result.rows = [(key, values) for key, values in result.rows if key]
+    return result, res
+
+
+def source(res: dict[str, Any]) -> dict[str, Any]:
+    return {"resource_id": res["id"], "package_id": res.get("package_id"),
+            "name": res.get("name") or res["id"]}
+
+
+def _chart_block(context: dict[str, Any], block: dict[str, Any], index: int,
+                 ident: str, lang: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "chart", "title": localized(block, "title", lang),
+                           "caption": localized(block, "caption", lang), "index": index}
+    try:
+        result, res = compute_chart(context, block)
+    except AggregationError as e:
+        out["error"] = message(e.msgid, e.params)
+        return out
+    out.update(_figures(result, res))
+    title = out["title"] or tk._("Chart")
+    desc = _description(result)
+    if result.empty:
+        out["svg"] = ""
+    elif block.get("chart") == "line":
+        out["svg"] = svg.line_chart(result, title, desc, ident)
+    elif block.get("chart") == "pyramid":
+        out["svg"] = svg.pyramid_chart(result, title, desc, ident, tk._(HEADERS["male"]),
+                                       tk._(HEADERS["female"]))
+    else:
+        out["svg"] = svg.bar_chart(result, title, desc, ident,
+                                   "%" if result.aggregation == "share" else "")
+    return out
+
+
+def _figures(result: Result, res: dict[str, Any]) -> dict[str, Any]:
+    return {"headers": headers(result),
+            "rows": [(key or tk._("(blank)"), [svg.display(v) for v in values])
+                     for key, values in result.rows],
+            "skipped": result.skipped,
+            "notes": [tk._(NOTES.get(n, n)) for n in result.notes],
+            "source": source(res)}
+
+
+def _description(result: Result) -> str:
+    """A sentence for the SVG's <desc>: the largest and smallest figures."""
+    if result.empty:
+        return tk._("No data.")
+    index = svg.primary_index(result)
+    ranked = sorted(result.rows, key=lambda item: item[1][index])
+    high, low = ranked[-1], ranked[0]
+    return tk._("{n} items; highest {high_label} ({high}), lowest {low_label} ({low}).").format(
+        n=len(result.rows), high_label=high[0] or tk._("(blank)"),
+        high=svg.display(high[1][index]), low_label=low[0] or tk._("(blank)"),
+        low=svg.display(low[1][index]))
+
+
+def _map_block(context: dict[str, Any], block: dict[str, Any], index: int, ident: str,
+               lang: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "map", "title": localized(block, "title", lang),
+                           "caption": localized(block, "caption", lang), "index": index}
+    title = out["title"] or tk._("Map")
+    try:
+        if block.get("mode") == "points":
+            header, rows, res = data.rows(context, block["resource"])
+            for column in (block["lat"], block["lon"]):
+                if column not in header:
+                    raise AggregationError("Column not found: {column}", column=column)
+            points = []
+            for row in rows:
+                lat, lon = aggregate.number(row.get(block["lat"])), \
+                    aggregate.number(row.get(block["lon"]))
+                if lat is not None and lon is not None:
+                    points.append((lon, lat, aggregate.label(row.get(block.get("name") or ""))))
+            out["svg"] = svg.points_map(members(), points, title,
+                                        tk._("{n} points on the map of the basin.").format(
+                                            n=len(points)), ident)
+            out["points"] = len(points)
+            out["source"] = source(res)
+            return out
+        result, res = compute_map(context, block)
+    except AggregationError as e:
+        out["error"] = message(e.msgid, e.params)
+        return out
+    names = {m["code"]: m["name"] for m in members()}
+    values = {key: values[svg.primary_index(result)] for key, values in result.rows}
+    out["svg"] = svg.choropleth(members(), values, title, _description(result), ident,
+                                tk._("no data"))
+    result.rows = [(names.get(key, key), values) for key, values in result.rows]
+    out.update(_figures(result, res))
+    out["headers"][0] = tk._("Municipality")
+    return out
+
+
+def _table_block(context: dict[str, Any], block: dict[str, Any], index: int,
+                 lang: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "table", "title": localized(block, "title", lang),
+                           "caption": localized(block, "caption", lang), "index": index}
+    try:
+        header, rows, res = data.rows(context, block["resource"])
+        columns = block.get("columns") or header
+        for column in columns:
+            if column not in header:
+                raise AggregationError("Column not found: {column}", column=column)
+    except AggregationError as e:
+        out["error"] = message(e.msgid, e.params)
+        return out
+    limit = block.get("limit") or 20
+    out["headers"] = list(columns)
+    out["rows"] = [[aggregate.label(row.get(c)) for c in columns] for row in rows[:limit]]
+    out["more"] = max(0, len(rows) - limit)
+    out["source"] = source(res)
+    return out
+
+
+def blocks(context: dict[str, Any], story: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+    """Every block of the story, computed, in the story's order."""
+    out = []
+    for index, block in enumerate(story.get("blocks") or []):
+        ident = f"story-block-{index + 1}"
+        kind = block.get("type")
+        if kind == "chart":
+            out.append(_chart_block(context, block, index, ident, lang))
+        elif kind == "map":
+            out.append(_map_block(context, block, index, ident, lang))
+        elif kind == "table":
+            out.append(_table_block(context, block, index, lang))
+        elif kind == "figure":
+            out.append({"type": "figure", "index": index,
+                        "label": localized(block, "label", lang),
+                        "value": block.get("value") or "",
+                        "unit": localized(block, "unit", lang),
+                        "change": localized(block, "change", lang),
+                        "caption": localized(block, "caption", lang)})
+        else:
+            out.append({"type": "text", "index": index, "body": localized(block, "body", lang)})
+    return out
+
+
+def figures(context: dict[str, Any], block: dict[str, Any]) -> tuple[list[str], Result,
+                                                                     dict[str, Any]]:
+    """(headers, figures, resource) of a chart or member-map block, for the API and CSV."""
+    if block.get("type") == "map" and block.get("mode", "members") == "members":
+        result, res = compute_map(context, block)
+        names = {m["code"]: m["name"] for m in members()}
+        result.rows = [(names.get(k, k), v) for k, v in result.rows]
+        return [tk._("Municipality"), *headers(result)[1:]], result, res
+    if block.get("type") != "chart":
+        raise AggregationError("This block has no figures.")
+    result, res = compute_chart(context, block)
+    return headers(result), result, res
