@@ -69,6 +69,8 @@ setup(
                                       "i18n/*/LC_MESSAGES/*"],
         "ckanext.regionaliot.kpi": ["config_declaration.yaml", "README.md", "templates/**/*.html",
                                     "i18n/*/LC_MESSAGES/*"],
+        "ckanext.regionaliot.stories": ["config_declaration.yaml", "templates/**/*.html",
+                                        "i18n/*/LC_MESSAGES/*", "public/**/*"],
         "ckanext.regionaliot.harvest": ["config_declaration.yaml", "i18n/*/LC_MESSAGES/*"],
         # The engine's catalogue (the .mo are compiled by BuildWithCatalogues, or by the stack).
         "regionaliot.validation.i18n": ["babel.cfg", "*.pot", "*/LC_MESSAGES/*.po",
