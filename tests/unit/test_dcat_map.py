@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from regionaliot.harvesters import dcat_map
@@ -32,14 +31,12 @@ PLAIN_XML = b"""<?xml version="1.0" encoding="utf-8"?>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>"""
 
 
-def test_billion_laughs_and_external_entities_are_refused_at_once():
+def test_billion_laughs_and_external_entities_are_refused_before_parsing():
     for document in (BILLION_LAUGHS, EXTERNAL,
                      b'<?xml version="1.0"?><!DOCTYPE r SYSTEM "http://127.0.0.1/x.dtd"><r/>'):
-        started = time.perf_counter()
         with pytest.raises(dcat_map.Refused) as caught:
             dcat_map.check_document(document, "xml")
         assert caught.value.msgid == dcat_map.MSG_ENTITIES
-        assert time.perf_counter() - started < 1  # refused, not expanded
 
 
 def test_plain_and_broken_xml():

@@ -31,10 +31,12 @@ import logging
 from typing import Any
 
 import ckan.model as model
+from rdflib import URIRef
 from regionaliot.harvesters import common, dcat_map
 
 from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
 from ckanext.dcat.processors import RDFParser, RDFParserException
+from ckanext.dcat.profiles.base import DCT
 from ckanext.regionaliot.harvest import download, importer
 from ckanext.regionaliot.lib.i18n import N_
 
@@ -71,6 +73,16 @@ def _check_config(value: dict[str, Any]) -> None:
     pages = value.get("max_pages")
     if pages is not None and not (isinstance(pages, int) and 0 < pages <= 10_000):
         raise ValueError("max_pages must be a whole number from 1 to 10000")
+
+
+def _dataset_licence(parser: RDFParser, parsed: dict[str, Any]) -> None:
+    """The dataset's own dct:license as ``license_url`` (ckanext-dcat's profiles read only
+    the distributions' licences, and only those in CKAN's licence register)."""
+    uri = next((e.get("value") for e in parsed.get("extras") or [] if e.get("key") == "uri"), None)
+    if uri and not parsed.get("license_url"):
+        licence = parser.g.value(URIRef(uri), DCT.license)
+        if licence is not None:
+            parsed["license_url"] = str(licence)
 
 
 class RegionalIoTDCATHarvester(DCATRDFHarvester):
@@ -127,6 +139,7 @@ class RegionalIoTDCATHarvester(DCATRDFHarvester):
                 break
             seen_pages.add(digest)
             for parsed in parser.datasets():
+                _dataset_licence(parser, parsed)
                 ids += self._queue(parsed, config, state, members, default_org, harvest_job)
             importer.flush()
             url = parser.next_page()
