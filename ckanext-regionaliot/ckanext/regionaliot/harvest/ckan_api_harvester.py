@@ -64,6 +64,7 @@ class RegionalIoTCKANAPIHarvester(HarvesterBase):
             return []
         state = importer.SourceState.load(source.id)
         members = importer.Members.load()
+        owner = importer.source_owner(source)
         ids: list[str] = []
         complete = True
         pending = 0
@@ -74,7 +75,7 @@ class RegionalIoTCKANAPIHarvester(HarvesterBase):
                     if mapped.skip or not mapped.guid:
                         continue  # left out by the filters: withdrawn if harvested before
                     mapped.package["owner_org"] = members.resolve(
-                        mapped.org_keys, config.organizations, default=source.owner_org)
+                        mapped.org_keys, config.organizations, default=owner)
                     ids += importer.queue(harvest_job, state, mapped.guid, mapped.package,
                                           url=mapped.url)
                     pending += 1

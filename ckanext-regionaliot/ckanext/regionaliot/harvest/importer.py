@@ -10,7 +10,7 @@ gather stage::
     for remote in <stream of remote records>:           # never all of them in memory
         package = <pure mapping>(remote)                # our schema, no owner_org needed
         package["owner_org"] = members.resolve(<remote org code/name>, mapping,
-                                               default=job.source.owner_org)
+                                               default=importer.source_owner(job.source))
         ids += importer.queue(job, state, guid, package, url=<remote page URL>)
     if <the listing was complete>:                      # never after a failed listing
         ids += importer.queue_withdrawals(job, state)
@@ -185,6 +185,12 @@ def queue_withdrawals(job: Any, state: SourceState) -> list[str]:
 def flush() -> None:
     """Commit the objects queued so far (call it every page: one transaction per page)."""
     model.Session.commit()
+
+
+def source_owner(source: Any) -> str | None:
+    """The organization of a harvest source (the source is a dataset of type harvest)."""
+    package = model.Package.get(source.id)
+    return package.owner_org if package is not None else None
 
 
 def gather_error(job: Any, message: str) -> None:
