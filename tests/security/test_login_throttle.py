@@ -103,7 +103,7 @@ def test_client_address(environ, expected):
 
 
 def test_client_address_behind_a_proxy_network(monkeypatch, ckan_config):
-    monkeypatch.setitem(ckan_config, KEY + "trusted_proxies", "127.0.0.1 172.16.0.0/12 bogus")
+    monkeypatch.setitem(ckan_config, "ckanext.regionaliot.trusted_proxies", "127.0.0.1 172.16.0.0/12 bogus")
     environ = {"REMOTE_ADDR": "172.18.0.5", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 198.51.100.9"}
     assert throttle.client_address(environ) == "198.51.100.9"
 

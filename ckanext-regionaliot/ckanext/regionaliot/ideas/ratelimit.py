@@ -2,8 +2,8 @@
 counted in CKAN's Redis (fixed windows: SET NX with the expiry, then INCR).
 
 Sysadmins are not limited. If Redis cannot be reached nothing is limited (an error is
-logged): the idea box stays usable. The address is the request's remote address (behind
-a proxy, the WSGI server must set it from X-Forwarded-For; see the report of issue 10).
+logged): the idea box stays usable. The address is lib/client_address.py's: REMOTE_ADDR,
+or behind a trusted proxy (``ckanext.regionaliot.trusted_proxies``) the client it forwarded.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 from flask import has_request_context
 
+from ckanext.regionaliot.lib import client_address as client_addresses
 from ckanext.regionaliot.lib import config
 
 log = logging.getLogger(__name__)
@@ -31,9 +32,13 @@ class Limited(Exception):
 
 
 def client_address() -> str | None:
+    """The client's address (behind trusted proxies, the one they forwarded; the same rule
+    as the login throttle), counted per /64 for IPv6; None outside a request."""
     if not has_request_context():
         return None
-    return tk.request.remote_addr
+    address = client_addresses.from_environ(tk.request.environ,
+                                            config.get_str(client_addresses.SETTING))
+    return None if address == client_addresses.UNKNOWN else client_addresses.counting_key(address)
 
 
 def _keys(bucket: str, user: str | None, address: str | None) -> list[str]:

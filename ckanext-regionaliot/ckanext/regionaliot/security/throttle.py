@@ -18,8 +18,8 @@ CKAN 2.11 has none: 30 wrong passwords in 1.6 s, then the right one worked at on
   success, or an attacker could clear it by logging into an account of their own; it is
   forgotten ``login_failure_window`` seconds after its last failure.
 * The client address is REMOTE_ADDR, or, for a request from a trusted proxy
-  (``trusted_proxies``), the rightmost X-Forwarded-For entry that is not itself a trusted
-  proxy. IPv6 clients are counted per /64, the block one subscriber usually gets.
+  (``ckanext.regionaliot.trusted_proxies``), the rightmost X-Forwarded-For entry that is
+  not itself a trusted proxy (lib/client_address.py). IPv6 clients are counted per /64, the block one subscriber usually gets.
 
 If Redis cannot be reached, logins are not throttled (and an error is logged): the portal
 stays usable. Concurrent requests that pass the lock check before a failure is recorded are
@@ -28,7 +28,6 @@ not stopped; with gunicorn's sync workers that is at most one per worker.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import logging
 import math
 from typing import Any
@@ -37,6 +36,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 from flask import has_request_context, make_response
 
+from ckanext.regionaliot.lib import client_address as client_addresses
 from ckanext.regionaliot.lib import config
 
 log = logging.getLogger(__name__)
@@ -64,62 +64,10 @@ def redis_connection():
 
 # --- who is trying --------------------------------------------------------------------
 
-def _networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    networks = []
-    for item in value.split():
-        try:
-            networks.append(ipaddress.ip_network(item, strict=False))
-        except ValueError:
-            log.error("ckanext.regionaliot.security.trusted_proxies: not an address: %r", item)
-    return networks
-
-
-def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    value = value.strip()
-    if value.startswith("[") and "]" in value:  # [v6]:port
-        value = value[1:value.index("]")]
-    elif value.count(":") == 1:  # v4:port
-        value = value.split(":")[0]
-    try:
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return address.ipv4_mapped
-    return address
-
-
 def client_address(environ: dict[str, Any]) -> str:
-    """The client's address: REMOTE_ADDR, unless that is a trusted proxy (see module doc)."""
-    remote = _address(environ.get("REMOTE_ADDR") or "")
-    if remote is None:
-        return "unknown"
-    trusted = _networks(config.get_str("ckanext.regionaliot.security.trusted_proxies"))
-
-    def is_trusted(address) -> bool:
-        return any(address.version == net.version and address in net for net in trusted)
-
-    client = remote
-    if is_trusted(remote):
-        hops = (environ.get("HTTP_X_FORWARDED_FOR") or "").split(",")
-        for hop in reversed(hops):
-            address = _address(hop)
-            if address is None:
-                break  # garbage: keep the last address we could trust
-            client = address
-            if not is_trusted(address):
-                break
-    return str(client)
-
-
-def _address_key(address: str) -> str:
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if parsed.version == 6:
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return str(parsed)
+    """The client's address: REMOTE_ADDR, or behind a trusted proxy the address it
+    forwarded (lib/client_address.py, the same rule as the idea box's rate limits)."""
+    return client_addresses.from_environ(environ, config.get_str(client_addresses.SETTING))
 
 
 def _name_key(login: str) -> str:
@@ -129,7 +77,7 @@ def _name_key(login: str) -> str:
 
 
 def _ip_key(environ: dict[str, Any]) -> str:
-    return PREFIX + "ip:" + _address_key(client_address(environ))
+    return PREFIX + "ip:" + client_addresses.counting_key(client_address(environ))
 
 
 # --- failures, locks, success ---------------------------------------------------------
