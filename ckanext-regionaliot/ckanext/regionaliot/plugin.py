@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from . import pages, search
+from .lib import templates
 
 
 @tk.blanket.config_declarations
@@ -29,6 +30,9 @@ class RegionalIoTPlugin(p.SingletonPlugin, DefaultTranslation):
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
+        # Below the feature plugins' folders, so that they can extend the core's pages.
+        config["plugin_template_paths"] = templates.core_after_features(
+            config["plugin_template_paths"], templates.core_templates_dir())
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "regionaliot")
 

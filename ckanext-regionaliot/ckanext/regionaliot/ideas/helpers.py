@@ -8,14 +8,15 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.regionaliot.lib.i18n import N_
 
-from . import notify, workflow
+from . import notify, staff, workflow
 
 __all__ = [
     "regionaliot_idea_status_label", "regionaliot_idea_kind_label",
     "regionaliot_idea_statuses", "regionaliot_idea_kinds", "regionaliot_idea_next_statuses",
     "regionaliot_idea_duration", "regionaliot_idea_featured",
     "regionaliot_ideas_answered_by", "regionaliot_idea_municipalities",
-    "regionaliot_idea_status_css",
+    "regionaliot_idea_status_css", "regionaliot_idea_moderation_label",
+    "regionaliot_idea_is_moderator",
 ]
 
 
@@ -29,6 +30,21 @@ KIND_MSGIDS = {"idea": N_("Idea for using data"), "request": N_("Data request")}
 def regionaliot_idea_kind_label(kind: str) -> str:
     msgid = KIND_MSGIDS.get(kind)
     return tk._(msgid) if msgid else kind
+
+
+MODERATION_MSGIDS = {"visible": N_("Shown"), "hidden": N_("Hidden by staff"),
+                     "spam": N_("Spam"), "reported": N_("Hidden after reports"),
+                     "open": N_("To decide"), "all": N_("All")}
+
+
+def regionaliot_idea_moderation_label(state: str) -> str:
+    msgid = MODERATION_MSGIDS.get(state)
+    return tk._(msgid) if msgid else state
+
+
+def regionaliot_idea_is_moderator() -> bool:
+    """The current user handles the ideas of some municipality (or is a sysadmin)."""
+    return staff.staff_organizations(tk.current_user.name) != []
 
 
 def regionaliot_idea_statuses() -> list[tuple[str, str]]:
@@ -58,12 +74,15 @@ def regionaliot_idea_duration(seconds: float | None) -> str:
     return text.format(n=amount)
 
 
-def regionaliot_idea_featured(limit: int = 5) -> list[dict[str, Any]]:
-    """The most-voted open ideas (for the home page)."""
+def regionaliot_idea_featured(limit: int = 5, sort: str = "votes") -> list[dict[str, Any]]:
+    """For the home page: the most-voted open ideas (``votes``), or the ideas staff
+    answered last (``answered``). Public ones only: the action lists hidden ideas to
+    nobody without ``moderation``, and this asks as an anonymous visitor."""
+    data: dict[str, Any] = {"sort": sort, "limit": limit, "figures": False}
+    if sort == "votes":
+        data["status"] = "open"
     try:
-        return tk.get_action("regionaliot_idea_list")(
-            {}, {"status": "open", "sort": "votes", "limit": limit, "figures": False}
-        )["results"]
+        return tk.get_action("regionaliot_idea_list")({"user": ""}, data)["results"]
     except (tk.ValidationError, tk.NotAuthorized):
         return []
 

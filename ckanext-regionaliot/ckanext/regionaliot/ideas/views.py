@@ -116,7 +116,7 @@ def read(id: str):
 
 
 def _post(action: str, id: str, fields: tuple[str, ...], done: str,
-          anonymous_identity: bool = False):
+          anonymous_identity: bool = False, back: str | None = None):
     data = {key: tk.request.form.get(key, "") for key in fields}
     data["id"] = id
     try:
@@ -129,6 +129,8 @@ def _post(action: str, id: str, fields: tuple[str, ...], done: str,
         tk.h.flash_error(_messages(e))
     else:
         tk.h.flash_success(done)
+    if back:
+        return tk.redirect_to(back)
     return tk.redirect_to("regionaliot_ideas.read", id=id)
 
 
@@ -154,8 +156,29 @@ def report(id: str):
 
 
 def moderate(id: str):
+    # From the moderation page, back to it (a fixed endpoint: no open redirect).
+    back = ("regionaliot_ideas.moderation"
+            if tk.request.form.get("return_to") == "moderation" else None)
     return _post("regionaliot_idea_moderate", id, ("comment_id", "decision", "reason"),
-                 _("The decision was recorded."))
+                 _("The decision was recorded."), back=back)
+
+
+MODERATION_STATES = ("open", "reported", "hidden", "spam", "all")
+
+
+def moderation():
+    """Staff's queue of hidden, reported and spam ideas and comments, with the reports'
+    reasons and every decision; each item has the hide / show / spam form."""
+    state = tk.request.args.get("state", "open")
+    if state not in MODERATION_STATES:
+        state = "open"
+    try:
+        queue = tk.get_action("regionaliot_idea_moderation_queue")(
+            _context(), {"state": state, "limit": 100})
+    except tk.NotAuthorized:
+        return tk.abort(403, _("Only staff can see the moderation queue."))
+    return tk.render("regionaliot/ideas/moderation.html", {
+        "queue": queue, "state": state, "states": MODERATION_STATES})
 
 
 def follow(id: str):
@@ -217,6 +240,7 @@ def feed():
 ideas.add_url_rule("/ideas", view_func=index)
 ideas.add_url_rule("/ideas/new", view_func=new, methods=["GET", "POST"])
 ideas.add_url_rule("/ideas/feed.atom", view_func=feed)
+ideas.add_url_rule("/ideas/moderation", view_func=moderation)
 ideas.add_url_rule("/ideas/<id>", view_func=read)
 ideas.add_url_rule("/ideas/<id>/vote", view_func=vote, methods=["POST"])
 ideas.add_url_rule("/ideas/<id>/comment", view_func=comment, methods=["POST"])

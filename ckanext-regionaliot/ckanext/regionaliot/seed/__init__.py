@@ -4,7 +4,9 @@
 - the 17 分類 groups: the choices of the ``regionaliot_category`` preset
   (schemas/ckan/presets.yaml), so groups and the dataset field cannot drift apart;
 - datasets.json + demo/*.csv: demo datasets (tag ``demo``, ``is_demo``), whose CSVs
-  are uploaded to the filestore so they are real files.
+  are uploaded to the filestore so they are real files;
+- ideas.json: demo ideas of the アイデアボックス with votes, comments and staff replies,
+  when the plugin regionaliot_ideas is on (written by its ideas/demo.py).
 
 Each object is looked up by name; it is created when missing, patched when one of
 the seeded fields differs, and left alone otherwise, so a second run changes nothing.
@@ -35,7 +37,7 @@ class SeedError(Exception):
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # organization | group | dataset | resource
+    kind: str  # organization | group | dataset | resource | idea
     name: str
     action: str  # created | updated | unchanged
 
@@ -115,6 +117,11 @@ def demo_datasets() -> list[dict]:
     return out
 
 
+def demo_ideas() -> list[dict]:
+    """The demo ideas' records (see ideas.json's comment)."""
+    return _read_json("ideas.json")["ideas"]
+
+
 # --- loading -----------------------------------------------------------------
 
 def _same(key: str, current: Any, wanted: Any) -> bool:
@@ -147,7 +154,7 @@ class Seeder:
     def _record(self, kind: str, name: str, action: str) -> None:
         self.changes.append(Change(kind, name, action))
         labels = {"organization": _("organization"), "group": _("group"),
-                  "dataset": _("dataset"), "resource": _("resource")}
+                  "dataset": _("dataset"), "resource": _("resource"), "idea": _("idea")}
         actions = {"created": _("created"), "updated": _("updated"), "unchanged": _("unchanged")}
         if action != "unchanged":
             self.echo(_("{kind} {name}: {action}").format(
@@ -217,6 +224,35 @@ class Seeder:
             tk.get_action("resource_create")(self.context(), data)
             self._record("resource", f"{pkg['name']}/{spec['file']}", "created")
 
+    def ideas(self) -> None:
+        """The demo ideas, when the idea box is on (its tables exist only then)."""
+        import ckan.plugins as p
+
+        if not p.plugin_loaded("regionaliot_ideas"):
+            return
+        from ckanext.regionaliot.ideas import demo as idea_demo
+
+        for title, action in idea_demo.load(demo_ideas()):
+            self._record("idea", title, action)
+
+    def stories(self) -> None:
+        """The demo stories (stories.json), when regionaliot_stories is on (its table
+        exists only then); written through the plugin's actions (seed/stories.py)."""
+        import ckan.plugins as p
+
+        if not p.plugin_loaded("regionaliot_stories"):
+            return
+        from . import stories
+
+        def demo_csv(dataset: str) -> str:
+            spec = next(d["_resource"] for d in demo_datasets() if d["name"] == dataset)
+            return (DEMO_DIR / spec["file"]).read_text(encoding="utf-8-sig")
+
+        for name, action in stories.load(self.context, demo_csv):
+            self.changes.append(Change("story", name, action))
+            if action != "unchanged":
+                self.echo(_("story {name}: {action}").format(name=name, action=_(action)))
+
     @staticmethod
     def _stored_file_matches(resource: dict, md5: str) -> bool:
         """True when the filestore holds exactly this content (not just the metadata)."""
@@ -242,4 +278,6 @@ def run(user: str, demo: bool = True, echo: Callable[[str], Any] | None = None) 
     seeder.groups()
     if demo:
         seeder.datasets(orgs)
+        seeder.ideas()
+        seeder.stories()
     return seeder.changes

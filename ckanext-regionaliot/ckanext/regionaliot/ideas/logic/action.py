@@ -28,7 +28,7 @@ __all__ = [
     "regionaliot_idea_create", "regionaliot_idea_list", "regionaliot_idea_show",
     "regionaliot_idea_vote", "regionaliot_idea_comment", "regionaliot_idea_update_status",
     "regionaliot_idea_report", "regionaliot_idea_moderate", "regionaliot_idea_follow",
-    "regionaliot_idea_activity",
+    "regionaliot_idea_activity", "regionaliot_idea_moderation_queue",
 ]
 
 _ = tk._
@@ -244,7 +244,8 @@ def regionaliot_idea_list(context: Any, data_dict: dict[str, Any]) -> dict[str, 
     :param organization: a municipality's id or name, or ``basin``
     :param answer_dataset: the ideas answered by this dataset (id or name)
     :param q: words in the title or body
-    :param sort: ``votes`` (default) or ``new``
+    :param sort: ``votes`` (default), ``new``, or ``answered`` (ideas with a staff reply,
+        the latest reply first)
     :param limit: at most 100 (default: the page size setting); ``offset``
     :param moderation: staff only: ``hidden``, ``spam``, ``reported`` or ``all``
     :param figures: also count the answers (default true)
@@ -263,9 +264,13 @@ def regionaliot_idea_list(context: Any, data_dict: dict[str, Any]) -> dict[str, 
         query = query.filter(Idea.status.notin_(workflow.CLOSED))
     elif status:
         query = query.filter(Idea.status == status)
+    if data.get("sort") == "answered":  # staff have replied: latest reply first
+        query = query.filter(Idea.first_answered.isnot(None))
     count = query.count()
     # All descending, so PostgreSQL reads the list indexes backwards instead of sorting.
-    if data.get("sort") == "new":
+    if data.get("sort") == "answered":
+        query = query.order_by(Idea.modified.desc(), Idea.id.desc())
+    elif data.get("sort") == "new":
         query = query.order_by(Idea.created.desc(), Idea.id.desc())
     else:
         query = query.order_by(Idea.vote_count.desc(), Idea.created.desc(), Idea.id.desc())
@@ -554,6 +559,102 @@ def regionaliot_idea_moderate(context: Any, data_dict: dict[str, Any]) -> dict[s
     model.Session.commit()
     _forget_figures()
     return _show(idea, staff_view=True)
+
+
+def _staff_scope(context: Any):
+    """A filter on Idea for the ideas this user handles (None: all, a sysadmin)."""
+    orgs = staff.staff_organizations(context.get("user"))
+    if orgs is None:
+        return None
+    if not orgs:
+        raise tk.NotAuthorized(_("Only staff can see the moderation queue."))
+    scope = Idea.organization_id.in_(orgs)
+    if staff.basin_organization_id() in orgs:
+        scope = or_(scope, Idea.organization_id.is_(None))
+    return scope
+
+
+@tk.side_effect_free
+def regionaliot_idea_moderation_queue(context: Any, data_dict: dict[str, Any]
+                                      ) -> dict[str, Any]:
+    """Staff's queue: the ideas and comments of their municipalities that are hidden,
+    marked as spam, hidden by reports, or reported while still shown; each with its
+    reports (how many, the latest reasons) and every decision so far. Nothing in it is
+    ever deleted; a decision is ``regionaliot_idea_moderate``.
+
+    :param state: ``open`` (default: hidden by reports, or reported and not yet decided),
+        or ``hidden``, ``spam``, ``reported`` (hidden by reports), ``all``
+    :param limit: at most 100 (default 50)
+    :returns: items (type ``idea`` or ``comment``, the idea's id and title, the comment,
+        moderation, moderation_reason, reports, report_reasons, decisions) and count
+    """
+    tk.check_access("regionaliot_idea_moderation_queue", context, data_dict)
+    data = _validate(data_dict, schemas.idea_moderation_queue_schema(), context)
+    state = data.get("state") or "open"
+    limit = min(int(data.get("limit") or 50), MAX_LIMIT)
+    scope = _staff_scope(context)
+    session = model.Session
+    reports = dict(session.query(IdeaReport.target, func.count(IdeaReport.id))
+                   .group_by(IdeaReport.target).all())
+    decided = {(e.idea_id, e.comment_id or None) for e in session.query(IdeaEvent).filter(
+        IdeaEvent.event == "moderation", IdeaEvent.user_id.isnot(None))}
+
+    def wanted(moderation: str, target: str, key: tuple[str, str | None]) -> bool:
+        if state == "all":
+            return moderation != workflow.VISIBLE or target in reports
+        if state == "open":
+            return moderation == workflow.REPORTED or (
+                moderation == workflow.VISIBLE and target in reports and key not in decided)
+        return moderation == state
+
+    ideas = session.query(Idea)
+    comments = session.query(IdeaComment, Idea).join(Idea, Idea.id == IdeaComment.idea_id)
+    if scope is not None:
+        ideas, comments = ideas.filter(scope), comments.filter(scope)
+    reported_ideas = [t.split(":", 1)[1] for t in reports if t.startswith("idea:")]
+    reported_comments = [t.split(":", 1)[1] for t in reports if t.startswith("comment:")]
+    ideas = ideas.filter(or_(Idea.moderation != workflow.VISIBLE,
+                             Idea.id.in_(reported_ideas)))
+    comments = comments.filter(or_(IdeaComment.moderation != workflow.VISIBLE,
+                                   IdeaComment.id.in_(reported_comments)))
+    items: list[dict[str, Any]] = []
+    for idea in ideas.order_by(Idea.modified.desc()).all():
+        if wanted(idea.moderation, f"idea:{idea.id}", (idea.id, None)):
+            items.append({"type": "idea", "target": f"idea:{idea.id}", "idea_id": idea.id,
+                          "title": idea.title, "body": idea.body,
+                          "author_name": idea.author_name, "created": idea.created,
+                          "moderation": idea.moderation,
+                          "moderation_reason": idea.moderation_reason, "comment": None})
+    for comment, idea in comments.order_by(IdeaComment.created.desc()).all():
+        if wanted(comment.moderation, f"comment:{comment.id}", (idea.id, comment.id)):
+            items.append({"type": "comment", "target": f"comment:{comment.id}",
+                          "idea_id": idea.id, "title": idea.title, "body": comment.body,
+                          "author_name": comment.author_name, "created": comment.created,
+                          "moderation": comment.moderation,
+                          "moderation_reason": comment.moderation_reason,
+                          "comment": comment.id})
+    items.sort(key=lambda item: item["created"], reverse=True)
+    count, items = len(items), items[:limit]
+    targets = [item["target"] for item in items]
+    reasons: dict[str, list[str]] = {}
+    for target, reason in (session.query(IdeaReport.target, IdeaReport.reason)
+                           .filter(IdeaReport.target.in_(targets))
+                           .order_by(IdeaReport.created.desc())):
+        if reason:
+            reasons.setdefault(target, []).append(reason)
+    events = (session.query(IdeaEvent).filter(
+        IdeaEvent.event == "moderation",
+        IdeaEvent.idea_id.in_({item["idea_id"] for item in items}))
+        .order_by(IdeaEvent.created).all())
+    names = dictize.display_names({e.user_id or "" for e in events})
+    for item in items:
+        item["created"] = dictize.iso(item["created"])
+        item["reports"] = reports.get(item["target"], 0)
+        item["report_reasons"] = reasons.get(item["target"], [])[:5]
+        item["decisions"] = [dictize.event_dict(e, names) for e in events
+                             if e.idea_id == item["idea_id"]
+                             and (e.comment_id or None) == item["comment"]]
+    return {"count": count, "items": items}
 
 
 # ---------------------------------------------------------------- following and feeds

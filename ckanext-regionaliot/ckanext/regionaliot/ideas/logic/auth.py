@@ -19,7 +19,7 @@ __all__ = [
     "regionaliot_idea_create", "regionaliot_idea_list", "regionaliot_idea_show",
     "regionaliot_idea_vote", "regionaliot_idea_comment", "regionaliot_idea_update_status",
     "regionaliot_idea_report", "regionaliot_idea_moderate", "regionaliot_idea_follow",
-    "regionaliot_idea_activity",
+    "regionaliot_idea_activity", "regionaliot_idea_moderation_queue",
 ]
 
 # Set only by the web pages, from a verified signed cookie: API callers cannot supply it.
@@ -103,3 +103,10 @@ def regionaliot_idea_update_status(context: Any, data_dict: dict[str, Any]) -> d
 
 def regionaliot_idea_moderate(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
     return _staff_of_idea(context, data_dict)
+
+
+def regionaliot_idea_moderation_queue(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+    # Staff of any municipality (or sysadmins); the action shows each only their own.
+    if staff.staff_organizations(context.get("user")) != []:
+        return _ok()
+    return _no(tk._("Only staff can see the moderation queue."))

@@ -61,7 +61,7 @@ def idea_list_schema(ignore_missing, unicode_safe, one_of, natural_number_valida
         "organization": [ignore_missing, unicode_safe],
         "answer_dataset": [ignore_missing, unicode_safe],
         "q": [ignore_missing, unicode_safe, max_length(200)],
-        "sort": [ignore_missing, unicode_safe, one_of(["", "votes", "new"])],
+        "sort": [ignore_missing, unicode_safe, one_of(["", "votes", "new", "answered"])],
         "moderation": [ignore_missing, unicode_safe,
                        one_of(["", "all", *workflow.MODERATION])],
         "limit": [ignore_missing, unicode_safe, natural_number_validator],
@@ -132,3 +132,11 @@ def idea_follow_schema(not_empty, ignore_missing, unicode_safe, boolean_validato
 @validator_args
 def idea_activity_schema(ignore_missing, unicode_safe, natural_number_validator):
     return {"limit": [ignore_missing, unicode_safe, natural_number_validator]}
+
+
+@validator_args
+def idea_moderation_queue_schema(ignore_missing, unicode_safe, one_of,
+                                 natural_number_validator):
+    return {"state": [ignore_missing, unicode_safe,
+                      one_of(["", "open", "all", *workflow.MODERATION[1:]])],
+            "limit": [ignore_missing, unicode_safe, natural_number_validator]}
