@@ -253,24 +253,6 @@ class Seeder:
             if action != "unchanged":
                 self.echo(_("story {name}: {action}").format(name=name, action=_(action)))
 
-    def stories(self) -> None:
-        """The demo stories (stories.json), when regionaliot_stories is on (its table
-        exists only then); written through the plugin's actions (seed/stories.py)."""
-        import ckan.plugins as p
-
-        if not p.plugin_loaded("regionaliot_stories"):
-            return
-        from . import stories
-
-        def demo_csv(dataset: str) -> str:
-            spec = next(d["_resource"] for d in demo_datasets() if d["name"] == dataset)
-            return (DEMO_DIR / spec["file"]).read_text(encoding="utf-8-sig")
-
-        for name, action in stories.load(self.context, demo_csv):
-            self.changes.append(Change("story", name, action))
-            if action != "unchanged":
-                self.echo(_("story {name}: {action}").format(name=name, action=_(action)))
-
     @staticmethod
     def _stored_file_matches(resource: dict, md5: str) -> bool:
         """True when the filestore holds exactly this content (not just the metadata)."""
@@ -296,7 +278,6 @@ def run(user: str, demo: bool = True, echo: Callable[[str], Any] | None = None) 
     seeder.groups()
     if demo:
         seeder.datasets(orgs)
-        seeder.stories()
         seeder.ideas()
         seeder.stories()
     return seeder.changes
