@@ -197,6 +197,10 @@ def test_story_page_computes_every_block(app, basin):
         "<td class=\"text-end\">133.3</td>" in html
     assert "regionaliot-story-shade-5" in html
     assert "前年比 -1.2%" in html and "地域・年齢別人口" in html  # figure; sources list
+    # The dataset page lists the stories that use it; the header has the tab.
+    dataset = app.get("/dataset/kasaoka-population").body
+    assert "/stories/kasaoka-population" in dataset
+    assert 'href="/stories"' in html
     # The block naming a column the resource lacks: a message, the page still whole.
     assert "人口密度" in html and "regionaliot-story-block-error" in html
 

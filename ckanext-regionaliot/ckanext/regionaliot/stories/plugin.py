@@ -11,6 +11,10 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
+from ckanext.regionaliot.lib.interfaces import INavigation
+
+from . import hooks
+
 
 @tk.blanket.config_declarations
 @tk.blanket.helpers
@@ -21,8 +25,13 @@ from ckan.lib.plugins import DefaultTranslation
 class RegionalIoTStoriesPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation, inherit=True)
+    p.implements(INavigation)
 
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+
+    # INavigation: the header's tab (/stories).
+    def navigation_tabs(self):
+        return hooks.navigation_tabs()
