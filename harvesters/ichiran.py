@@ -134,7 +134,14 @@ class OpenDataList:
 
 
 def _clean(text: str | None) -> str:
-    return _SPACE_RE.sub(" ", unicodedata.normalize("NFKC", text or "")).strip()
+    """Spaces trimmed and collapsed; the publisher's own characters kept (titles stay as
+    written: （改訂） is not made (改訂))."""
+    return _SPACE_RE.sub(" ", text or "").strip()
+
+
+def _nfkc(text: str) -> str:
+    """For codes, numbers, URLs and keywords: full-width digits and letters made ASCII."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def license_id(text: str) -> str | None:
@@ -145,12 +152,12 @@ def license_id(text: str) -> str | None:
 
 
 def frequency(text: str) -> str | None:
-    value = FREQUENCIES.get(_clean(text).replace(" ", ""))
+    value = FREQUENCIES.get(_nfkc(_clean(text)).replace(" ", ""))
     return _EU_FREQ + value if value else None
 
 
 def iso_date(text: str) -> str | None:
-    text = _clean(text)
+    text = _nfkc(_clean(text))
     if not text:
         return None
     return wareki.parse_gregorian(text) or wareki.parse_wareki(text)
@@ -209,33 +216,36 @@ def _entry(row: list[str], column: dict[str, int | None], line: int, default_cod
         index = column.get(name)
         return _clean(row[index]) if index is not None and index < len(row) else ""
 
+    def key(name: str) -> str:
+        return _nfkc(cell(name))
+
     if not any(value.strip() for value in row):
         return None
     title = cell(TITLE)
     if not title:
         problems.append(Problem(line, MSG_NO_TITLE))
         return None
-    url = cell(URL)
+    url = key(URL)
     if not _URL_RE.match(url):
         problems.append(Problem(line, MSG_BAD_URL, {"value": url[:200]}))
         return None
-    code = cell(CODE) or (default_code or "")
+    code = key(CODE) or (default_code or "")
     if not lgcode.is_valid(code):
         problems.append(Problem(line, MSG_BAD_CODE, {"value": code[:20]}))
         return None
     label = cell(CATEGORY)
-    category = CATEGORIES.get(label.replace(" ", ""))
+    category = CATEGORIES.get(key(CATEGORY).replace(" ", ""))
     if label and category is None:
         problems.append(Problem(line, MSG_CATEGORY, {"value": label[:100]}))
     license_text = cell(LICENSE)
     licence = license_id(license_text)
     if license_text and licence is None:
         problems.append(Problem(line, MSG_LICENSE, {"value": license_text[:100]}))
-    number = re.sub(r"[^0-9A-Za-z_-]", "", cell(NUMBER))
-    formats = tuple(dict.fromkeys(f.upper() for f in _FORMAT_SPLIT.split(cell(FORMAT)) if f))
+    number = re.sub(r"[^0-9A-Za-z_-]", "", key(NUMBER))
+    formats = tuple(dict.fromkeys(f.upper() for f in _FORMAT_SPLIT.split(key(FORMAT)) if f))
     return Entry(line=line, lg_code=code, number=number, title=title, notes=cell(SUMMARY),
                  formats=formats, category=category, category_label=label,
-                 frequency=frequency(cell(FREQUENCY)), url=url, api=_flag(cell(API)),
+                 frequency=frequency(key(FREQUENCY)), url=url, api=_flag(key(API)),
                  license_id=licence, license_text=license_text,
                  registered=iso_date(cell(REGISTERED)), updated=iso_date(cell(UPDATED)),
                  remarks=cell(REMARKS))

@@ -129,3 +129,13 @@ def test_mappings_match_the_portal_schema():
                 yaml.safe_load((REPO / "schemas/ckan/licenses.json").read_text(encoding="utf-8"))}
     assert {ichiran.license_id(t) for t in ("CC BY", "CC0", "PDL", "政府標準利用規約",
                                              "CC BY 2.1")} <= licences
+
+
+def test_titles_stay_as_written_codes_and_urls_are_normalised(tmp_path):
+    row = ("３３２０２０,１,岡山県,倉敷市,観光パンフレット（改訂）,説明（英語版あり）,ＰＤＦ,運輸・観光,"
+           "毎年,ｈｔｔｐｓ://data.example.jp/kanko.pdf,無,CC BY 4.0,,,")
+    entry = ichiran.parse_list(write(tmp_path, "\n".join([HEADER, row]))).entries[0]
+    assert entry.title == "観光パンフレット（改訂）" and entry.notes == "説明（英語版あり）"
+    assert (entry.lg_code, entry.number, entry.formats) == ("332020", "1", ("PDF",))
+    assert entry.url == "https://data.example.jp/kanko.pdf"
+    assert entry.frequency.endswith("/ANNUAL")
