@@ -215,6 +215,10 @@ SELECT_DEFAULTS = {
     # with one word between its parts (河川の水位), in order; 避難所 stays a phrase, so
     # 事業所 alone does not match it.
     "qs": "1",
+    # Split on whitespace: dismax always does; edismax (what ckanext-regionaliot asks for
+    # a kana query, to OR a word with the title words it reads as) needs it to treat a
+    # word Kuromoji splits as dismax does, a phrase with the slop above. Dismax ignores it.
+    "sow": "true",
 }
 
 SUGGEST_CONFIG = """

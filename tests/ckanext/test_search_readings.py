@@ -21,6 +21,8 @@ DATASETS = {
     # 後援 and 講演 read こうえん, like 公園: in notes only, or in a title.
     "event": ("イベント一覧", "市が主催または後援するイベントです。"),
     "lecture": ("講演会の記録", ""),
+    # 避難 only in its notes: found through the title word ひなん reads as (避難).
+    "facilities": ("公共施設一覧", "指定避難所を兼ねる施設を含みます。"),
 }
 
 
@@ -41,8 +43,9 @@ def found(q):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("ひなん", ("evacuation", "shelter")),
-        ("ひなんじょ", ("shelter",)),  # Kuromoji reads the suffix 所 as しょ
+        ("ひなん", ("evacuation", "shelter", "facilities")),
+        # Kuromoji reads the suffix 所 as しょ; 避難所 in notes is found through the title word
+        ("ひなんじょ", ("shelter", "facilities")),
         ("ほいくしょ", ("nursery",)),
         ("としょかん", ("library",)),
         ("トショカン", ("library",)),  # katakana as well
@@ -81,3 +84,24 @@ def test_a_title_match_ranks_above_a_reading_match():
     reading = factories.Dataset(title="都市公園一覧", owner_org=org["id"])["name"]
     results = [d["name"] for d in call_action("package_search", q="こうえん", rows=10)["results"]]
     assert results == [literal, reading]
+
+
+def test_a_kana_query_finds_the_title_word_it_reads_as_in_notes(catalogue):
+    # 避難 is in no title or tag of 公共施設一覧, only in its notes; ひなん reads as the
+    # title word 避難 of other datasets, which is then searched everywhere.
+    assert catalogue["facilities"] in found("ひなん")
+    assert catalogue["facilities"] in found("ひなん しせつ")
+
+
+def test_a_rare_homophone_in_titles_is_not_searched_everywhere():
+    # こうえん: 公園 in five titles, 講演 in one. 講演 is too rare among the titles that
+    # read こうえん to stand for it, so a dataset with 講演 only in its notes is not found;
+    # the one titled 講演会 still is (by its title's reading).
+    org = factories.Organization()
+    parks = {factories.Dataset(title=f"{city} 都市公園一覧", owner_org=org["id"])["name"]
+             for city in ("倉敷市", "総社市", "井原市", "高梁市", "新見市")}
+    lecture = factories.Dataset(title="講演会の記録", owner_org=org["id"])["name"]
+    seminar = factories.Dataset(title="研修資料", notes="市民講演の資料です。",
+                                owner_org=org["id"])["name"]
+    assert found("こうえん") == parks | {lecture}
+    assert seminar in found("講演")

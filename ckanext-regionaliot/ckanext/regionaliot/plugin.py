@@ -38,7 +38,7 @@ class RegionalIoTPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IPackageController
     def before_dataset_search(self, search_params):
-        return search.add_query_fields(search_params)
+        return search.expand_readings(search.add_query_fields(search_params))
 
     def after_dataset_search(self, search_results, search_params):
         search_results = search.add_did_you_mean(search_results, search_params)

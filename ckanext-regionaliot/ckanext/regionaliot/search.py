@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from ckanext.regionaliot.lib import config
@@ -42,6 +44,132 @@ def add_query_fields(search_params: dict[str, Any]) -> dict[str, Any]:
         from ckan.lib.search.query import QUERY_FIELDS
 
         search_params["qf"] = f"{QUERY_FIELDS} {extra}"
+    return search_params
+
+
+# ----------------------------------------------------------------- kana queries
+
+# A kana query word is also searched as the title and tag words it reads as (ひなん →
+# 避難), in every field: the reading field holds titles and tags only (homophones in
+# notes would flood results), so without this ひなん misses a dataset that mentions 避難
+# only in its notes. A reading's words are kept when they are common among the titles
+# that read so (a rare homophone is left out), at most this many per word.
+MAX_READING_WORDS = 3
+READING_WORD_SHARE = 0.25
+# Titles whose highlighted words are counted (one Solr request per new kana word).
+_READING_ROWS = 10
+# Folds of the reading fields (deploy/solr/make_configset.py READING_FOLDS), applied to
+# the query word here because it is looked up as an exact term of the index.
+_READING_FOLDS = (("ヂ", "ジ"), ("ヅ", "ズ"), ("ジョ", "ショ"))
+# A title word is put into a query only when it carries no search syntax.
+_UNSAFE_WORD = re.compile(r'[\s:"*?~^(){}\[\]\\+\-!&|/]|^(AND|OR|NOT)$')
+# Per web process: (solr_url, kind, ...) → (time, answer), for the title words of a reading
+# and the 「もしかして」 of a query that found nothing. Title words change with the index,
+# so entries expire (ckanext.regionaliot.search.reading_cache_seconds) and this process's
+# indexing clears them.
+_reading_cache: dict[tuple, tuple[float, Any]] = {}
+_READING_CACHE_MAX = 4096
+
+
+def kana_reading(word: str) -> str | None:
+    """The katakana reading term of a kana query word as the index holds it (folded), or
+    None when the word is not kana of two or more letters."""
+    word = normalise(word)
+    if len(word) < 2 or not _KANA.fullmatch(word) or word.isspace():
+        return None
+    reading = "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in word)
+    for source, target in _READING_FOLDS:
+        reading = reading.replace(source, target)
+    return reading
+
+
+def pick_reading_words(counts: Counter[str]) -> list[str]:
+    """The words of ``counts`` (titles having each) common enough to stand for the
+    reading: at least READING_WORD_SHARE of the most common one, at most
+    MAX_READING_WORDS, never one with search syntax."""
+    if not counts:
+        return []
+    top = counts.most_common(1)[0][1]
+    return [w for w, n in counts.most_common()
+            if n >= READING_WORD_SHARE * top and not _UNSAFE_WORD.search(w)
+            ][:MAX_READING_WORDS]
+
+
+def expanded_query(words: list[str], expansions: dict[str, list[str]]) -> str:
+    """edismax syntax: every word required, a kana word or one of its title words."""
+    parts = []
+    for word in words:
+        alternatives = expansions.get(word)
+        parts.append(f"({' OR '.join([word, *alternatives])})" if alternatives else word)
+    return " AND ".join(parts)
+
+
+def _title_words_read_as(conn: Any, reading: str) -> list[str]:
+    """The words of public titles and tags whose reading is ``reading`` (exact term of
+    reading_joined; /didyoumean highlights the words that gave it)."""
+    answer = _solr("didyoumean", conn, **{
+        "q": "{!term f=reading_joined v=$reading}", "reading": reading,
+        "fq": f"permission_labels:{_PUBLIC_LABEL}", "rows": _READING_ROWS, "fl": "id",
+        "hl.tag.pre": _HL_PRE, "hl.tag.post": _HL_POST, "spellcheck": "false"})
+    counts: Counter[str] = Counter()
+    for fields in (answer.get("highlighting") or {}).values():
+        per_title = set()
+        for snippet in fields.get("reading_joined", []):
+            per_title.update(m.strip() for m in _HIGHLIGHT.findall(snippet))
+        counts.update(w for w in per_title if w)
+    return pick_reading_words(counts)
+
+
+def _cached(key: tuple, compute: Callable[[], Any]) -> Any:
+    """compute(), remembered per web process for reading_cache_seconds under key (which
+    starts with the core's URL)."""
+    ttl = config.get_int("ckanext.regionaliot.search.reading_cache_seconds")
+    key = (config.get_str("solr_url"), *key)
+    now = time.monotonic()
+    hit = _reading_cache.get(key)
+    if hit and now - hit[0] < ttl:
+        return hit[1]
+    value = compute()
+    if ttl > 0:
+        if len(_reading_cache) >= _READING_CACHE_MAX:
+            _reading_cache.clear()
+        _reading_cache[key] = (now, value)
+    return value
+
+
+def _cached_title_words(conn: Any, reading: str) -> list[str]:
+    return _cached(("reading", reading), lambda: _title_words_read_as(conn, reading))
+
+
+def expand_readings(search_params: dict[str, Any]) -> dict[str, Any]:
+    """before_dataset_search: a plain query with kana words (ひなん, くらしき こうえん,
+    倉敷 ほいくえん) becomes an edismax query in which each kana word may also match the
+    title words it reads as, in every field CKAN searches. The handler's sow=true (split on
+    whitespace) keeps dismax's treatment of a word Kuromoji splits: a phrase, with the
+    handler's slop, so 避難所 still does not match 事業所."""
+    if not config.get_bool("ckanext.regionaliot.search.expand_readings"):
+        return search_params
+    q = search_params.get("q")
+    if (not isinstance(q, str) or not q.strip() or len(q) > MAX_QUERY_CHARS or _SYNTAX.search(q)
+            or search_params.get("defType", "dismax") != "dismax" or not search_params.get("qf")):
+        return search_params
+    words = q.split()
+    readings = {w: r for w in words if (r := kana_reading(w))}
+    if not readings or len(words) > MAX_DID_YOU_MEAN_WORDS:
+        return search_params
+    try:
+        conn = _connection()
+        # といれ reads as the title word トイレ; トイレ typed in katakana needs nothing more.
+        expansions = {w: [t for t in _cached_title_words(conn, r) if t != w]
+                      for w, r in readings.items()}
+    except Exception:  # the plain query still works without the readings' words
+        log.warning("reading lookup failed for %r", q, exc_info=True)
+        return search_params
+    if not any(expansions.values()):
+        return search_params
+    # CKAN cannot pass ``sow`` (nor local parameters); our /select handler defaults to
+    # sow=true (deploy/solr/make_configset.py SELECT_DEFAULTS).
+    search_params.update(q=expanded_query(words, expansions), defType="edismax")
     return search_params
 
 
@@ -164,7 +292,9 @@ def add_did_you_mean(search_results: dict[str, Any], search_params: dict[str, An
     if q is None:
         return search_results
     try:
-        suggestion = did_you_mean(q, search_params)
+        # Per query, filters and fields: the same slip is asked again and again.
+        key = ("did_you_mean", q, repr(search_params.get("fq")), search_params.get("qf"))
+        suggestion = _cached(key, lambda: did_you_mean(q, search_params))
     except Exception:  # a hint must never break the search page (old core, Solr hiccup)
         log.warning("did-you-mean failed for %r", q, exc_info=True)
         return search_results
@@ -191,6 +321,8 @@ def queue_suggestion_rebuild(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """before_dataset_index: Solr's suggester is not rebuilt on every commit (seconds at
     10,000 datasets, and CKAN commits on every save), so a dataset being indexed queues one
     background rebuild; more changes while it is queued share it."""
+    # This process's kana words may now read as a new title word.
+    _reading_cache.clear()
     try:
         import ckan.plugins.toolkit as tk
         from ckan.lib.redis import connect_to_redis
@@ -205,8 +337,6 @@ def queue_suggestion_rebuild(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 
 def rebuild_suggestions() -> None:
     """The background job: rebuild the title suggester's dictionaries from the index."""
-    import time
-
     from ckan.lib.redis import connect_to_redis
 
     time.sleep(SETTLE_SECONDS)
