@@ -295,7 +295,7 @@ render_inis() {
 }
 
 # Plugins with alembic migrations of their own, upgraded after CKAN's core.
-MIGRATING_PLUGINS="activity harvest"
+MIGRATING_PLUGINS="activity harvest tracking"
 
 ckan_migrate() {  # ckan_migrate INI DATASTORE_DB
   local ini=$1 dsdb=$2

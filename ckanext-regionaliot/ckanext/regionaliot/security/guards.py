@@ -193,6 +193,10 @@ def _inspect_request() -> None:
 
 def reject_malformed_input():
     """``before_app_request``: 400 for input no view can store or parse."""
+    if tk.request.endpoint is None:
+        # No view will read it (a 404), and reading the form here would empty the body
+        # CKAN's tracking plugin reads itself for POST /_tracking, a path with no view.
+        return None
     try:
         _inspect_request()
     except _Malformed as problem:
