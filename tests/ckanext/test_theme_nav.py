@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+pytestmark = pytest.mark.usefixtures("clean_index")
 
 FEATURES = ("regionaliot_ideas", "regionaliot_kpi")
 
@@ -22,7 +22,7 @@ def tabs(app, url: str) -> list[tuple[str, str, bool]]:
             for a in nav.select("li > a[href]")]
 
 
-@pytest.mark.usefixtures("with_plugins")
+@pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_loaded_features_add_their_tabs_in_plugin_order_before_about(app):
     ja = [(href, label) for href, label, _active in tabs(app, "/")]
     assert ja[-3:] == [("/ideas", "アイデアボックス"), ("/kpi", "オープンデータ取組状況"),
@@ -42,6 +42,7 @@ def features_left_out(ckan_config, monkeypatch, request):
     kept = [name for name in plugins if name not in FEATURES]
     monkeypatch.setitem(ckan_config, "ckan.plugins", " ".join(kept))
     request.getfixturevalue("with_plugins")
+    request.getfixturevalue("clean_db")  # after loading: the reset migrates plugins' tables
 
 
 def test_a_feature_left_out_of_ckan_plugins_has_no_tab(features_left_out, app):
@@ -50,7 +51,7 @@ def test_a_feature_left_out_of_ckan_plugins_has_no_tab(features_left_out, app):
     assert "/ideas" not in hrefs and "/kpi" not in hrefs
 
 
-@pytest.mark.usefixtures("with_plugins")
+@pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_the_kpi_ribbon_fills_its_home_slot_once_a_snapshot_exists(app):
     def home():
         return BeautifulSoup(app.get("/", status=200).body, "html.parser")
