@@ -12,8 +12,10 @@ import re
 
 import ckan.plugins.toolkit as tk
 import pytest
+from ckan.lib.redis import connect_to_redis
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
+from ckanext.regionaliot.stories.cache import PREFIX
 from ckanext.regionaliot.stories.model import Story
 from werkzeug.datastructures import FileStorage
 
@@ -215,6 +217,14 @@ def test_story_page_computes_every_block(app, basin):
         act("regionaliot_chart_data", id=story["id"], block=6)  # the missing column
     assert app.get("/stories/kasaoka-population/blocks/6.csv", status=400)
     assert app.get("/stories/kasaoka-population/blocks/99.csv", status=404)
+
+    # Figures are kept in Redis per resource version: a new upload is computed afresh.
+    assert list(connect_to_redis().scan_iter(PREFIX + "*"))
+    act("resource_patch", {"user": basin["admin"]["name"]}, id=basin["population"]["id"],
+        upload=FileStorage(io.BytesIO(POPULATION_CSV.replace(b",100,", b",1000,")),
+                           "population.csv", content_type="text/csv"))
+    html = app.get("/stories/kasaoka-population").body
+    assert re.search(r'<th scope="row">笠岡地区</th><td class="text-end">1,000</td>', html)
 
     # The resource goes away: its blocks say so, the page still answers 200.
     act("resource_delete", {"user": basin["admin"]["name"]}, id=basin["aeds"])

@@ -38,6 +38,18 @@ class Result:
     def total(self, index: int = 0) -> float:
         return sum(values[index] for _, values in self.rows)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"aggregation": self.aggregation, "label_header": self.label_header,
+                "value_headers": self.value_headers,
+                "rows": [[key, values] for key, values in self.rows],
+                "skipped": self.skipped, "notes": self.notes}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Result:
+        return cls(data["aggregation"], data["label_header"], list(data["value_headers"]),
+                   [(key, [float(v) for v in values]) for key, values in data["rows"]],
+                   int(data["skipped"]), list(data["notes"]))
+
 
 class AggregationError(ValueError):
     """A block that cannot be computed: ``msgid`` names why, ``args`` fill it in."""
@@ -60,6 +72,13 @@ def number(value: Any) -> float | None:
         return float(value) if math.isfinite(value) else None
     if value is None:
         return None
+    if isinstance(value, str) and "_" not in value:
+        try:  # the common case (plain ASCII digits) without normalising
+            result = float(value)
+        except ValueError:
+            pass
+        else:
+            return result if math.isfinite(result) else None
     text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
     if not text or not _NUMBER.match(text):
         return None

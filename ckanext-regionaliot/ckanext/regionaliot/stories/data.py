@@ -35,16 +35,27 @@ def resource(context: dict[str, Any], resource_id: str) -> dict[str, Any]:
         raise AggregationError("Resource not found: {id}", id=resource_id) from None
 
 
+def version(res: dict[str, Any]) -> tuple[str, str, bool]:
+    """What changes when the resource's data changes: a new upload or DataStore load
+    moves last_modified / metadata_modified."""
+    return (res["id"], str(res.get("last_modified") or res.get("metadata_modified")),
+            bool(res.get("datastore_active")))
+
+
 def rows(context: dict[str, Any], resource_id: str) -> tuple[list[str], list[dict[str, Any]],
                                                              dict[str, Any]]:
     """(header, rows, resource) of a resource."""
-    res = resource(context, resource_id)
-    version = (res["id"], res.get("last_modified") or res.get("metadata_modified"),
-               bool(res.get("datastore_active")))
+    return rows_of(context, resource(context, resource_id))
+
+
+def rows_of(context: dict[str, Any], res: dict[str, Any]
+            ) -> tuple[list[str], list[dict[str, Any]], dict[str, Any]]:
+    """(header, rows, resource) of a resource already looked up (as the reader)."""
+    version_key = version(res)
     with _lock:
-        hit = _cache.get(version)
+        hit = _cache.get(version_key)
         if hit is not None:
-            _cache.move_to_end(version)
+            _cache.move_to_end(version_key)
             return hit[0], hit[1], res
     if res.get("datastore_active"):
         header, data = _datastore(context, res["id"])
@@ -55,7 +66,7 @@ def rows(context: dict[str, Any], resource_id: str) -> tuple[list[str], list[dic
             "The resource {name} is not in the DataStore and is not an uploaded CSV file.",
             name=res.get("name") or res["id"])
     with _lock:
-        _cache[version] = (header, data)
+        _cache[version_key] = (header, data)
         while len(_cache) > CACHE_ENTRIES:
             _cache.popitem(last=False)
     return header, data, res

@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.regionaliot.lib.i18n import N_
 
-from . import aggregate, data, svg
+from . import aggregate, cache, data, svg
 from .aggregate import AggregationError, Result
 
 MEMBERS_GEOJSON = Path(__file__).resolve().parents[1] / "public" / "regionaliot" / "geo" / \
@@ -79,35 +79,60 @@ def headers(result: Result) -> list[str]:
             *(tk._(HEADERS[h]) if h in HEADERS else h for h in result.value_headers)]
 
 
-def _population(context: dict[str, Any], block: dict[str, Any]) -> dict[str, float]:
-    header, rows, _res = data.rows(context, block["population_resource"])
+def _population(context: dict[str, Any], block: dict[str, Any],
+                pop_res: dict[str, Any]) -> dict[str, float]:
+    header, rows, _res = data.rows_of(context, pop_res)
     return aggregate.population_table(rows, block["population_group"],
                                       block["population_value"], header)
 
 
+def _resources(context: dict[str, Any], block: dict[str, Any]
+               ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The block's resource and population resource, looked up as the reader."""
+    res = data.resource(context, block["resource"])
+    pop_res = data.resource(context, block["population_resource"]) \
+        if block.get("aggregation") == "rate" else None
+    return res, pop_res
+
+
+def _versions(res: dict[str, Any], pop_res: dict[str, Any] | None) -> list[tuple]:
+    return [data.version(r) for r in (res, pop_res) if r is not None]
+
+
 def compute_chart(context: dict[str, Any], block: dict[str, Any]
                   ) -> tuple[Result, dict[str, Any]]:
-    """The block's figures and the resource they come from."""
-    header, rows, res = data.rows(context, block["resource"])
-    population = _population(context, block) if block.get("aggregation") == "rate" else None
-    return aggregate.compute(block, rows, header, population), res
+    """The block's figures (cached per resource version) and the resource they come from."""
+    res, pop_res = _resources(context, block)
+
+    def compute() -> Result:
+        header, rows, _res = data.rows_of(context, res)
+        population = _population(context, block, pop_res) if pop_res is not None else None
+        return aggregate.compute(block, rows, header, population)
+
+    return cache.figures(dict(block, kind="chart"), _versions(res, pop_res), compute), res
 
 
 def compute_map(context: dict[str, Any], block: dict[str, Any]
                 ) -> tuple[Result, dict[str, Any]]:
     """Values per member: the member column's cells become member codes first."""
-    header, rows, res = data.rows(context, block["resource"])
-    column = block["member_column"]
-    if column not in header:
-        raise AggregationError("Column not found: {column}", column=column)
-    coded = [dict(row, **{column: member_code(row.get(column)) or ""}) for row in rows]
-    population = None
-    if block.get("aggregation") == "rate":
-        population = {member_code(k) or k: v for k, v in _population(context, block).items()}
-    spec = dict(block, group=column)
-    result = aggregate.compute(spec, coded, header, population)
-    result.rows = [(key, values) for key, values in result.rows if key]
-    return result, res
+    res, pop_res = _resources(context, block)
+
+    def compute() -> Result:
+        header, rows, _res = data.rows_of(context, res)
+        column = block["member_column"]
+        if column not in header:
+            raise AggregationError("Column not found: {column}", column=column)
+        coded = [dict(row, **{column: member_code(row.get(column)) or ""}) for row in rows]
+        population = None
+        if pop_res is not None:
+            population = {member_code(k) or k: v
+                          for k, v in _population(context, block, pop_res).items()}
+        spec = dict(block, group=column)
+        result = aggregate.compute(spec, coded, header, population)
+        result.rows = [(key, values) for key, values in result.rows if key]
+        return result
+
+    return cache.figures(dict(block, kind="map"), _versions(res, pop_res), compute), res
 
 
 def source(res: dict[str, Any]) -> dict[str, Any]:
