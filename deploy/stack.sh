@@ -405,6 +405,8 @@ feeds_start() {
   for name in feeds-ingest feeds-simulate; do stop_pidfile "$name"; done
   start_daemon feeds-ingest "$CKAN" -c "$PORTAL_INI" regionaliot feeds ingest
   if [ "${REGIONALIOT_DEMO:-1}" != 0 ]; then
+    "$CKAN" -c "$PORTAL_INI" regionaliot feeds seed >>"$LOG/seed.log" 2>&1 \
+      || fail "loading the demo feeds (ckan regionaliot feeds seed)" "$LOG/seed.log"
     start_daemon feeds-simulate "$CKAN" -c "$PORTAL_INI" regionaliot feeds simulate
   fi
 }
@@ -481,8 +483,9 @@ cmd_up() {
   start_daemon worker "$CKAN" -c "$PORTAL_INI" jobs worker
   start_daemon harvest-gather "$CKAN" -c "$PORTAL_INI" harvester gather-consumer
   start_daemon harvest-fetch "$CKAN" -c "$PORTAL_INI" harvester fetch-consumer
+  feeds_start
   wait_for 90 http_ok || fail "CKAN web server did not answer on 127.0.0.1:$CKAN_PORT" "$LOG/web.log"
-  for name in worker harvest-gather harvest-fetch; do
+  for name in worker harvest-gather harvest-fetch feeds-ingest; do
     pid_alive "$RUN/$name.pid" || fail "$name exited" "$LOG/$name.log"
   done
   say ""

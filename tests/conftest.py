@@ -10,7 +10,7 @@ import pytest
 
 # Plugins whose alembic migrations create tables CKAN's reset does not know about.
 PLUGINS_WITH_TABLES = ("activity", "harvest", "regionaliot_validation", "regionaliot_ideas",
-                       "regionaliot_kpi", "regionaliot_stories")
+                       "regionaliot_kpi", "regionaliot_feeds", "regionaliot_stories")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,58 @@
+"""Template helpers of the sensor feeds (registered by name via ITemplateHelpers)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.regionaliot.lib.i18n import N_, current_lang
+
+__all__ = ["regionaliot_feed_state_label", "regionaliot_feed_sensor_name",
+           "regionaliot_feed_state_labels", "regionaliot_feed_age", "regionaliot_feed_days_ago"]
+
+# The words people use: a river's 氾濫注意水位 / 氾濫危険水位, an underpass's 冠水注意 / 冠水.
+STATE_MSGIDS = {
+    ("warning", "river_level"): N_("Flood warning level (氾濫注意)"),
+    ("danger", "river_level"): N_("Flood danger level (氾濫危険)"),
+    ("warning", "underpass"): N_("Flooding caution (冠水注意)"),
+    ("danger", "underpass"): N_("Flooded, closed (冠水)"),
+    ("warning", "other"): N_("Warning"),
+    ("danger", "other"): N_("Danger"),
+    ("normal", "other"): N_("Normal"),
+    ("no_data", "other"): N_("No data"),
+}
+
+
+def regionaliot_feed_state_label(state: str, kind: str | None = None) -> str:
+    msgid = STATE_MSGIDS.get((state, kind or "other")) or STATE_MSGIDS.get((state, "other"), state)
+    return tk._(msgid)
+
+
+def regionaliot_feed_state_labels() -> dict[str, dict[str, str]]:
+    """Every label by kind and state, for the page's script (it relabels without reload)."""
+    kinds = ("river_level", "underpass", "other")
+    return {kind: {state: regionaliot_feed_state_label(state, kind)
+                   for state in ("normal", "warning", "danger", "no_data")} for kind in kinds}
+
+
+def regionaliot_feed_sensor_name(sensor: dict[str, Any]) -> str:
+    if current_lang() == "en" and sensor.get("name_en"):
+        return sensor["name_en"]
+    return sensor.get("name") or sensor.get("sensor_id") or ""
+
+
+def regionaliot_feed_age(seconds: int | None) -> str:
+    if seconds is None:
+        return tk._("No data")
+    if seconds < 120:
+        return tk._("%d seconds ago") % seconds
+    if seconds < 7200:
+        return tk._("%d minutes ago") % (seconds // 60)
+    return tk._("%d hours ago") % (seconds // 3600)
+
+
+def regionaliot_feed_days_ago(days: int) -> str:
+    """The start of a link's time range (ISO 8601, UTC)."""
+    start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)
+    return start.replace(microsecond=0).isoformat()

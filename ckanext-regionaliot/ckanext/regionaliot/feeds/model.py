@@ -1,0 +1,202 @@
+"""Tables of the sensor feeds (created by migration/regionaliot_feeds) and their SQL.
+
+Observations live in one table partitioned by month on observed_at (see README.md for why
+not a DataStore resource); the partitions are created on demand in the schema
+``regionaliot_feed_partitions``, so that dropping the parent drops them all. The primary
+key (feed_id, sensor_id, observed_at) makes every insert idempotent: ON CONFLICT DO NOTHING.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import ckan.model as model
+from ckan.model.base import BaseModel
+from psycopg2 import errors as pg_errors
+from psycopg2.extras import execute_values
+from sqlalchemy import Column, Index, types
+from sqlalchemy import text as sa_text
+
+from .observations import Observation, Rejection, month_start, next_month, partition_name
+
+PARTITION_SCHEMA = "regionaliot_feed_partitions"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class FeedObservation(BaseModel):  # type: ignore[valid-type,misc]
+    __tablename__ = "regionaliot_feed_observation"
+
+    feed_id = Column(types.UnicodeText, primary_key=True)
+    sensor_id = Column(types.UnicodeText, primary_key=True)
+    observed_at = Column(types.DateTime(timezone=True), primary_key=True)
+    value = Column(types.Float, nullable=False)
+    quality = Column(types.UnicodeText, nullable=False)
+    received_at = Column(types.DateTime(timezone=True), nullable=False, default=_now)
+
+
+class FeedDeadLetter(BaseModel):  # type: ignore[valid-type,misc]
+    __tablename__ = "regionaliot_feed_deadletter"
+
+    id = Column(types.BigInteger, primary_key=True, autoincrement=True)
+    feed_id = Column(types.UnicodeText)  # NULL: the feed itself was unknown
+    source = Column(types.UnicodeText, nullable=False)  # mqtt | http
+    topic = Column(types.UnicodeText)
+    reason = Column(types.UnicodeText, nullable=False)
+    detail = Column(types.UnicodeText, nullable=False, default="")
+    payload = Column(types.UnicodeText, nullable=False, default="")
+    received_at = Column(types.DateTime(timezone=True), nullable=False, default=_now)
+
+    __table_args__ = (Index("idx_regionaliot_feed_deadletter_feed", "feed_id", "received_at"),)
+
+
+class FeedToken(BaseModel):  # type: ignore[valid-type,misc]
+    """A device's push token for one feed; only its SHA-256 is stored."""
+    __tablename__ = "regionaliot_feed_token"
+
+    id = Column(types.UnicodeText, primary_key=True, default=lambda: str(uuid.uuid4()))
+    feed_id = Column(types.UnicodeText, nullable=False)
+    token_hash = Column(types.UnicodeText, nullable=False, unique=True)
+    label = Column(types.UnicodeText, nullable=False, default="")
+    created = Column(types.DateTime(timezone=True), nullable=False, default=_now)
+
+
+# ------------------------------------------------------------------ tokens
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(feed_id: str, label: str) -> tuple[FeedToken, str]:
+    token = "feed_" + secrets.token_urlsafe(32)
+    row = FeedToken(feed_id=feed_id, token_hash=hash_token(token), label=label)
+    model.Session.add(row)
+    model.Session.commit()
+    return row, token
+
+
+def token_feed(token: str) -> str | None:
+    """The feed a token may push to, or None."""
+    if not token or len(token) > 200:
+        return None
+    row = model.Session.query(FeedToken).filter(FeedToken.token_hash == hash_token(token)).first()
+    return row.feed_id if row else None
+
+
+# ------------------------------------------------------------------ writing
+INSERT = ("INSERT INTO regionaliot_feed_observation "
+          "(feed_id, sensor_id, observed_at, value, quality, received_at) VALUES %s "
+          "ON CONFLICT DO NOTHING RETURNING 1")
+
+
+def ensure_partitions(cursor: Any, stamps: Iterable[dt.datetime]) -> None:
+    for first in sorted({month_start(s) for s in stamps}):
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {PARTITION_SCHEMA}.{partition_name(first)} "
+            "PARTITION OF regionaliot_feed_observation FOR VALUES FROM (%s) TO (%s)",
+            (first, next_month(first)))
+
+
+def insert_raw(connection: Any, feed_id: str, observations: list[Observation]) -> int:
+    """Insert on a DBAPI (psycopg2) connection, without committing; returns rows stored
+    (duplicates of stored rows count 0). A month without its partition gets it created."""
+    if not observations:
+        return 0
+    now = _now()
+    rows = [(feed_id, o.sensor_id, o.observed_at, o.value, o.quality, now) for o in observations]
+    with connection.cursor() as cursor:
+        cursor.execute("SAVEPOINT regionaliot_feed_insert")
+        try:
+            stored = execute_values(cursor, INSERT, rows, page_size=1000, fetch=True)
+        except pg_errors.CheckViolation:  # no partition for a month of this batch yet
+            cursor.execute("ROLLBACK TO SAVEPOINT regionaliot_feed_insert")
+            ensure_partitions(cursor, (o.observed_at for o in observations))
+            stored = execute_values(cursor, INSERT, rows, page_size=1000, fetch=True)
+        cursor.execute("RELEASE SAVEPOINT regionaliot_feed_insert")
+        # RETURNING gives one row per row stored: duplicates of stored rows give none.
+        return len(stored)
+
+
+def insert_deadletters_raw(connection: Any, feed_id: str | None, source: str,
+                           topic: str | None, rejections: list[Rejection]) -> None:
+    if not rejections:
+        return
+    now = _now()
+    with connection.cursor() as cursor:
+        execute_values(cursor, "INSERT INTO regionaliot_feed_deadletter "
+                       "(feed_id, source, topic, reason, detail, payload, received_at) VALUES %s",
+                       [(feed_id, source, topic, r.reason, r.detail[:500], r.raw[:2000], now)
+                        for r in rejections])
+
+
+def raw_connection() -> Any:
+    """The psycopg2 connection under CKAN's session (committed by model.Session.commit)."""
+    return model.Session.connection().connection.driver_connection
+
+
+def store(feed_id: str, source: str, topic: str | None, good: list[Observation],
+          bad: list[Rejection]) -> int:
+    """Observations and dead letters in one transaction of CKAN's session."""
+    connection = raw_connection()
+    try:
+        stored = insert_raw(connection, feed_id, good)
+        insert_deadletters_raw(connection, feed_id, source, topic, bad)
+    except Exception:
+        model.Session.rollback()
+        raise
+    model.Session.commit()
+    return stored
+
+
+# ------------------------------------------------------------------ reading
+def latest(feed_id: str) -> dict[str, tuple[dt.datetime, float, str]]:
+    """Per sensor: its newest (observed_at, value, quality)."""
+    rows = model.Session.execute(
+        sa_text("SELECT DISTINCT ON (sensor_id) sensor_id, observed_at, value, quality "
+                   "FROM regionaliot_feed_observation WHERE feed_id = :feed "
+                   "ORDER BY sensor_id, observed_at DESC"), {"feed": feed_id})
+    return {r.sensor_id: (r.observed_at, r.value, r.quality) for r in rows}
+
+
+def query(feed_id: str, sensor_ids: list[str] | None, start: dt.datetime, end: dt.datetime,
+          bucket: int | None, limit: int, offset: int) -> list[dict[str, Any]]:
+    """Observations in [start, end) in time order; with ``bucket`` seconds, their mean,
+    minimum and maximum per bucket."""
+    params: dict[str, Any] = {"feed": feed_id, "start": start, "end": end, "limit": limit,
+                              "offset": offset}
+    where = "feed_id = :feed AND observed_at >= :start AND observed_at < :end"
+    if sensor_ids:
+        where += " AND sensor_id = ANY(:sensors)"
+        params["sensors"] = sensor_ids
+    if bucket is None:
+        sql = (f"SELECT sensor_id, observed_at, value, quality FROM regionaliot_feed_observation "
+               f"WHERE {where} ORDER BY observed_at, sensor_id LIMIT :limit OFFSET :offset")
+        return [{"sensor_id": r.sensor_id, "observed_at": r.observed_at.isoformat(),
+                 "value": r.value, "quality": r.quality}
+                for r in model.Session.execute(sa_text(sql), params)]
+    params["bucket"] = bucket
+    sql = ("SELECT sensor_id, to_timestamp(floor(extract(epoch FROM observed_at) / :bucket) * :bucket)"
+           " AS t, avg(value) AS mean, min(value) AS lo, max(value) AS hi, count(*) AS n "
+           f"FROM regionaliot_feed_observation WHERE {where} GROUP BY sensor_id, t "
+           "ORDER BY t, sensor_id LIMIT :limit OFFSET :offset")
+    return [{"sensor_id": r.sensor_id, "observed_at": r.t.astimezone(dt.timezone.utc).isoformat(),
+             "value": round(r.mean, 4), "min": r.lo, "max": r.hi, "count": r.n}
+            for r in model.Session.execute(sa_text(sql), params)]
+
+
+def deadletters(feed_id: str, limit: int) -> list[dict[str, Any]]:
+    rows = (model.Session.query(FeedDeadLetter).filter(FeedDeadLetter.feed_id == feed_id)
+            .order_by(FeedDeadLetter.received_at.desc(), FeedDeadLetter.id.desc()).limit(limit))
+    return [{"reason": r.reason, "detail": r.detail, "payload": r.payload, "source": r.source,
+             "topic": r.topic, "received_at": r.received_at.isoformat()} for r in rows]
+
+
+def store_deadletters(feed_id: str | None, source: str, topic: str | None,
+                      rejections: list[Rejection]) -> None:
+    insert_deadletters_raw(raw_connection(), feed_id, source, topic, rejections)
+    model.Session.commit()

@@ -1,0 +1,81 @@
+"""The feeds' one path from received observations to the database, shared by the HTTP
+action and the MQTT ingestor: find the feed, validate (observations.py, no CKAN), store
+(model.py) with dead letters for what was refused."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from . import model
+from .observations import Rejection, Sensor, sensors_from_list, validate
+
+FEED_TYPE = "feed"
+# A feed's sensors are read again after this many seconds (the ingestor's cache).
+CACHE_SECONDS = 30.0
+
+
+@dataclass
+class Feed:
+    id: str
+    name: str
+    sensors: dict[str, Sensor]
+    package: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @property
+    def interval(self) -> int:
+        try:
+            return max(int(self.package.get("observation_interval") or 600), 1)
+        except (TypeError, ValueError):
+            return 600
+
+
+def load(name_or_id: str, context: dict[str, Any] | None = None) -> Feed:
+    """The feed dataset; NotFound for anything else (another type included). With no
+    context, reads as the site (the ingestor has no user)."""
+    context = dict(context) if context is not None else {"ignore_auth": True}
+    context.setdefault("for_view", False)
+    package = tk.get_action("package_show")(context, {"id": name_or_id})
+    if package.get("type") != FEED_TYPE:
+        raise tk.ObjectNotFound(tk._("No feed named %s") % name_or_id)
+    return Feed(package["id"], package["name"], sensors_from_list(package.get("sensors")), package)
+
+
+class FeedCache:
+    """Feeds by name for the ingestor, each read at most every CACHE_SECONDS; an unknown
+    name is remembered too (a misbehaving device must not cost a query per message)."""
+
+    def __init__(self, seconds: float = CACHE_SECONDS):
+        self.seconds = seconds
+        self.entries: dict[str, tuple[float, Feed | None]] = {}
+
+    def get(self, name: str) -> Feed | None:
+        now = time.monotonic()
+        hit = self.entries.get(name)
+        if hit and now - hit[0] < self.seconds:
+            return hit[1]
+        try:
+            feed: Feed | None = load(name)
+        except (tk.ObjectNotFound, tk.ValidationError):
+            feed = None
+        self.entries[name] = (now, feed)
+        return feed
+
+
+def ingest(feed: Feed, source: str, items: list[Any] | Rejection, topic: str | None = None,
+           topic_sensor: str | None = None) -> tuple[int, list[Rejection]]:
+    """Validate and store; returns (rows stored, rejections). Duplicates store 0 rows."""
+    if isinstance(items, Rejection):
+        good, bad = [], [items]
+    else:
+        good, bad = validate(items, feed.sensors, dt.datetime.now(dt.timezone.utc), topic_sensor)
+    stored = model.store(feed.id, source, topic, good, bad)
+    return stored, bad
+
+
+def unknown_feed(source: str, topic: str | None, rejection: Rejection) -> None:
+    """A message for no known feed still leaves a dead letter (feed_id NULL)."""
+    model.store_deadletters(None, source, topic, [rejection])
