@@ -286,3 +286,8 @@ def test_home_and_index_list_published_stories(app, basin):
     assert "笠岡市の人口ピラミッド" in index and "下書きの物語" not in index
     assert "笠岡市の人口ピラミッド" not in app.get("/stories?organization=kurashiki").body
     assert app.get("/stories?page=99999999999999999999&category=bogus").status_code == 200
+    # English pages show the stored English title and texts where present.
+    english = app.get("/en/stories/kasaoka-population").body
+    assert "<h1 class=\"page-heading\">Kasaoka</h1>" in english
+    assert "What the data shows" in english and "Population" in english
+    assert "データから見えるもの" in app.get("/stories/kasaoka-population").body
