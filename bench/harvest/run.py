@@ -1,0 +1,244 @@
+"""Harvest speed and gather memory (issue 11, "Speed"): our ``regionaliot_ckan_api`` against
+ckanext-harvest's stock ``ckan`` harvester on the same local CKAN-API source.
+
+1. A local CKAN-API server (tests/ckanext/harvest/remote_portal.py, a thread of this
+   process) serves ``--datasets`` datasets (default 1,000), one link resource each.
+2. Stock ``CKANHarvester`` (ckanext-harvest 1.6, unguarded: the guard is not what is
+   measured) harvests it into organization A; ours into organization B. Both run the same
+   in-process path as ckanext-harvest's tests (gather_stage, then fetch_and_import_stages
+   per object; no queues): datasets per second, wall time.
+3. Both harvest the unchanged source again: the speed-up of the second harvest.
+4. Gather memory: a child process per size (``--memory-sizes``, default 1,000 and 20,000)
+   runs only our gather stage against a server in *this* process, and reports its peak RSS
+   growth during the gather (ru_maxrss after − RSS before).
+
+    .venv/bin/python bench/harvest/run.py                  # ~5-10 min on 2 cores
+    .venv/bin/python bench/harvest/run.py --datasets 200 --memory-sizes 1000 2000   # smoke
+
+Uses the bench profile (var/bench-harvest.ini rendered by deploy/render_ini.py bench:
+database ckan_bench, Solr core ckan_bench, Redis db 2); each run makes its own
+organizations and remote ids, and deletes nothing. Writes bench/out/harvest-<time>.json.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "ckanext" / "harvest"))
+from remote_portal import Remote  # noqa: E402  (the tests' server, one definition)
+
+DB_NAME = "ckan_bench"
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--ini", type=Path, default=ROOT / "var" / "bench-harvest.ini")
+    p.add_argument("--datasets", type=int, default=1000)
+    p.add_argument("--memory-sizes", type=int, nargs="*", default=[1000, 20000])
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    p.add_argument("--gather-child", nargs=2, metavar=("URL", "N"), help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def load_ckan(ini: Path):
+    env = dict(os.environ, REGIONALIOT_DATA=os.environ.get("REGIONALIOT_DATA", str(ROOT / "var")))
+    if not ini.exists():
+        subprocess.run([sys.executable, str(ROOT / "deploy" / "render_ini.py"), "bench", str(ini)],
+                       check=True, env=env)
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    app = make_app(load_config(str(ini)))
+    from ckan.common import config
+
+    db = config["sqlalchemy.url"].rsplit("/", 1)[-1]
+    if db != DB_NAME:
+        sys.exit(f"bench/harvest: {ini} is not the bench profile (db {db})")
+    return app
+
+
+def migrate():
+    from ckan.cli.db import _run_migrations
+
+    plugins = [None, "activity", "harvest"]
+    migrations = ROOT / "ckanext-regionaliot" / "ckanext" / "regionaliot" / "migration"
+    plugins += sorted(d.name for d in migrations.glob("*/") if (d / "env.py").is_file())
+    for plugin in plugins:
+        _run_migrations(plugin)
+
+
+def remote_datasets(n: int, run: str) -> list[dict]:
+    return [{"id": f"{run}-{i:06d}", "name": f"b{run}-ds{i}", "title": f"ベンチ収集{i}",
+             "notes": "説明文", "metadata_modified": f"2024-01-01T00:00:{i % 60:02d}.{i:06d}",
+             "license_id": "cc-by-4.0", "license_title": "CC BY 4.0",
+             "organization": {"name": "bench-remote-org", "title": "遠隔"},
+             "tags": [{"name": "ベンチ"}], "groups": [], "extras": [],
+             "resources": [{"id": f"{run}-r{i}", "url": f"https://data.example.jp/{run}/{i}.pdf",
+                            "name": f"資料{i}", "format": "PDF"}]} for i in range(n)]
+
+
+def allow(port: int) -> None:
+    from ckan.common import config
+
+    for key in ("ckanext.regionaliot.security.fetch_allowed_hosts",
+                "ckanext.regionaliot.harvest.allowed_hosts"):
+        config[key] = f"127.0.0.1:{port}"
+
+
+def make_source(url: str, harvester_name: str, owner: str, config: dict | None = None):
+    import ckan.plugins.toolkit as tk
+    from ckanext.harvest.model import HarvestSource
+
+    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    source = tk.get_action("harvest_source_create")(
+        {"user": user, "ignore_auth": True},
+        {"name": f"bench-{uuid.uuid4().hex[:10]}", "title": "bench", "url": url,
+         "source_type": harvester_name, "owner_org": owner, "config": json.dumps(config or {})})
+    return HarvestSource.get(source["id"])
+
+
+def run_job(source, harvester) -> dict:
+    """One harvest as ckanext-harvest's tests run it (tests/lib.py run_harvest_job)."""
+    import ckan.plugins.toolkit as tk
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestJob, HarvestObject
+
+    job = HarvestJob(source=source)
+    job.status = "Running"
+    job.save()
+    started = time.perf_counter()
+    ids = queue.gather_stage(harvester, job) or []
+    gathered = time.perf_counter()
+    states: dict[str, int] = {}
+    for object_id in ids:
+        obj = HarvestObject.get(object_id)
+        queue.fetch_and_import_stages(harvester, obj)
+        states[obj.report_status or obj.state] = states.get(obj.report_status or obj.state, 0) + 1
+    ended = time.perf_counter()
+    tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source.id})
+    return {"seconds": round(ended - started, 2), "gather_seconds": round(gathered - started, 2),
+            "objects": len(ids), "states": states}
+
+
+def organization(name: str) -> str:
+    import ckan.plugins.toolkit as tk
+
+    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    return tk.get_action("organization_create")({"user": user, "ignore_auth": True},
+                                                {"name": name, "title": name})["id"]
+
+
+def speed(n: int, run: str) -> dict:
+    from ckanext.harvest.harvesters.ckanharvester import CKANHarvester
+    from ckanext.regionaliot.harvest.ckan_api_harvester import RegionalIoTCKANAPIHarvester
+
+    results = {}
+    for label, harvester, name in (("stock", CKANHarvester(), "ckan"),
+                                   ("ours", RegionalIoTCKANAPIHarvester(), "regionaliot_ckan_api")):
+        server = Remote()
+        server.datasets = remote_datasets(n, f"{run}{label[0]}")
+        allow(server.port)
+        source = make_source(server.url, name, organization(f"bench-{run}-{label}"))
+        first = run_job(source, harvester)
+        second = run_job(source, harvester)
+        server.close()
+        first["datasets_per_second"] = round(n / first["seconds"], 2)
+        second["datasets_per_second"] = round(n / max(second["seconds"], 1e-6), 2)
+        results[label] = {"first": first, "second": second,
+                          "reharvest_speedup": round(first["seconds"] / max(second["seconds"], 1e-6), 1)}
+        print(f"{label:5}  first {first['seconds']:8.1f} s  {first['datasets_per_second']:7.1f} ds/s  "
+              f"second {second['seconds']:7.2f} s  speed-up {results[label]['reharvest_speedup']}×  "
+              f"states {first['states']} / {second['states']}", flush=True)
+    results["ours_vs_stock"] = round(results["ours"]["first"]["datasets_per_second"]
+                                     / results["stock"]["first"]["datasets_per_second"], 2)
+    return results
+
+
+def rss_kb() -> int:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def gather_child(ini: Path, url: str, n: int) -> None:
+    """In a child process: our gather stage only; prints JSON with the peak RSS growth."""
+    app = load_ckan(ini)
+    with app._wsgi_app.test_request_context():
+        from ckanext.harvest import queue
+        from ckanext.harvest.model import HarvestJob
+        from ckanext.regionaliot.harvest.ckan_api_harvester import RegionalIoTCKANAPIHarvester
+
+        allow(int(url.rsplit(":", 1)[1].strip("/")))
+        source = make_source(url, "regionaliot_ckan_api", organization(f"bench-mem-{uuid.uuid4().hex[:8]}"))
+        job = HarvestJob(source=source)
+        job.status = "Running"
+        job.save()
+        before = rss_kb()
+        started = time.perf_counter()
+        ids = queue.gather_stage(RegionalIoTCKANAPIHarvester(), job) or []
+        seconds = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(json.dumps({"n": n, "objects": len(ids), "rss_before_mb": round(before / 1024, 1),
+                          "peak_growth_mb": round((peak - before) / 1024, 1),
+                          "gather_seconds": round(seconds, 1)}))
+
+
+def memory(ini: Path, sizes: list[int], run: str) -> list[dict]:
+    rows = []
+    for n in sizes:
+        server = Remote()
+        server.datasets = remote_datasets(n, f"{run}m{n}")
+        out = subprocess.run([sys.executable, __file__, "--ini", str(ini), "--gather-child",
+                              server.url, str(n)], capture_output=True, text=True, check=False)
+        server.close()
+        lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
+        if out.returncode != 0 or not lines:
+            sys.exit(f"gather child failed for {n}:\n{out.stderr[-3000:]}")
+        row = json.loads(lines[-1])
+        rows.append(row)
+        print(f"gather {n:6d} remote datasets: peak RSS growth {row['peak_growth_mb']} MB "
+              f"({row['objects']} objects, {row['gather_seconds']} s)", flush=True)
+    return rows
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    if args.gather_child:
+        gather_child(args.ini, args.gather_child[0], int(args.gather_child[1]))
+        return
+    app = load_ckan(args.ini)
+    run = uuid.uuid4().hex[:6]
+    with app._wsgi_app.test_request_context():
+        migrate()
+        result = {"datasets": args.datasets, "speed": speed(args.datasets, run)}
+    result["gather_memory"] = memory(args.ini, args.memory_sizes, run)
+    if len(result["gather_memory"]) >= 2:
+        growth = [r["peak_growth_mb"] for r in result["gather_memory"]]
+        result["gather_memory_spread_mb"] = round(max(growth) - min(growth), 1)
+    result["cores"] = os.cpu_count()
+    result["when"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"harvest-{datetime.datetime.now():%Y%m%d-%H%M%S}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    s = result["speed"]
+    print(f"ours/stock first harvest: {s['ours_vs_stock']}×  (goal ≥ 5×, ours ≥ 10 ds/s)")
+    print(f"re-harvest speed-up: ours {s['ours']['reharvest_speedup']}×, stock "
+          f"{s['stock']['reharvest_speedup']}× (goal ≥ 20×)")
+    if "gather_memory_spread_mb" in result:
+        print(f"gather memory spread {result['gather_memory_spread_mb']} MB (goal ≤ 50 MB)")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
