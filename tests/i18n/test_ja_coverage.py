@@ -65,19 +65,8 @@ STATUS = {"404": 404}
 # Text CKAN 2.11's templates hard-code in English (no gettext call, so no catalogue can
 # translate it): each needs an override of that template in the core plugin's templates/.
 # Keep it short; remove an entry once its template is overridden.
-_RESOURCE_FIELDS = "package/resource_read.html: raw field names and values of the resource"
 ALLOWED: dict[str, str] = {
-    "Follow": "snippets/follow_button.html",
-    "Unfollow": "snippets/follow_button.html",
-    "close": "package/search.html, group/read.html, organization/read.html (filter toggle)",
     "Name": "user/api_tokens.html (label='Name')",
-    **{kind: "activity: snippets/activity_type_selector.html ({{ type_ | title }})" for kind in (
-        "New Package", "Changed Package", "Deleted Package", "Follow Dataset",
-        "New Resource View", "Changed Resource View", "Deleted Resource View")},
-    **{field: _RESOURCE_FIELDS for field in (
-        "Datastore active", "Datastore contains all records of source file", "Encoding",
-        "False", "True", "Has views", "Mimetype", "Package id", "Position", "Size", "State",
-        "Url type", "Standard schema")},
 }
 
 

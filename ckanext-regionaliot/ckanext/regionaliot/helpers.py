@@ -25,7 +25,9 @@ __all__ = [
     "regionaliot_license_label",
     "regionaliot_member_order",
     "regionaliot_members_geojson_url",
+    "regionaliot_activity_type_label",
     "regionaliot_resource_downloads",
+    "regionaliot_resource_items",
     "regionaliot_standard_coverage",
     "render_datetime",
 ]
@@ -58,6 +60,15 @@ def render_datetime(next_helper: Callable[..., Any], datetime_: Any, date_format
             return text
     return next_helper(datetime_, date_format=date_format, with_hours=with_hours,
                        with_seconds=with_seconds)
+
+
+def regionaliot_activity_type_label(kind: str) -> str:
+    return pages.activity_type_label(kind)
+
+
+def regionaliot_resource_items(res: dict[str, Any], schema: dict[str, Any] | None = None
+                               ) -> list[tuple[str, str]]:
+    return pages.resource_items(res, (schema or {}).get("resource_fields"))
 
 
 def regionaliot_display_title(data: dict[str, Any]) -> str:

@@ -365,3 +365,59 @@ def datetime_text(value: Any) -> str | None:
     if local is None:
         return None
     return f"{format_date(local, 'long')} {format_time(local, 'short')} ({local.tzname()})"
+
+
+def activity_type_label(kind: str) -> str:
+    """An activity type (the activity plugin's raw "new package") as readers call it."""
+    labels = {
+        "new package": tk._("New dataset"), "changed package": tk._("Changed dataset"),
+        "deleted package": tk._("Deleted dataset"), "follow dataset": tk._("Followed dataset"),
+        "new resource view": tk._("New view"), "changed resource view": tk._("Changed view"),
+        "deleted resource view": tk._("Deleted view"),
+        "new group": tk._("New category"), "changed group": tk._("Changed category"),
+        "deleted group": tk._("Deleted category"), "follow group": tk._("Followed category"),
+        "new organization": tk._("New organization"),
+        "changed organization": tk._("Changed organization"),
+        "deleted organization": tk._("Deleted organization"),
+        "follow organization": tk._("Followed organization"),
+        "new user": tk._("New user"), "changed user": tk._("Changed user"),
+        "follow user": tk._("Followed user"),
+    }
+    return labels.get(kind) or kind
+
+
+# Resource fields for CKAN's own bookkeeping, or shown elsewhere on the page: no row.
+_HIDDEN_RESOURCE_FIELDS = {
+    "id", "package_id", "position", "state", "url_type", "has_views", "cache_url",
+    "cache_last_updated", "resource_type", "tracking_summary", "mimetype_inner",
+    "datastore_contains_all_records_of_source_file", "created", "metadata_modified",
+    "last_modified", "format", "name", "description", "url",
+}
+
+
+def resource_items(res: dict[str, Any], schema_fields: list[dict[str, Any]] | None = None
+                   ) -> list[tuple[str, str]]:
+    """The resource page's remaining rows (CKAN shows every raw key, "Datastore active:
+    True"): known fields labelled and their values translated, CKAN's bookkeeping and
+    the schema's fields (shown above) left out, empty values skipped. Keys the publisher
+    added are shown as stored."""
+    labels = {
+        "datastore_active": tk._("Data API (DataStore)"), "encoding": tk._("Encoding"),
+        "mimetype": tk._("Media type"), "size": tk._("File size"),
+        "standard_schema": tk._("Standard schema"), "hash": tk._("Checksum"),
+    }
+    hidden = _HIDDEN_RESOURCE_FIELDS | {f["field_name"] for f in schema_fields or []}
+    rows = []
+    for key in sorted(res):
+        value = res[key]
+        if key in hidden or not has_value(value):
+            continue
+        if isinstance(value, bool):
+            shown = tk._("Yes") if value else tk._("No")
+        else:
+            formatted = tk.h.format_resource_items([(key, value)])
+            if not formatted:
+                continue
+            shown = formatted[0][1]
+        rows.append((labels.get(key, key), shown))
+    return rows
