@@ -77,12 +77,14 @@ def migrate():
 
 
 def remote_datasets(n: int, run: str) -> list[dict]:
-    return [{"id": f"{run}-{i:06d}", "name": f"b{run}-ds{i}", "title": f"ベンチ収集{i}",
+    # ids are UUIDs: the stock harvester keeps the remote dataset and resource ids as local ids.
+    ids = [str(uuid.uuid5(uuid.NAMESPACE_URL, f"{run}/{i}")) for i in range(n)]
+    return [{"id": ids[i], "name": f"b{run}-ds{i}", "title": f"ベンチ収集{i}",
              "notes": "説明文", "metadata_modified": f"2024-01-01T00:00:{i % 60:02d}.{i:06d}",
              "license_id": "cc-by-4.0", "license_title": "CC BY 4.0",
              "organization": {"name": "bench-remote-org", "title": "遠隔"},
              "tags": [{"name": "ベンチ"}], "groups": [], "extras": [],
-             "resources": [{"id": f"{run}-r{i}", "url": f"https://data.example.jp/{run}/{i}.pdf",
+             "resources": [{"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{run}/{i}/r")), "url": f"https://data.example.jp/{run}/{i}.pdf",
                             "name": f"資料{i}", "format": "PDF"}]} for i in range(n)]
 
 
