@@ -119,8 +119,10 @@ def add_grams(cur, table: str) -> None:
     data.seek(0)
     cur.execute("CREATE TEMP TABLE g (_id int PRIMARY KEY, grams tsvector)")
     cur.copy_expert("COPY g FROM STDIN", data)
+    cur.execute(f'DROP INDEX "{table}_ft"')  # rebuilt after the update, as the plugin does
     cur.execute(f'UPDATE "{table}" AS t SET _full_text = t._full_text || g.grams '
                 "FROM g WHERE t._id = g._id")
+    cur.execute(f'CREATE INDEX "{table}_ft" ON "{table}" USING gin (_full_text)')
     cur.execute("DROP TABLE g")
     cur.execute(f'VACUUM ANALYZE "{table}"')
 

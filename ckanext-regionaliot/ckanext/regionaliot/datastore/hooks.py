@@ -138,6 +138,13 @@ def table_state(resource_id: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- Japanese search
 
+# The indexes on a table's full-text column (CKAN's GIN or GiST), with their definitions.
+_FULL_TEXT_INDEXES = sa.text("""
+    SELECT c.relname, pg_get_indexdef(c.oid) FROM pg_index i
+    JOIN pg_class c ON c.oid = i.indexrelid
+    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+    WHERE i.indrelid = CAST(:t AS regclass) AND a.attname = '_full_text'""")
+
 # Table comment saying the rows' full text has our bigrams (jpsearch.doc_vector).
 GRAMS_MARK = "regionaliot:ja-bigrams"
 _BATCH = 5000
@@ -171,9 +178,16 @@ def add_japanese_grams(resource_id: str) -> int:
         if batch:
             conn.execute(insert, batch)
             count += len(batch)
+        # Building the full-text index again after the update is much faster than
+        # maintaining it row by row during it.
+        indexes = conn.execute(_FULL_TEXT_INDEXES, {"t": table}).all()
+        for name, _definition in indexes:
+            conn.execute(sa.text(f"DROP INDEX {identifier(name)}"))
         # The full-text trigger keeps a non-null value (it only fills NULLs).
         conn.execute(sa.text(f"UPDATE {table} AS t SET _full_text = t._full_text || g.grams "
                              "FROM regionaliot_grams AS g WHERE t._id = g._id"))
+        for _name, definition in indexes:
+            conn.execute(sa.text(definition.replace(":", r"\:")))
         conn.execute(sa.text(f"COMMENT ON TABLE {table} IS '{GRAMS_MARK}'"))
     return count
 
