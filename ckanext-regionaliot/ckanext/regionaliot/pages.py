@@ -28,7 +28,7 @@ from ckanext.regionaliot.lib.i18n import current_lang
 log = logging.getLogger(__name__)
 
 # Group and organization fields the lists need but CKAN's group_list leaves out.
-GROUP_EXTRAS = ("title_en", "title_kana", "lg_code")
+GROUP_EXTRAS = ("title_en", "title_kana", "lg_code", "description_en")
 # Fields whose English twin is "<field>_en".
 TRANSLATED_FIELDS = ("title", "notes", "description")
 # Schema fields whose coded values the pages and facets show as labels.
@@ -106,10 +106,11 @@ def translated(data: dict[str, Any] | None, field: str, lang: str | None = None)
     value = data.get(f"{field}_{lang}")
     if isinstance(value, str) and value.strip():
         return value
-    # A dataset's embedded organization dict and search facets carry no extras.
-    if field == "title" and lang == "en" and value is None and data.get("name") and (
+    # A dataset's embedded organization dict, search facets and the organization list
+    # (organization_list) carry no extras: the English title or description by name.
+    if field in ("title", "description") and lang == "en" and value is None and data.get("name") and (
             data.get("is_organization") is not None or data.get("type") in ("organization", "group")):
-        return _group_titles_en().get(data["name"])
+        return _group_extras().get(data["name"], {}).get(f"{field}_en")
     return None
 
 
