@@ -178,8 +178,9 @@ def add_japanese_grams(resource_id: str) -> int:
         if batch:
             conn.execute(insert, batch)
             count += len(batch)
-        # Building the full-text index again after the update is much faster than
-        # maintaining it row by row during it.
+        # The full-text index is built again after the update instead of being maintained
+        # row by row (bench/datastore: no measurable gain at 100,000 rows on a busy
+        # machine, 117 s before and 141 s after; the update of every row dominates).
         indexes = conn.execute(_FULL_TEXT_INDEXES, {"t": table}).all()
         for name, _definition in indexes:
             conn.execute(sa.text(f"DROP INDEX {identifier(name)}"))
