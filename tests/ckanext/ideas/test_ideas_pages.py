@@ -126,7 +126,9 @@ def test_moderation_page_queue_decisions_and_audit(app):
     page = browser.get("/ideas/moderation", environ_overrides=as_editor).body
     assert "格安の広告" in page and "宣伝です 2" in page  # reported, with the reasons
     assert "言い過ぎのコメント" in page and "乱暴な言葉" in page  # a reported comment
-    assert "笠岡の話" not in page  # another municipality's
+    assert "笠岡の話" not in page  # another municipality's ...
+    every = browser.get("/ideas/moderation?state=all", environ_overrides=as_editor).body
+    assert "格安の広告" in every and "笠岡の話" not in every  # ... in no view
     assert 'href="/ideas/moderation"' in browser.get("/ideas", environ_overrides=as_editor).body
 
     def decide(data):
@@ -176,5 +178,7 @@ def test_demo_ideas_load_once_with_votes_comments_and_replies(app):
     shown = act("regionaliot_idea_show", id=aed.id)
     assert [s["status"] for s in shown["timeline"]] == ["reviewing", "planned", "published"]
     assert len(shown["comments"]) == 2 and shown["organization"]["name"] == "kurashiki"
-    page = app.get("/ideas").body
+    page = app.get("/ideas", extra_environ={"HTTP_ACCEPT_LANGUAGE": "ja"}).body
     assert page.count("regionaliot-idea-item") == len(records)
+    # The idea box's 公開済, not the core catalogue's 公開しているもの for the same msgid.
+    assert "公開済" in page and "公開しているもの" not in page

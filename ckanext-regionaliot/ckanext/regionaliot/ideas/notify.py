@@ -12,6 +12,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib import mailer
 from flask import current_app, has_request_context
+from flask_babel import pgettext
 
 from ckanext.regionaliot.lib.i18n import N_
 
@@ -20,6 +21,9 @@ from .model import Idea, IdeaEvent, IdeaFollower
 log = logging.getLogger(__name__)
 
 
+# With a context: all catalogues are merged and the core's "Published" (公開しているもの,
+# about standard datasets) would win over the idea box's 公開済.
+STATUS_CONTEXT = "idea status"
 STATUS_MSGIDS = {
     "received": N_("Received"),
     "reviewing": N_("Under review"),
@@ -32,7 +36,7 @@ STATUS_MSGIDS = {
 def status_label(status: str) -> str:
     """One gettext call per label (a list page asks for dozens)."""
     msgid = STATUS_MSGIDS.get(status)
-    return tk._(msgid) if msgid else status
+    return pgettext(STATUS_CONTEXT, msgid) if msgid else status
 
 
 def _body(idea: Idea, event: IdeaEvent, url: str) -> str:
