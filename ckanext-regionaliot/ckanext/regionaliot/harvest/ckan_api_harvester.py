@@ -84,7 +84,7 @@ class RegionalIoTCKANAPIHarvester(HarvesterBase):
                         pending = 0
         except sources.FAILURES as exc:
             complete = False
-            importer.gather_error(harvest_job, MSG_LISTING.format(error=exc))
+            importer.gather_error(harvest_job, MSG_LISTING.format(error=str(exc).rstrip(".")))
         importer.flush()
         if complete:
             ids += importer.queue_withdrawals(harvest_job, state)
