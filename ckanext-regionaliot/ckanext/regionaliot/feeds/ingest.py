@@ -25,6 +25,8 @@ from .observations import Rejection, decode_json, parse_topic, validate
 
 log = logging.getLogger(__name__)
 
+IDLE = 0.02  # seconds without a message that close a batch
+
 
 class Ingestor:
     def __init__(self, client_id: str, prefix: str | None = None, batch_size: int | None = None,
@@ -65,13 +67,15 @@ class Ingestor:
             batch.append(self.messages.get(timeout=0.5))
         except queue.Empty:
             return batch
+        # Fill the batch while messages keep coming; a pause of IDLE ends it early, so the
+        # broker's in-flight window (messages not yet acknowledged) never idles the stream.
         deadline = time.monotonic() + self.batch_wait
         while len(batch) < self.batch_size:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
             try:
-                batch.append(self.messages.get(timeout=remaining))
+                batch.append(self.messages.get(timeout=min(remaining, IDLE)))
             except queue.Empty:
                 break
         return batch
