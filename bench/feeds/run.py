@@ -148,7 +148,8 @@ def main(argv=None) -> None:
 
     with flask_app.test_request_context():
         prefix = f"regionaliot/feeds/bench-{uuid.uuid4().hex[:6]}"
-        ingestor = Ingestor(f"bench-ingestor-{uuid.uuid4().hex[:6]}", prefix=prefix)
+        client_id = f"bench-ingestor-{uuid.uuid4().hex[:6]}"
+        ingestor = Ingestor(client_id, prefix=prefix)
         ingestor.start()
         time.sleep(0.5)
         mdata = observations(sensors, args.observations, base + dt.timedelta(days=2), 10)
@@ -182,6 +183,7 @@ def main(argv=None) -> None:
         publisher.loop_stop()
         publisher.disconnect()
         ingestor.close()
+        mqtt.forget_session("ingestor", client_id)
         stored = count(feed["id"]) - before
         results["mqtt_stored"] = stored
         results["mqtt_rejected"] = ingestor.rejected

@@ -174,7 +174,8 @@ def test_an_mqtt_publish_reaches_the_table_once(feed, test_request_context):
     # A topic prefix of this test's own under regionaliot/feeds (the ACLs' tree): the
     # portal's ingestor subscribes to regionaliot/feeds/+/+ and never sees it.
     prefix = f"regionaliot/feeds/test-{uuid.uuid4().hex[:8]}"
-    ingestor = Ingestor(f"test-ingestor-{uuid.uuid4().hex[:8]}", prefix=prefix, batch_wait=0.05)
+    client_id = f"test-ingestor-{uuid.uuid4().hex[:8]}"
+    ingestor = Ingestor(client_id, prefix=prefix, batch_wait=0.05)
     ingestor.start()
     publisher, _codes = _publisher("simulator")
     try:
@@ -195,6 +196,7 @@ def test_an_mqtt_publish_reaches_the_table_once(feed, test_request_context):
         publisher.disconnect()
         publisher.loop_stop()
         ingestor.close()
+        mqtt.forget_session("ingestor", client_id)  # no session left behind on the broker
     assert [(r.sensor_id, r.value, r.quality) for r in stored(feed)] == [("sakazu", 4.4, "confirmed")]
     assert deadletter_reasons(feed) == ["bad_timestamp", "sensor_mismatch"]
     assert model.Session.execute(sa_text(

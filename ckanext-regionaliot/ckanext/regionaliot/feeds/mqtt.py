@@ -41,3 +41,13 @@ def connect(mqtt: paho.Client) -> None:
 
 def prefix() -> str:
     return config.get_str(PREFIX_KEY).rstrip("/")
+
+
+def forget_session(user: str, client_id: str) -> None:
+    """Drop the broker's persistent session of ``client_id`` (tests, benchmarks, a retired
+    ingestor): connecting once with a clean session erases its subscriptions and queue."""
+    mqtt = client(user, client_id, clean_session=True)
+    connect(mqtt)
+    mqtt.loop_start()
+    mqtt.disconnect()
+    mqtt.loop_stop()
