@@ -132,8 +132,8 @@ def _organizations(ids: list[str]) -> list[dict[str, str]]:
     if not ids:
         return []
     rows = {g.id: g for g in model.Session.query(model.Group).filter(model.Group.id.in_(ids))}
-    return [{"id": i, "name": rows[i].name, "title": rows[i].title or rows[i].name}
-            for i in ids if i in rows]
+    return [{"id": i, "name": rows[i].name, "title": rows[i].title or rows[i].name,
+             "title_en": rows[i].extras.get("title_en")} for i in ids if i in rows]
 
 
 def story_dict(story: Story, context: Any | None = None) -> dict[str, Any]:
