@@ -171,6 +171,10 @@ def test_turtle_and_rdf_xml_pages_into_our_schema_then_skip_update_withdraw(file
     assert aed["harvest_identifier"] == "http://remote.example/dataset/aed"
     assert aed["resources"][0]["url"] == "https://data.example.jp/aed.csv"
     assert aed["private"] is True  # a standard dataset waits for its background validation
+    current = model.Session.query(HarvestObject).filter_by(
+        guid="http://remote.example/dataset/aed", current=True).one()
+    assert RegionalIoTDCATHarvester().get_original_url(current.id) == \
+        "http://remote.example/dataset/aed"  # the harvest page's link to the remote record
     toilet = by_key["toilet"]
     assert toilet["owner_org"] == kasaoka["id"] and toilet["category"] == "kyoiku-bunka-seikatsu"
     assert toilet["private"] is False and toilet["name"] == "332054-toilet"

@@ -30,7 +30,6 @@ import json
 import logging
 from typing import Any
 
-import ckan.model as model
 from rdflib import URIRef
 from regionaliot.harvesters import common, dcat_map
 
@@ -117,8 +116,7 @@ class RegionalIoTDCATHarvester(DCATRDFHarvester):
         except ValueError as exc:
             importer.gather_error(harvest_job, MSG_CONFIG.format(error=exc))
             return []
-        source_package = model.Package.get(source.id)
-        default_org = source_package.owner_org if source_package else None
+        default_org = importer.source_owner(source)
         state = importer.SourceState.load(source.id)
         members = importer.Members.load()
         ids: list[str] = []
@@ -203,6 +201,9 @@ class RegionalIoTDCATHarvester(DCATRDFHarvester):
             return []
         package = dict(mapped.package, owner_org=owner)
         return importer.queue(job, state, mapped.guid, package, url=mapped.url)
+
+    def get_original_url(self, harvest_object_id: str) -> str | None:
+        return importer.original_url(harvest_object_id)
 
     def fetch_stage(self, harvest_object: Any) -> bool:
         return True  # the gather stage stored each dataset

@@ -116,8 +116,7 @@ class RegionalIoTIchiranHarvester(HarvesterBase):
         except ValueError as exc:
             importer.gather_error(harvest_job, MSG_CONFIG.format(error=exc))
             return []
-        source_package = model.Package.get(source.id)
-        default_org = source_package.owner_org if source_package else None
+        default_org = importer.source_owner(source)
         members = importer.Members.load()
         default_code = config.get("lg_code") or self._org_code(default_org)
         try:
@@ -167,6 +166,9 @@ class RegionalIoTIchiranHarvester(HarvesterBase):
             return None
         group = model.Group.get(org_id)
         return (group.extras or {}).get("lg_code") if group else None
+
+    def get_original_url(self, harvest_object_id: str) -> str | None:
+        return importer.original_url(harvest_object_id)
 
     def fetch_stage(self, harvest_object: Any) -> bool:
         return True  # the gather stage stored each row
