@@ -154,12 +154,18 @@ def store(feed_id: str, source: str, topic: str | None, good: list[Observation],
 
 
 # ------------------------------------------------------------------ reading
-def latest(feed_id: str) -> dict[str, tuple[dt.datetime, float, str]]:
-    """Per sensor: its newest (observed_at, value, quality)."""
+def latest(feed_id: str, sensor_ids: list[str]) -> dict[str, tuple[dt.datetime, float, str]]:
+    """Per sensor: its newest (observed_at, value, quality). One backward scan of the
+    primary key per sensor (LATERAL … LIMIT 1), not a pass over the feed's rows."""
+    if not sensor_ids:
+        return {}
     rows = model.Session.execute(
-        sa_text("SELECT DISTINCT ON (sensor_id) sensor_id, observed_at, value, quality "
-                   "FROM regionaliot_feed_observation WHERE feed_id = :feed "
-                   "ORDER BY sensor_id, observed_at DESC"), {"feed": feed_id})
+        sa_text("SELECT s.sensor_id, o.observed_at, o.value, o.quality "
+                "FROM unnest(CAST(:sensors AS text[])) AS s(sensor_id) CROSS JOIN LATERAL ("
+                " SELECT observed_at, value, quality FROM regionaliot_feed_observation"
+                " WHERE feed_id = :feed AND sensor_id = s.sensor_id"
+                " ORDER BY observed_at DESC LIMIT 1) AS o"),
+        {"feed": feed_id, "sensors": sensor_ids})
     return {r.sensor_id: (r.observed_at, r.value, r.quality) for r in rows}
 
 

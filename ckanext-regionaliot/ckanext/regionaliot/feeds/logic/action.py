@@ -98,7 +98,7 @@ def regionaliot_feed_latest(context: dict[str, Any], data_dict: dict[str, Any]) 
     feed = _feed(context, data["id"])
     tk.check_access("regionaliot_feed_latest", context, {"id": feed.id})
     now = dt.datetime.now(dt.timezone.utc)
-    latest = model.latest(feed.id)
+    latest = model.latest(feed.id, list(feed.sensors))
     sensors = [_sensor_dict(s, latest.get(s.id), now, feed.interval, feed.package)
                for s in feed.sensors.values()]
     return {"feed": feed.name, "title": feed.package.get("title"), "now": now.isoformat(),
