@@ -142,7 +142,7 @@ def test_topics_and_month_partitions():
 
 
 def test_the_table_schema_names_the_fields_we_validate():
-    path = Path(__file__).resolve().parents[2] / "schemas/tableschema/feeds/observation.json"
+    path = Path(__file__).resolve().parents[2] / "schemas/feeds/observation.json"
     schema = json.loads(path.read_text(encoding="utf-8"))
     assert tuple(f["name"] for f in schema["fields"]) == obs.FIELDS
     quality = next(f for f in schema["fields"] if f["name"] == "quality")

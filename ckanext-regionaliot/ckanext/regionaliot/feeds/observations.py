@@ -5,7 +5,7 @@ JSON (one object or a list) from MQTT or HTTP, or as CSV rows (HTTP). Every obse
 checked against the feed's sensors; a bad one becomes a ``Rejection`` with a reason code
 and a message (English msgid, translated where it is shown), never an exception, so one
 bad message never stops the stream. The Table Schema of an observation is
-schemas/tableschema/feeds/observation.json (its field names are FIELDS here).
+schemas/feeds/observation.json (its field names are FIELDS here).
 """
 from __future__ import annotations
 
