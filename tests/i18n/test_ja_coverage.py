@@ -111,6 +111,9 @@ def reports(request, reset_db_with_plugins, reset_index):
             values += [tk.get_action(f"{kind}_show")(ctx, {"id": name})
                        for name in tk.get_action(f"{kind}_list")(ctx, {"limit": 1000})]
         values += tk.get_action("license_list")(ctx, {})
+        # What people wrote in the idea box and the stories is shown as they wrote it.
+        for action in ("regionaliot_idea_list", "regionaliot_story_list"):
+            values.append(tk.get_action(action)(ctx, {"limit": 100}))
         values += [staff, site_user["name"]]
     known = Content.from_values(values)
 
