@@ -3,7 +3,7 @@
 Each feature is a plugin of its own in ``ckanext/regionaliot/<feature>/`` (validation:
 ``regionaliot_validation``), switched on or off in ``ckan.plugins``; they need this one.
 CKAN's blanket decorators wire the modules by name: cli.py (IClick), logic/validators.py
-(IValidators), logic/action.py (IActions), config_declaration.yaml.
+(IValidators), logic/action.py (IActions), views.py (IBlueprint), config_declaration.yaml.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from .lib import templates
 @tk.blanket.cli
 @tk.blanket.validators
 @tk.blanket.actions
+@tk.blanket.blueprints
 # DefaultTranslation supplies i18n_directory/domain: one catalogue for every feature.
 class RegionalIoTPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)

@@ -191,11 +191,16 @@ def _inspect_request() -> None:
                 raise _Malformed(_('"{field}" must be text.').format(field="id"))
 
 
+# ckanext/regionaliot/views.py (page views for CKAN's tracking plugin).
+RAW_BODY_ENDPOINT = "regionaliot_tracking.page_view"
+
+
 def reject_malformed_input():
     """``before_app_request``: 400 for input no view can store or parse."""
-    if tk.request.endpoint is None:
-        # No view will read it (a 404), and reading the form here would empty the body
-        # CKAN's tracking plugin reads itself for POST /_tracking, a path with no view.
+    if tk.request.endpoint in (None, RAW_BODY_ENDPOINT):
+        # No view will read it (a 404), or the core's /_tracking view checks the body
+        # itself: reading the form here would empty the body that CKAN's tracking hook
+        # reads from the raw stream after the view.
         return None
     try:
         _inspect_request()
