@@ -25,8 +25,9 @@ def tabs(app, url: str) -> list[tuple[str, str, bool]]:
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_loaded_features_add_their_tabs_in_plugin_order_before_about(app):
     ja = [(href, label) for href, label, _active in tabs(app, "/")]
-    assert ja[-3:] == [("/ideas", "アイデアボックス"), ("/kpi", "オープンデータ取組状況"),
-                       ("/about", "このサイトについて")]
+    # ckan.plugins of the test profile: ... regionaliot_ideas regionaliot_kpi regionaliot_stories
+    assert ja[-4:] == [("/ideas", "アイデアボックス"), ("/kpi", "オープンデータ取組状況"),
+                       ("/stories", "データから見えるもの"), ("/about", "このサイトについて")]
     assert [href for href, _label in ja[:3]] == ["/dataset/", "/organization/", "/group/"]
     en = [(href, label) for href, label, _active in tabs(app, "/en/")]
     assert ("/en/ideas", "Idea box") in en and ("/en/kpi", "Open data progress") in en
