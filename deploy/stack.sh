@@ -142,15 +142,24 @@ install_compose_plugin() {
 # at run time): the files the webassets bundle are copied into the core plugin's
 # assets/vendor/ (not in git). axe-core stays in node_modules for the browser tests.
 VENDOR=$ROOT/ckanext-regionaliot/ckanext/regionaliot/assets/vendor
+# The rows' map view of regionaliot_datastore: Leaflet and its marker clustering.
+VENDOR_DATASTORE=$ROOT/ckanext-regionaliot/ckanext/regionaliot/datastore/assets/vendor
 install_frontend() {
   local stamp="$ROOT/node_modules/.regionaliot-installed" want
   want=$(sha256sum "$ROOT/package-lock.json" | cut -c1-16)
-  if ! { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -d "$VENDOR" ]; }; then
+  if ! { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -d "$VENDOR" ] && [ -d "$VENDOR_DATASTORE" ]; }; then
     (cd "$ROOT" && npm ci --ignore-scripts --no-audit --no-fund) >"$LOG/npm.log" 2>&1 \
       || fail "npm ci (front-end libraries)" "$LOG/npm.log"
     rm -rf "$VENDOR" && mkdir -p "$VENDOR/leaflet"
     cp -r "$ROOT/node_modules/leaflet/dist/leaflet.js" "$ROOT/node_modules/leaflet/dist/leaflet.css" \
           "$ROOT/node_modules/leaflet/dist/images" "$ROOT/node_modules/leaflet/LICENSE" "$VENDOR/leaflet/"
+    rm -rf "$VENDOR_DATASTORE" && mkdir -p "$VENDOR_DATASTORE"
+    cp -r "$VENDOR/leaflet" "$VENDOR_DATASTORE/leaflet"
+    mkdir -p "$VENDOR_DATASTORE/leaflet.markercluster"
+    cp "$ROOT/node_modules/leaflet.markercluster/dist/leaflet.markercluster.js" \
+       "$ROOT/node_modules/leaflet.markercluster/dist/MarkerCluster.css" \
+       "$ROOT/node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css" \
+       "$ROOT/node_modules/leaflet.markercluster/MIT-LICENCE.txt" "$VENDOR_DATASTORE/leaflet.markercluster/"
     echo "$want" >"$stamp"
   fi
 }
