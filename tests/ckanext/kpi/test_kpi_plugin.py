@@ -212,3 +212,13 @@ def test_snapshot_history_and_ribbon(cli, app, portal):
         ribbon = tk.render_snippet("regionaliot/kpi/snippets/ribbon.html")
     assert "100.0%" in ribbon and "7.1%" in ribbon and "/kpi" in ribbon
     model.Session.remove()
+
+
+def test_snapshot_day_and_csv_name_are_the_portal_day_not_utc(app, freezer):
+    """At 00:30 JST on 1 December the UTC date is still 30 November: the snapshot and the
+    CSV file carry the portal's day (ckan.display_timezone, Asia/Tokyo)."""
+    freezer.move_to("2026-11-30T15:30:00Z")
+    row = call_action("regionaliot_kpi_snapshot", {"user": factories.Sysadmin()["name"]})
+    assert row["day"] == "2026-12-01"
+    response = app.get("/kpi.csv", status=200)
+    assert 'filename="regionaliot-kpi-2026-12-01.csv"' in response.headers["Content-Disposition"]

@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response
 from regionaliot.harvesters import kpi
 
-from . import chart, texts
+from . import chart, snapshots, texts
 
 __all__ = ["kpi_pages"]
 
@@ -30,7 +30,7 @@ def _day(value: str) -> datetime.date:
 def _chart(figures: dict[str, Any], history: dict[str, Any]) -> chart.Chart:
     """Basin, prefecture and national rates and the mean score over time; today's live
     figures end each line."""
-    today = datetime.date.today()
+    today = snapshots.today()
     snaps = [s for s in history["snapshots"] if _day(s["day"]) < today]
     national = {_day(n["as_of"]): n["rate"] for n in history["national_lists"]}
     national.update({_day(s["day"]): s["national_rate"] for s in snaps
@@ -79,7 +79,7 @@ def download():
                          _("Yes") if m["on_national_list"] else _("No"), m["datasets"],
                          m["standard_datasets"], m["validated"], m["score"],
                          *[texts.state_label(m["coverage"][k["name"]]) for k in kinds]])
-    day = figures["computed"][:10]
+    day = snapshots.day_of(figures["computed"]).isoformat()
     # With a BOM: Excel (the usual reader in municipal offices) then opens it as UTF-8.
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition":
