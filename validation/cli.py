@@ -2,7 +2,9 @@
 
 Exit status of ``validate``: 0 valid, 1 errors found, 2 the file (or the
 requested schema) cannot be used at all, 3 internal error (a bug in regionaliot,
-not a problem of the file). ``normalize`` and ``schemas`` exit 0, 2 or 3 the same way.
+not a problem of the file), 4 not checked: no errors, but which standard dataset the
+file is could not be determined from its header, so only general checks ran (give
+``--schema``). ``normalize`` and ``schemas`` exit 0, 2 or 3 the same way.
 
 A failure prints no report on stdout (whatever ``--format``) and exactly one line on
 stderr, never a traceback::
@@ -28,7 +30,7 @@ from .messages import label
 from .reader import ReadError
 from .registry import Schema, SchemaLoadError, SchemaNotFound
 
-EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE, EXIT_INTERNAL, EXIT_UNCHECKED = 0, 1, 2, 3, 4
 INTERNAL_ERROR = "internal-error"
 
 
@@ -91,6 +93,13 @@ def _check_schema_file(schema: str | None) -> None:
         raise _BadSchema(f"{type(exc).__name__}: {exc}") from None
 
 
+def exit_status(report) -> int:
+    """The exit status of ``validate`` for a report (see the module's docstring)."""
+    if report.error_count:
+        return EXIT_INVALID
+    return EXIT_VALID if report.valid else EXIT_UNCHECKED
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     lang = getattr(args, "lang", "ja")
@@ -98,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         _check_schema_file(getattr(args, "schema", None))
         if args.command == "validate":
             report = validate_file(args.file, args.schema, lang, max_findings=args.max_findings)
-            status = EXIT_VALID if report.valid else EXIT_INVALID
+            status = exit_status(report)
             try:
                 if args.format == "json":
                     print(report.to_json(lang))

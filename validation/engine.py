@@ -97,7 +97,16 @@ def validate_file(path: str | os.PathLike[str], schema: str | Schema | None = No
 
 def _resembles(labels: list[str], registry: Registry, report: Report, header_row: int) -> None:
     """An undetected file that still carries a few columns of one standard: name it, so the
-    person can check the file against it (a subset of columns in another order, say)."""
+    person can check the file against it (a subset of columns in another order, say); a
+    newer-generation header whose schema the registry lacks is named as such."""
+    report.determined = False
+    newer = registry.newer_generation(labels)
+    if newer is not None:
+        report.resembles = {"better": newer.title, "better_en": newer.title_en,
+                            "better_generation": "standard", "suggest": ""}
+        report.add(header_row, None, "", "schema-newer-generation", "warning", "",
+                   dict(report.resembles))
+        return
     best = registry.best_fit(labels)
     if best is None:
         return
@@ -105,10 +114,10 @@ def _resembles(labels: list[str], registry: Registry, report: Report, header_row
     coverage, _, matched = registry.fit(schema, labels)
     if matched < 3 or coverage < 0.3 or registry.distinctive_matches(schema, labels) < 2:
         return
+    report.resembles = {"better": schema.title, "better_en": schema.title_en,
+                        "better_generation": schema.generation or "", "suggest": schema.key}
     report.add(header_row, None, "", "schema-resembles", "warning", "", {
-        "better": schema.title, "better_en": schema.title_en, "suggest": schema.key,
-        "better_generation": schema.generation or "", "better_matched": matched,
-        "better_total": len(schema.fields)})
+        **report.resembles, "better_matched": matched, "better_total": len(schema.fields)})
 
 
 def _better_schema(table: Table, chosen: Schema, registry: Registry, report: Report) -> None:

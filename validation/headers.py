@@ -90,6 +90,23 @@ class AliasTable:
         return cls(groups, one_way)
 
 
+# Close variants of a standard header that real files carry: a modifier in front (合計の男性,
+# 計の女性), a unit behind (世帯数（世帯）), の dropped or added (0-4歳男性). Compared as
+# reduced keys, and only when exactly one column and one field reduce alike.
+_VARIANT_PREFIXES = ("合計の", "総数の", "計の", "合計", "うち")
+_UNIT_RE = re.compile(r"\((?:人|世帯|件|円|台|箇所|か所|カ所|戸|歳|年|月|日|m|m2|㎡|km|%|単位:[^()]*)\)$")
+
+
+def variant_key(key: str) -> str:
+    """A label key reduced to what close variants of one header share."""
+    for prefix in _VARIANT_PREFIXES:
+        if key.startswith(prefix) and len(key) > len(prefix):
+            key = key[len(prefix):]
+            break
+    key = _UNIT_RE.sub("", key)
+    return key.replace("の", "") or key
+
+
 @dataclass
 class HeaderMatch:
     """How a file's header lines up with a schema's fields."""
@@ -137,8 +154,33 @@ def match_header(labels: list[str], field_names: list[str], aliases: AliasTable,
                         result.findings.append((c_index + 1, name, "header-alias", header_severity,
                                                 {"cell": label, "fix": name}))
                     break
+    _match_variants(labels, keys, field_names, column_of, taken, result, header_severity)
     result.matched = sum(1 for c in column_of if c is not None)
     return result
+
+
+def _match_variants(labels, keys, field_names, column_of, taken, result, severity) -> None:
+    """Last stage: a column whose label is a close variant of exactly one unmatched field
+    (合計の男性 → 男性) is that field, with one ``header-variant`` finding."""
+    fields: dict[str, list[int]] = {}
+    for f_index, name in enumerate(field_names):
+        if column_of[f_index] is None:
+            fields.setdefault(variant_key(label_key(name)), []).append(f_index)
+    if not fields:
+        return
+    columns: dict[str, list[int]] = {}
+    for c_index, key in enumerate(keys):
+        if c_index not in taken and key:
+            columns.setdefault(variant_key(key), []).append(c_index)
+    for reduced, f_indexes in fields.items():
+        c_indexes = columns.get(reduced)
+        if c_indexes is None or len(c_indexes) != 1 or len(f_indexes) != 1:
+            continue
+        f_index, c_index = f_indexes[0], c_indexes[0]
+        column_of[f_index] = c_index
+        taken.add(c_index)
+        result.findings.append((c_index + 1, field_names[f_index], "header-variant", severity,
+                                {"cell": labels[c_index], "fix": field_names[f_index]}))
 
 
 def label_hits(labels: list[str], known_keys: set[str]) -> int:

@@ -51,10 +51,12 @@ MESSAGES: dict[str, str] = {
     "header-normalized": N_('Header "{cell}" differs from the standard spelling. Write "{fix}".'),
     "header-alias": N_('Header "{cell}" was accepted as an alias; the standard header is "{fix}".'),
     "header-whitespace": N_('Header "{cell}" contains stray spaces. Write "{fix}".'),
+    "header-variant": N_('Header "{cell}" was read as the standard column "{fix}", and its data was checked as such. Rename it to "{fix}".'),
     "column-order": N_('Columns are not in the standard order ("{field}" should be column {expected}, is column {column}).'),
     "metadata-rows": N_("{count} metadata line(s) around the header (lines starting with # and the like). Put the header in row 1 and data from row 2."),
     "trailing-empty-column": N_("There is a trailing empty column (a comma at the end of each line). Remove it."),
     "schema-not-detected": N_("Could not tell which standard dataset this is from its header; only general checks were run."),
+    "schema-newer-generation": N_('The header is that of the newer edition of "{better}" ({better_generation}), whose definition this checker does not have yet; only general checks were run.'),
     "encoding-not-utf8": N_("The file is saved as {encoding}. Saving it as UTF-8 is recommended."),
     # Not a finding: the summary of one problem repeated down a column (report.summarise_findings).
     "repeated": N_('"{field}": {count:,} more cells with the same problem (rows {rows} …). Fix them the same way.'),
@@ -153,6 +155,13 @@ SUMMARY: dict[str, str] = {
     "valid": N_("No problems found."),
     "invalid": N_("{errors} error(s) and {warnings} warning(s)."),
     "warnings_only": N_("No errors; {warnings} warning(s)."),
+    "unchecked": N_("Not checked: which standard dataset this is could not be determined from "
+                    "its header, so only general checks were run ({warnings} warning(s)). Choose "
+                    "the dataset and check the file again."),
+    "unchecked_resembles": N_('Not checked: which standard dataset this is could not be '
+                              'determined from its header, so only general checks were run '
+                              '({warnings} warning(s)). It looks most like "{better}" '
+                              '({better_generation}); check it again as that dataset.'),
     "truncated": N_("Too many findings: the list stops at {limit}; the counts include all."),
     "unreadable": N_("Cannot read the file: {reason}"),
 }

@@ -148,9 +148,15 @@ class Registry:
         self.aliases = AliasTable.from_json(alias_data) if alias_data is not None else AliasTable()
         self.known_keys = {label_key(name) for s in self.schemas for name in s.field_names}
         self._spread: dict[str, int] = {}
+        # Which datasets (both generations of one count once) have a column: a column of
+        # one dataset only (指定避難所との重複, 口径) says which dataset a file is.
+        self._datasets_of: dict[str, set[str]] = {}
         for schema in self.schemas:
             for key in {label_key(name) for name in schema.field_names}:
                 self._spread[key] = self._spread.get(key, 0) + 1
+                self._datasets_of.setdefault(key, set()).add(schema.name or "")
+        self.hints, self.newer_markers, self.older_name = _detection_data(alias_data)
+        self.known_keys |= {key for keys in self.hints.values() for key in keys}
 
     def _add(self, path: Path, generation: str) -> None:
         try:
@@ -245,8 +251,14 @@ class Registry:
         return best
 
     def detect(self, labels: list[str]) -> Schema | None:
-        """The schema whose fields best match ``labels`` or None: a file must carry most
-        of a schema's *distinctive* columns too (see ``fit``)."""
+        """The schema whose fields best match ``labels`` or None.
+
+        A file that carries most of a schema's columns (weighted: see ``fit``) is that
+        dataset. Failing that, real publishers ship subsets in their own order: a file with
+        at least two columns no other dataset has (``distinctive``: 文化財分類, 指定区分 …)
+        among at least three of the dataset's columns is that dataset too. A header of the
+        newer generation whose schema the registry lacks is never taken for the older
+        one (``newer_generation`` names it)."""
         present = [label for label in labels if label.strip()]
         if not present:
             return None
@@ -258,7 +270,80 @@ class Registry:
             score = 2 * coverage * precision / (coverage + precision)
             if best is None or (score, matched) > (best[0], best[1]):
                 best = (score, matched, schema)
-        return best[2] if best else None
+        found = best[2] if best else self._detect_subset(labels)
+        if found is not None and self._lacks_newer(found, labels):
+            return None
+        return found
+
+    def _detect_subset(self, labels: list[str]) -> Schema | None:
+        best: tuple[tuple, Schema] | None = None
+        for schema in self.schemas:
+            distinct, known, matched, coverage = self.distinctive_profile(schema, labels)
+            if distinct < 2 or known < 3:
+                continue
+            rank = (distinct, matched, coverage, schema.generation == "standard")
+            if best is None or rank > best[0]:
+                best = (rank, schema)
+        return best[1] if best else None
+
+    def distinctive_profile(self, schema: Schema, labels: list[str]) -> tuple[int, int, int, float]:
+        """(columns of this dataset only, columns known for it, matched fields, weighted
+        coverage) of ``labels`` against ``schema``; known columns include the dataset's
+        detection hints (columns real files of it carry beside the standard's own)."""
+        coverage, _, matched = self.fit(schema, labels)
+        column_of = match_header(labels, schema.field_names, self.aliases).column_of
+        mapped = {c for c in column_of if c is not None}
+        distinct = sum(1 for name, column in zip(schema.field_names, column_of, strict=False)
+                       if column is not None
+                       and self._datasets_of.get(label_key(name), set()) == {schema.name})
+        hints = self.hints.get(schema.name or "", frozenset())
+        hinted = sum(1 for index, label in enumerate(labels)
+                     if index not in mapped and label_key(label) in hints)
+        return distinct + hinted, matched + hinted, matched, coverage
+
+    def _lacks_newer(self, schema: Schema, labels: list[str]) -> bool:
+        """``labels`` are the newer generation's header of ``schema``'s dataset, and the
+        registry has no newer-generation schema of it."""
+        if schema.generation == "standard":
+            return False
+        if any(s.name == schema.name and s.generation == "standard" for s in self.schemas):
+            return False
+        keys = {label_key(label) for label in labels}
+        own = {label_key(name) for name in schema.field_names}
+        older = {label_key(text) for text in self.older_name.values()}
+        return bool(keys & self.newer_markers) and not keys & own & older
+
+    def newer_generation(self, labels: list[str]) -> Schema | None:
+        """For a header that no schema fits: the older-generation schema of the dataset when
+        ``labels`` are that dataset's newer-generation header (全国地方公共団体コード,
+        所在地_連結表記 …), whose schema the registry does not have; else None."""
+        keys = [label_key(label) for label in labels]
+        if not set(keys) & self.newer_markers:
+            return None
+        older = [self.older_name.get(key, label) for key, label in zip(keys, labels, strict=True)]
+        found = self.detect(older)
+        if found is None:
+            found = next((s for s in self.schemas if self._lacks_newer(s, labels)
+                          and self.distinctive_profile(s, older)[0] >= 2), None)
+        if found is None or found.generation == "standard" or not self._lacks_newer(found, labels):
+            return None
+        return found
+
+
+def _detection_data(data: Any) -> tuple[dict[str, frozenset[str]], frozenset[str], dict[str, str]]:
+    """From aliases.json: each dataset's detection hints (label keys), the label keys that
+    mark a header of the newer generation, and newer → older column names (as keys → text)."""
+    if not isinstance(data, dict):
+        return {}, frozenset(), {}
+    hints = {str(name): frozenset(label_key(str(label)) for label in labels)
+             for name, labels in (data.get("detection_hints") or {}).items()
+             if isinstance(labels, list)}
+    markers = (data.get("generation_markers") or {}).get("standard") or []
+    older: dict[str, str] = {}
+    for pair in data.get("renamed_between_generations") or []:
+        if isinstance(pair, dict) and pair.get("legacy") and pair.get("standard"):
+            older[label_key(str(pair["standard"]))] = str(pair["legacy"])
+    return hints, frozenset(label_key(str(m)) for m in markers), older
 
 
 # --- non-standard files: infer light checks from well-known column names -----------

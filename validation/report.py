@@ -65,6 +65,11 @@ class Report:
         self.warning_count = 0
         self.truncated = False
         self._cells: dict[tuple[int, int], list] | None = None
+        # False when the file's standard could not be determined: only general checks ran,
+        # so the file is never "valid" (``checked`` in to_dict, summary ``unchecked``).
+        self.determined = True
+        # The standard an undetermined file resembles most, as schema-resembles params.
+        self.resembles: dict[str, Any] | None = None
 
     # -- collecting
 
@@ -137,7 +142,9 @@ class Report:
 
     @property
     def valid(self) -> bool:
-        return self.error_count == 0
+        """No errors against a known standard: a file whose standard could not be
+        determined is never valid, whatever the general checks found."""
+        return self.error_count == 0 and self.determined
 
     def findings(self, lang: str | None = None) -> list[dict[str, Any]]:
         lang = lang or self.lang
@@ -177,6 +184,10 @@ class Report:
         """The verdict as (messages.SUMMARY key, params)."""
         if self.error_count:
             return "invalid", {"errors": self.error_count, "warnings": self.warning_count}
+        if not self.determined:
+            if self.resembles:
+                return "unchecked_resembles", {"warnings": self.warning_count, **self.resembles}
+            return "unchecked", {"warnings": self.warning_count}
         if self.warning_count:
             return "warnings_only", {"warnings": self.warning_count}
         return "valid", {}
@@ -201,6 +212,9 @@ class Report:
         titles = self.schema_titles
         return {
             "valid": self.valid,
+            # False: the standard could not be determined and only general checks ran.
+            "checked": self.determined,
+            "resembles": self.resembles,
             "path": self.path,
             "schema": self.schema,
             "schema_title": titles.get(normalize_lang(lang), self.schema_title) if titles else self.schema_title,
@@ -323,7 +337,8 @@ def unreadable_report(exc: ReadError, schema: str | None = None, lang: str = "ja
     finding: dict[str, Any] = {"row": None, "column": None, "field": "", "code": f"file-{exc.code}",
                                "type": "file-error", "severity": "error", "cell": "", "message": message}
     data: dict[str, Any] = {
-        "valid": False, "schema": schema, "schema_title": None, "schema_titles": None,
+        "valid": False, "checked": False, "resembles": None,
+        "schema": schema, "schema_title": None, "schema_titles": None,
         "generation": None, "encoding": None, "dialect": None, "header_row": None, "rows": 0,
         "lang": normalize_lang(lang), "summary": message,
         "counts": {"errors": 1, "warnings": 0, "by_code": {finding["code"]: 1}},

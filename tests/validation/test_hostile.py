@@ -14,7 +14,13 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from regionaliot.validation import cli as cli_module
-from regionaliot.validation.cli import EXIT_INTERNAL, EXIT_UNREADABLE, INTERNAL_ERROR, main
+from regionaliot.validation.cli import (
+    EXIT_INTERNAL,
+    EXIT_UNREADABLE,
+    INTERNAL_ERROR,
+    exit_status,
+    main,
+)
 from regionaliot.validation.engine import validate_file
 from regionaliot.validation.reader import ReadError
 
@@ -64,7 +70,7 @@ def test_random_bytes(tmp_path, content):
         assert_refused_as_library(status, out, err, result)
     else:
         report = json.loads(out)
-        assert status == (0 if result.valid else 1)
+        assert status == exit_status(result)
         assert report["valid"] is result.valid and report["rows"] == result.rows
         assert {"schema", "generation", "encoding", "errors", "warnings"} <= report.keys()
 
@@ -84,7 +90,7 @@ def test_random_csv_like_text(tmp_path, rows, encoding):
     if isinstance(result, ReadError):
         assert_refused_as_library(status, out, err, result)
     else:
-        assert status == (0 if result.valid else 1), err
+        assert status == exit_status(result), err
         assert json.loads(out)["valid"] is result.valid and err == ""
 
 

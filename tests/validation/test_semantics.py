@@ -240,14 +240,31 @@ def test_nul_line_is_counted_across_blocks(tmp_path, monkeypatch):
     assert caught.value.params == {"line": lines + 2}
 
 
-def test_an_undetected_subset_of_a_standard_names_the_standard_it_resembles(tmp_path, corpus_dir):
-    # A 文化財一覧 published with 14 of its 34 columns, in its own order (issue 16).
+def test_a_subset_of_a_standard_in_its_own_order_is_detected_and_checked(tmp_path):
+    # A 文化財一覧 published with 14 of its 34 columns, in its own order (issue 16): its
+    # columns of no other dataset (文化財分類, 員数（数）…) say which dataset it is.
     path = tmp_path / "bunka.csv"
     path.write_text("名称,文化財分類,種類,住所,所有者等,緯度,経度,文化財指定日,説明,NO,員数（数）,員数（単位）,概要,画像\n"
-                    "五重塔,国指定,建造物,3-5-12,,34.5,133.7,1952-03-29,,1,1,基,,\n", encoding="utf-8")
+                    "五重塔,国指定,建造物,3-5-12,,34.5,133.7,1928/8/17,,1,1,基,,\n", encoding="utf-8")
+    report = validate_file(path)
+    assert report.schema == "cultural_property" and report.determined
+    assert ("文化財指定日", "date-not-iso") in {(f["field"], f["code"]) for f in report.findings()}
+    # Three columns are enough when two of them belong to this dataset alone (指定区分 is a
+    # column real 文化財 lists carry beside the standard's own: a detection hint).
+    small = tmp_path / "small.csv"
+    small.write_text("名称,指定区分,文化財分類\n五重塔,国指定,重要文化財\n", encoding="utf-8")
+    assert validate_file(small).schema == "cultural_property"
+
+
+def test_an_undetected_header_names_the_standard_it_resembles(tmp_path, corpus_dir):
+    # Columns two datasets share (観光施設 and イベント): not enough to decide, but named.
+    path = tmp_path / "kanko.csv"
+    path.write_text("名称,料金(基本),料金(詳細),連絡先名称,連絡先電話番号,住所\n"
+                    "城,500円,,観光課,086-000-0000,高梁市\n", encoding="utf-8")
     report = validate_file(path)
     (hint,) = [f for f in report.findings() if f["code"] == "schema-resembles"]
-    assert hint["params"]["suggest"] == "legacy/cultural_property" and "文化財" in hint["message"]
+    assert hint["params"]["suggest"] in ("legacy/tourism", "legacy/event")
+    assert report.to_dict()["summary_key"] == "unchecked_resembles" and not report.valid
     # Columns every dataset has (名称, 住所, 緯度 …) are no resemblance.
     shelters = validate_file(corpus_dir / "yaizu-222127" / "222127_hinannjo.csv")
     assert "schema-resembles" not in shelters.counts
