@@ -72,7 +72,10 @@ setup(
         "ckanext.regionaliot.stories": ["config_declaration.yaml", "templates/**/*.html",
                                         "i18n/*/LC_MESSAGES/*", "public/**/*"],
         "ckanext.regionaliot.harvest": ["config_declaration.yaml", "i18n/*/LC_MESSAGES/*"],
-        "ckanext.regionaliot.datastore": ["templates/**/*.html", "i18n/*/LC_MESSAGES/*"],
+        "ckanext.regionaliot.datastore": ["config_declaration.yaml", "templates/**/*.html",
+                                          "i18n/*/LC_MESSAGES/*", "assets/webassets.yml",
+                                          "assets/css/*.css", "assets/js/*.js",
+                                          "assets/vendor/**/*"],
         "ckanext.regionaliot.feeds": ["config_declaration.yaml", "README.md", "templates/**/*.html",
                                       "assets/*", "i18n/*/LC_MESSAGES/*"],
         # The engine's catalogue (the .mo are compiled by BuildWithCatalogues, or by the stack).

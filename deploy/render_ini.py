@@ -64,6 +64,10 @@ def render(profile: str) -> str:
         # Tests keep their output for failures; the portal logs what it does.
         "log_level": "WARNING" if profile.startswith("test") else "INFO",
         "xloader_api_token": secret(data, f"xloader_token_{profile}", default="NOT_SET"),
+        # The map view's background tiles: 国土地理院 on the portal, none where tests and
+        # benchmarks run (nothing may reach past 127.0.0.1 there).
+        "map_tiles": "" if profile.startswith(("test", "bench")) else env.get(
+            "MAP_TILES", "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png"),
     }
     template = Template((ROOT / "deploy" / "ckan.ini.template").read_text(encoding="utf-8"))
     return template.substitute(values)

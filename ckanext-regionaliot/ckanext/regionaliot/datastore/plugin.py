@@ -2,7 +2,10 @@
 
 Typed columns for validated standard files and substring search for Japanese (hooks.py,
 columns.py, jpsearch.py), the table preview's search for Japanese (views.py), and our
-own 「データAPI」 box with this resource's examples (helpers.py, templates/).
+own 「データAPI」 box with this resource's examples (helpers.py, templates/), the data of
+the map and chart views (viewdata.py; the views themselves are the plugins
+``regionaliot_map_view`` and ``regionaliot_chart_view`` in viewplugins.py) and the
+hackathon page (hackathon.py, /hackathon).
 Load it after ``datastore`` (that plugin must be the first IDatastore one) and before
 ``datatables_view`` (its preview search URL is answered here first).
 """
@@ -22,6 +25,7 @@ from . import hooks
 
 @tk.blanket.helpers
 @tk.blanket.blueprints
+@tk.blanket.config_declarations
 # DefaultTranslation: its own catalogue, i18n/<lang>/LC_MESSAGES/ckanext-regionaliot_datastore.po.
 class RegionalIoTDatastorePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation, inherit=True)
@@ -36,6 +40,8 @@ class RegionalIoTDatastorePlugin(p.SingletonPlugin, DefaultTranslation):
         here = os.path.join(os.path.dirname(__file__), "templates")
         paths = [p for p in (config.get("extra_template_paths") or "").split(",") if p]
         config["extra_template_paths"] = ",".join([here] + [p for p in paths if p != here])
+        # The map view's Leaflet and marker clustering (from npm, see deploy/stack.sh).
+        tk.add_resource("assets", "regionaliot_datastore")
 
     # IXloader: the file is in the DataStore (as text): types and the search index
     def after_upload(self, context, resource_dict, dataset_dict):

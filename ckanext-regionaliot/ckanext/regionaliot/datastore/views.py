@@ -19,19 +19,23 @@ from ckan.plugins.toolkit import (
     NotAuthorized,
     ObjectNotFound,
     ValidationError,
+    current_user,
     get_action,
     h,
+    render,
     request,
 )
-from flask import Blueprint
+from flask import Blueprint, jsonify
 
 from ckanext.datatablesview.blueprint import merge_filters
 
-from . import jpsearch
+from . import hackathon, jpsearch, viewdata
 
-__all__ = ["regionaliot_datatables"]
+__all__ = ["regionaliot_datatables", "regionaliot_datastore_views"]
 
 regionaliot_datatables = Blueprint("regionaliot_datatables", __name__)
+# The map view's points and the hackathon page.
+regionaliot_datastore_views = Blueprint("regionaliot_datastore_views", __name__)
 
 _NOT_WORD_RE = re.compile(r"[^0-9a-zA-Z\-]+")
 
@@ -120,3 +124,24 @@ def ajax(resource_view_id: str):
 
 regionaliot_datatables.add_url_rule("/datatables/ajax/<resource_view_id>", view_func=ajax,
                                     methods=["POST"])
+
+
+def points(resource_id: str):
+    """[lat, lon, _id] of the rows of a table, read as the viewer (the map view's data;
+    its popups ask datastore_search for one row by _id)."""
+    settings = {"latitude_field": request.args.get("latitude", ""),
+                "longitude_field": request.args.get("longitude", "")}
+    context = {"user": current_user.name if current_user else ""}
+    try:
+        return jsonify(viewdata.map_points(context, resource_id, settings))
+    except viewdata.ViewDataError as error:
+        return jsonify({"error": str(error)}), 404
+
+
+def hackathon_page():
+    return render("regionaliot/datastore/hackathon.html", hackathon.page())
+
+
+regionaliot_datastore_views.add_url_rule("/regionaliot/rows/<resource_id>/points.json",
+                                         view_func=points)
+regionaliot_datastore_views.add_url_rule("/hackathon", view_func=hackathon_page)
