@@ -8,7 +8,7 @@ VENV ?= $(CURDIR)/.venv
 PYTEST_FLAGS ?= -q -p no:cacheprovider
 ARGS ?= tests
 
-.PHONY: up down status install services services-slot test test-unit lint backup restore lock bench clean-test
+.PHONY: up down status install services services-slot test test-unit lint backup restore lock bench clean-test test-production
 
 up:
 	@deploy/stack.sh up
@@ -40,6 +40,12 @@ services-slot:
 # Pure unit tests only (validation engine, schemas, KPI arithmetic): no services needed.
 test-unit:
 	@$(VENV)/bin/python -m pytest -p no:ckan -p no:ckan_fixtures $(PYTEST_FLAGS) tests/validation tests/schemas tests/unit
+
+# The production images and compose stack under podman (deploy/production/, as root): build
+# every image, start nginx + 2 web replicas + SolrCloud + the rest, run the failover tests,
+# tear down. Slow (ARCHITECTURE.md "Production" has the figures); not part of `make test`.
+test-production:
+	@deploy/production/test.sh
 
 lint:
 	@$(VENV)/bin/ruff check .

@@ -9,12 +9,14 @@
 #   harvest-fetch   ckan harvester fetch-consumer
 #   harvest-run     `ckan harvester run` every HARVEST_RUN_INTERVAL seconds (default 900):
 #                   starts due jobs and marks finished ones
+#   feeds-ingest    the feeds' MQTT ingestor (`ckan regionaliot feeds ingest`)
 #   ckan ARGS...    any ckan command, e.g. `ckan search-index rebuild`
 #
 # Settings (deploy/render_ini.py reads them): PG_HOST PG_PORT SOLR_HOST SOLR_PORT REDIS_HOST
 # REDIS_PORT CKAN_SITE_URL. Secrets, each from $NAME_FILE, /run/secrets/<name> (Docker
 # secrets) or $NAME, in that order: db_ckan_password db_datastore_password secret_key
-# xloader_token_portal (the last may be missing until a sysadmin token exists).
+# xloader_token_portal mqtt_ingestor mqtt_simulator (the last three may be missing: no
+# sysadmin token yet, no feeds).
 set -euo pipefail
 
 DATA=${REGIONALIOT_DATA:-/srv/data}
@@ -28,7 +30,7 @@ secret_files() {
   # render_ini.py reads $REGIONALIOT_DATA/secrets/<name>; fill them from what Docker gives.
   mkdir -p "$DATA/secrets"; chmod 700 "$DATA/secrets"
   local name upper file_var value
-  for name in db_ckan_password db_datastore_password secret_key xloader_token_portal; do
+  for name in db_ckan_password db_datastore_password secret_key xloader_token_portal mqtt_ingestor mqtt_simulator; do
     upper=$(tr '[:lower:]' '[:upper:]' <<<"$name"); file_var=${upper}_FILE
     if [ -n "${!file_var:-}" ]; then value=$(cat "${!file_var}")
     elif [ -r "/run/secrets/$name" ]; then value=$(cat "/run/secrets/$name")
@@ -37,7 +39,7 @@ secret_files() {
     fi
     value=$(tr -d '[:space:]' <<<"$value")
     if [ -z "$value" ]; then
-      [ "$name" = xloader_token_portal ] && { rm -f "$DATA/secrets/$name"; continue; }
+      case "$name" in xloader_token_portal|mqtt_*) rm -f "$DATA/secrets/$name"; continue ;; esac
       fail "secret $name is not set (Docker secret, ${upper}_FILE or $upper)"
     fi
     (umask 077; printf '%s' "$value" >"$DATA/secrets/$name")
@@ -96,6 +98,7 @@ case "$role" in
   worker) wait_for_services; exec ckan -c "$INI" jobs worker "$@" ;;
   harvest-gather) wait_for_services; exec ckan -c "$INI" harvester gather-consumer ;;
   harvest-fetch) wait_for_services; exec ckan -c "$INI" harvester fetch-consumer ;;
+  feeds-ingest) wait_for_services; exec ckan -c "$INI" regionaliot feeds ingest ;;
   harvest-run)
     wait_for_services
     # A loop rather than cron: no cron daemon in the image, and the log goes to docker logs.

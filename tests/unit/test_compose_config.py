@@ -62,9 +62,12 @@ def test_config_quiet_exits_zero():
 
 @needs_compose
 def test_expected_services(model):
+    # nginx → two web replicas; SolrCloud: ZooKeeper, two nodes, the one-shot collection
+    # set-up and the load balancer CKAN's solr_url points at (issue 13).
     assert set(model["services"]) == {
-        "db", "solr", "redis", "ckan", "worker",
-        "harvest-gather", "harvest-fetch", "harvest-run", "nginx",
+        "db", "redis", "zookeeper", "solr1", "solr2", "solr-init", "solr", "mosquitto",
+        "migrate", "web1", "web2", "worker", "harvest-gather", "harvest-fetch", "harvest-run",
+        "feeds-ingest", "nginx",
     }
 
 
@@ -100,6 +103,47 @@ def test_state_lives_in_named_volumes(model):
         for name, service in model["services"].items()
     }
     assert mounts["db"]["/var/lib/postgresql/data"]["type"] == "volume"
-    assert mounts["solr"]["/var/solr"]["type"] == "volume"
-    # Web and worker share one filestore: xloader reads the files the web process stored.
-    assert mounts["ckan"]["/srv/data/storage"]["source"] == mounts["worker"]["/srv/data/storage"]["source"]
+    assert mounts["solr1"]["/var/solr"]["type"] == "volume"
+    assert mounts["solr1"]["/var/solr"]["source"] != mounts["solr2"]["/var/solr"]["source"]
+    # Web replicas and the worker share one filestore: xloader reads the files web stored.
+    stores = {mounts[s]["/srv/data/storage"]["source"] for s in ("web1", "web2", "worker", "feeds-ingest")}
+    assert len(stores) == 1
+
+
+def literal_secrets(services: dict) -> list[str]:
+    """Environment variables that look like a secret and carry a value, not a file name."""
+    return sorted(
+        f"{name}: {key}"
+        for name, service in services.items()
+        for key, value in (service.get("environment") or {}).items()
+        if any(word in key.upper() for word in ("PASSWORD", "SECRET", "TOKEN"))
+        and not key.upper().endswith("_FILE") and value
+    )
+
+
+def test_secret_check_catches_a_literal_password():
+    services = {"db": {"environment": {"POSTGRES_PASSWORD": "hunter2",
+                                       "POSTGRES_PASSWORD_FILE": "/run/secrets/postgres_password"}}}
+    assert literal_secrets(services) == ["db: POSTGRES_PASSWORD"]
+
+
+@needs_compose
+def test_secrets_come_from_files_not_from_the_compose_file(model):
+    assert literal_secrets(model["services"]) == []
+    assert {"db_ckan_password", "secret_key", "mqtt_ingestor"} <= set(model["secrets"])
+
+
+@needs_compose
+def test_web_replicas_migrate_only_through_the_one_shot_service(model):
+    services = model["services"]
+    for web in ("web1", "web2"):
+        assert services[web]["environment"]["CKAN_MIGRATE_ON_START"] == "false"
+        assert services[web]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["migrate"]["command"] == ["migrate"]
+
+
+def test_nginx_balances_over_both_web_replicas():
+    conf = (COMPOSE.parent / "nginx" / "ckan.conf").read_text(encoding="utf-8")
+    upstream = conf[conf.index("upstream ckan_web"):].split("}", 1)[0]
+    assert "server web1:5000" in upstream and "server web2:5000" in upstream
+    assert "ip_hash" not in upstream and "sticky" not in upstream

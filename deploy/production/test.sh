@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# `make test-production`: build every image, start the production compose stack under
+# podman-compose, run the failover tests (deploy/production/test_failover.py) through nginx,
+# then tear the stack down with its volumes, whatever the outcome.
+#
+#   deploy/production/test.sh            KEEP=1 leaves the stack running for a look
+#
+# Nothing is published but nginx, on 127.0.0.1:$PROD_HTTP_PORT (default 8380: the native
+# stack's ports are left alone). Timings go to $REGIONALIOT_DATA/production/timings.tsv.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+DATA=${REGIONALIOT_DATA:-$ROOT/var}
+PROD=$DATA/production
+export PROD_PROJECT=${PROD_PROJECT:-regionaliot-prodtest}
+export PROD_HTTP_PORT=${PROD_HTTP_PORT:-8380}
+export PROD_URL=http://127.0.0.1:$PROD_HTTP_PORT
+export REGIONALIOT_HTTP_PORT=$PROD_HTTP_PORT CKAN_SITE_URL=$PROD_URL
+export REGIONALIOT_SECRETS=$PROD/secrets-$PROD_PROJECT
+COMPOSE=("$DATA/podman-compose-venv/bin/podman-compose" -p "$PROD_PROJECT" -f "$ROOT/deploy/docker-compose.yml")
+PY=${PY:-$ROOT/.venv/bin/python}
+LOG=$PROD/logs
+mkdir -p "$LOG"
+say() { printf '==> [%s] %s\n' "$(date -u +%T)" "$*"; }
+fail() { printf 'FAILED: %s\n' "$*" >&2; exit 1; }
+timing() { printf '%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$1" "$2" >>"$PROD/timings.tsv"; }
+
+down() {
+  say "tearing the stack down (volumes too)"
+  "${COMPOSE[@]}" down -v -t 20 >"$LOG/down.log" 2>&1 || true
+  rm -rf "$REGIONALIOT_SECRETS"
+}
+
+"$ROOT/deploy/production/install.sh"
+t0=$SECONDS
+nice -n "${BUILD_NICE:-15}" "$ROOT/deploy/production/build.sh"
+timing build $((SECONDS - t0))
+
+# Fresh secrets for this stack only (mode 600, never in git).
+down
+mkdir -p "$REGIONALIOT_SECRETS"; chmod 700 "$REGIONALIOT_SECRETS"
+for s in postgres_password db_ckan_password db_datastore_password secret_key mqtt_ingestor mqtt_simulator; do
+  (umask 077; head -c 48 /dev/urandom | base64 | tr -dc A-Za-z0-9 | head -c 32 >"$REGIONALIOT_SECRETS/$s")
+done
+: >"$REGIONALIOT_SECRETS/xloader_token_portal"
+[ -n "${KEEP:-}" ] || trap down EXIT
+
+say "podman-compose up (project $PROD_PROJECT, nginx on $PROD_URL)"
+t0=$SECONDS
+"${COMPOSE[@]}" up -d >"$LOG/up.log" 2>&1 || { tail -30 "$LOG/up.log" >&2; fail "podman-compose up (see $LOG/up.log)"; }
+deadline=$((SECONDS + ${START_TIMEOUT:-900}))
+until curl -sf -o /dev/null "$PROD_URL/api/3/action/status_show"; do
+  if [ $SECONDS -ge $deadline ]; then
+    podman ps -a --filter "label=io.podman.compose.project=$PROD_PROJECT" --format '{{.Names}} {{.Status}}' >&2
+    fail "the portal did not answer through nginx within ${START_TIMEOUT:-900}s (podman logs <container>)"
+  fi
+  sleep 3
+done
+timing start $((SECONDS - t0))
+say "the portal answers through nginx after $((SECONDS - t0)) s"
+
+# A sysadmin and its API token, made inside a web replica (the CLI talks to the database).
+web1=$(podman ps --filter "label=io.podman.compose.project=$PROD_PROJECT" --filter "label=com.docker.compose.service=web1" --format '{{.Names}}' | head -1)
+[ -n "$web1" ] || fail "no running web1 container"
+pw=$(head -c 24 /dev/urandom | base64 | tr -dc A-Za-z0-9)
+podman exec "$web1" ckan -c /srv/data/ckan.ini user add prodadmin email=prodadmin@example.org password="$pw" >"$LOG/admin.log" 2>&1 \
+  || fail "creating the sysadmin (see $LOG/admin.log)"
+podman exec "$web1" ckan -c /srv/data/ckan.ini sysadmin add prodadmin >>"$LOG/admin.log" 2>&1 || fail "sysadmin add"
+PROD_TOKEN=$(podman exec "$web1" ckan -c /srv/data/ckan.ini user token add prodadmin failover 2>>"$LOG/admin.log" | tail -1 | tr -d '[:space:]')
+[ -n "$PROD_TOKEN" ] || fail "no API token (see $LOG/admin.log)"
+export PROD_TOKEN
+
+say "failover tests"
+t0=$SECONDS
+"$PY" -m pytest -p no:ckan -p no:ckan_fixtures -p no:cacheprovider -v "$ROOT/deploy/production/test_failover.py" "$@"
+timing tests $((SECONDS - t0))

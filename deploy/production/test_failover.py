@@ -1,0 +1,161 @@
+"""Failover tests of the production compose stack (run by deploy/production/test.sh, which
+builds the images, starts the stack and passes PROD_URL, PROD_TOKEN and PROD_PROJECT).
+
+Everything goes through nginx on 127.0.0.1 as a visitor's browser would, except where a test
+needs one replica in particular: then `podman exec` runs curl inside that container.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import uuid
+
+import pytest
+import requests
+
+URL = os.environ.get("PROD_URL", "")
+TOKEN = os.environ.get("PROD_TOKEN", "")
+PROJECT = os.environ.get("PROD_PROJECT", "")
+
+pytestmark = pytest.mark.skipif(
+    not (URL and TOKEN and PROJECT), reason="run by deploy/production/test.sh (make test-production)"
+)
+
+
+def container(service: str) -> str:
+    out = subprocess.run(
+        ["podman", "ps", "-a", "--filter", f"label=io.podman.compose.project={PROJECT}",
+         "--filter", f"label=com.docker.compose.service={service}", "--format", "{{.Names}}"],
+        capture_output=True, text=True, check=True).stdout.split()
+    assert out, f"no container for service {service}"
+    return out[0]
+
+
+def podman(*args: str) -> None:
+    subprocess.run(["podman", *args], check=True, capture_output=True, timeout=120)
+
+
+def api_in(service: str, action: str, data: dict | None = None) -> dict:
+    """Call CKAN's API inside one web replica, past nginx."""
+    cmd = ["podman", "exec", "-i", container(service), "curl", "-s", "-m", "30",
+           "-H", "Content-Type: application/json", "-H", f"Authorization: {TOKEN}",
+           f"http://127.0.0.1:5000/api/3/action/{action}"]
+    if data is not None:
+        cmd[-1:-1] = ["--data-binary", "@-"]
+    out = subprocess.run(cmd, input=json.dumps(data) if data is not None else None,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def api(action: str, params: dict | None = None, timeout: float = 30) -> requests.Response:
+    return requests.get(f"{URL}/api/3/action/{action}", params=params or {},
+                        headers={"Authorization": TOKEN}, timeout=timeout)
+
+
+def wait_until(what: str, seconds: float, check) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except (requests.RequestException, subprocess.SubprocessError, AssertionError, ValueError):
+            pass
+        time.sleep(2)
+    pytest.fail(f"{what}: not within {seconds} s")
+
+
+def replica_ready(service: str) -> bool:
+    return api_in(service, "status_show")["success"]
+
+
+def search_count(q: str = "*:*") -> int:
+    response = api("package_search", {"q": q, "rows": 0})
+    response.raise_for_status()
+    return response.json()["result"]["count"]
+
+
+@pytest.fixture(scope="module")
+def dataset() -> dict:
+    """A dataset created through web1 (with its organization)."""
+    suffix = uuid.uuid4().hex[:8]
+    org = api_in("web1", "organization_create", {"name": f"prodtest-{suffix}", "title": "本番試験市"})
+    assert org["success"], org
+    created = api_in("web1", "package_create", {
+        "name": f"prodtest-{suffix}", "title": "本番構成の試験データ（避難所一覧）",
+        "title_en": "Production test data (evacuation shelters)",
+        "notes": "フェイルオーバー試験用", "owner_org": org["result"]["id"],
+        "category": "shiho-anzen-kankyo",
+        "frequency": "http://publications.europa.eu/resource/authority/frequency/IRREG", "temporal_start": "2026-01-01",
+        "temporal_end": "2026-12-31", "tag_string": "避難所",
+    })
+    assert created["success"], created
+    return created["result"]
+
+
+def test_portal_answers_through_nginx():
+    home = requests.get(f"{URL}/", timeout=30)
+    assert home.status_code == 200
+    assert 'lang="ja"' in home.text
+    english = requests.get(f"{URL}/en/", timeout=30)
+    assert english.status_code == 200
+    status = api("status_show").json()["result"]
+    assert status["ckan_version"].startswith("2.11")
+    # Only nginx is published: Solr, PostgreSQL and Redis have no port on the host.
+    ports = subprocess.run(["podman", "ps", "--filter", f"label=io.podman.compose.project={PROJECT}",
+                            "--format", "{{.Names}} {{.Ports}}"], capture_output=True, text=True).stdout
+    published = [line for line in ports.splitlines() if "->" in line]
+    assert len(published) == 1 and "_nginx_" in published[0] and "127.0.0.1:" in published[0], ports
+
+
+def test_a_dataset_created_through_one_replica_is_found_through_the_other(dataset):
+    shown = api_in("web2", "package_show", {"id": dataset["name"]})
+    assert shown["success"] and shown["result"]["id"] == dataset["id"]
+    # The search index is SolrCloud's, shared by both replicas.
+    found = api_in("web2", "package_search", {"q": f"name:{dataset['name']}"})
+    assert found["result"]["count"] == 1
+    # Japanese search (Kuromoji) through nginx.
+    assert search_count("避難所") >= 1
+
+
+def test_stopping_one_web_replica_keeps_requests_succeeding(dataset):
+    podman("stop", "-t", "10", container("web2"))
+    try:
+        codes = [requests.get(f"{URL}/dataset/{dataset['name']}", timeout=30).status_code
+                 for _ in range(20)]
+        codes += [api("package_search", {"q": "避難所"}).status_code for _ in range(20)]
+        assert codes == [200] * 40
+    finally:
+        podman("start", container("web2"))
+        wait_until("web2 back", 180, lambda: replica_ready("web2"))
+
+
+def test_stopping_one_solr_node_keeps_search_answering_with_the_same_counts(dataset):
+    before = {q: search_count(q) for q in ("*:*", "避難所")}
+    podman("stop", "-t", "10", container("solr2"))
+    try:
+        failed, total, counts = 0, 0, []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            total += 1
+            try:
+                counts.append({q: search_count(q) for q in before})
+            except (requests.RequestException, KeyError, ValueError):
+                failed += 1
+        assert failed == 0, f"{failed}/{total} searches failed with one Solr node stopped"
+        assert all(c == before for c in counts), counts
+    finally:
+        podman("start", container("solr2"))
+
+
+def test_restarting_postgresql_the_portal_recovers_without_manual_steps(dataset):
+    podman("restart", "-t", "20", container("db"))
+    wait_until("the portal answering after the PostgreSQL restart", 120,
+               lambda: api("package_show", {"id": dataset["name"]}).status_code == 200)
+    # Every following request succeeds (no stale pooled connection left behind) and writes work.
+    codes = [api("package_show", {"id": dataset["name"]}).status_code for _ in range(10)]
+    assert codes == [200] * 10
+    patched = api_in("web1", "package_patch", {"id": dataset["id"], "notes": "PostgreSQL再起動後"})
+    assert patched["success"], patched
