@@ -65,6 +65,9 @@ MESSAGES: dict[str, str] = {
     # Our checks of cell values declare their own messages (checks/<check>.py): see template().
 }
 
+# Added to a finding that stands for a run of cells written the same way (1577.00, 23.00 …).
+UNIFORM = N_("The same pattern is in {uniform_count:,} cells of this column (rows {uniform_rows} …): fix them all the same way.")
+
 # Why a file cannot be read at all (ReadError): key -> msgid. The key is ``file-<code>``
 # (the ReadError code), with ``:<variant>`` where one code has several messages.
 READ_ERRORS: dict[str, str] = {
@@ -249,7 +252,10 @@ def render(code: str, lang: str = "ja", **params: object) -> str:
             params[name + "_generation"] = generation_name(params[name + "_generation"], lang)
     if code == "unique-error" and "previous" not in params:
         params["previous"] = ""
-    return _fill(translate(text, lang), params)
+    line = _fill(translate(text, lang), params)
+    if "uniform_count" in params:  # one finding standing for a whole run (report.uniform_item)
+        line += " " + _fill(translate(UNIFORM, lang), params)
+    return line
 
 
 def change_message(change: dict[str, Any], lang: str = "ja") -> str:

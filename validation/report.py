@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections import Counter
 from typing import Any
 
@@ -306,6 +307,13 @@ def summarise_findings(items: list[dict[str, Any]], lang: str) -> list[dict[str,
     drop: set[int] = set()
     summaries: dict[int, dict[str, Any]] = {}
     for (field, code), indexes in groups.items():
+        if len(indexes) > SUMMARY_KEEP and len({cell_shape(items[i]["cell"]) for i in indexes}) == 1:
+            # One pattern all the way down (1577.00, 1628.00 … in a whole-number column):
+            # one finding, with the count and the first rows.
+            drop.update(indexes)
+            summaries[indexes[0]] = uniform_item(items[indexes[0]], [items[i]["row"] for i in indexes],
+                                                 lang)
+            continue
         if len(indexes) <= SUMMARY_AFTER:
             continue
         rest = indexes[SUMMARY_KEEP:]
@@ -321,6 +329,25 @@ def summarise_findings(items: list[dict[str, Any]], lang: str) -> list[dict[str,
                               **params),
         }
     return [summaries.get(i, item) for i, item in enumerate(items) if i not in drop or i in summaries]
+
+
+_SHAPE_RE = re.compile(r"(?<![.\d])\d+")
+
+
+def cell_shape(cell: str) -> str:
+    """A cell's pattern: digit runs as 9, decimals kept (1577.00 and 23.00 are both 9.00)."""
+    return _SHAPE_RE.sub("9", cell)
+
+
+def uniform_item(first: dict[str, Any], rows: list[int], lang: str) -> dict[str, Any]:
+    """The first finding of a uniform run, standing for all of it: its params gain the count
+    and the first rows, which its message then says (``messages.render``)."""
+    params = {**first["params"], "uniform_count": len(rows),
+              "uniform_rows": ", ".join(map(str, rows[:SUMMARY_ROWS]))}
+    item = {**first, "params": params, "repeated": len(rows) - 1}
+    item["message"] = render(first["code"], lang, **{**params, "field": first["field"],
+                                                    "cell": first["cell"], "column": first["column"]})
+    return item
 
 
 def _stored_params(params: dict[str, Any]) -> dict[str, Any]:
