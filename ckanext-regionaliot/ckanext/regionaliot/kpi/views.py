@@ -8,6 +8,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response
+from flask_babel import pgettext
 from regionaliot.harvesters import kpi
 
 from . import chart, snapshots, texts
@@ -69,7 +70,7 @@ def download():
     kinds = figures["standard_datasets"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_("Local government code"), _("Name"), _("Engaged"), _("Rule"),
+    writer.writerow([_("Local government code"), pgettext("consortium", "Name"), _("Engaged"), _("Rule"),
                      _("Reason"), _("URL"), _("On the national list"), _("Open datasets"),
                      _("Standard datasets published"), _("Standard datasets validated"),
                      _("Score"), *[texts.label(k["label"]) for k in kinds]])
