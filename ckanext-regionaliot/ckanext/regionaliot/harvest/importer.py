@@ -39,6 +39,10 @@ What the module guarantees:
 - **hand-made datasets are never touched**: only datasets linked to *this* source by a
   harvest object are updated or withdrawn; a new dataset whose name is taken gets a name of
   its own (``-2``, ``-3`` …); remote ids are never used as local ids;
+- **one Solr commit per job**: each write is indexed as CKAN always does, but without the
+  hard Solr commit CKAN makes per dataset (half a second or more each); the last object of
+  the job commits once. Solr's autoSoftCommit (deploy/solr/solrconfig.xml, 2 s) shows the
+  datasets in search meanwhile, and covers a job whose last object failed before import;
 - **validation** stays with the validation plugin's background job: resources are links,
   so creating them only queues that job (after commit). A dataset the publishing rule
   refuses to make public (a standard dataset not yet validated) is created private; a later
@@ -49,6 +53,7 @@ a failing record never changes the dataset it belongs to.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import logging
@@ -58,6 +63,7 @@ from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.lib.search.common import make_connection
 from ckan.model.types import make_uuid
 from regionaliot.harvesters import common
 from sqlalchemy import and_, select
@@ -323,8 +329,10 @@ def _only_private_refused(error: tk.ValidationError) -> bool:
     return bool(errors) and set(errors) == {"private"}
 
 
-def _write(action: str, context: dict[str, Any], package: dict[str, Any]) -> dict[str, Any]:
-    """package_create/update; a dataset the publishing rule keeps private is written private."""
+def _write(action: str, context: dict[str, Any], package: dict[str, Any]) -> str:
+    """package_create/update, returning the dataset's id (no package_show of the result);
+    a dataset the publishing rule keeps private is written private."""
+    context = dict(context, return_id_only=True)
     try:
         return tk.get_action(action)(dict(context), dict(package))
     except tk.ValidationError as exc:
@@ -343,6 +351,38 @@ def _describe(errors: Any) -> str:
     return str(errors)
 
 
+SOLR_COMMIT = "ckan.search.solr_commit"
+UNFINISHED = ("WAITING", "FETCH", "IMPORT")
+
+
+@contextlib.contextmanager
+def _no_solr_commit_per_dataset():
+    # CKAN reads this setting at each index call and offers no per-call switch. The import
+    # stage runs in the harvest fetch consumer, one object at a time, so the override is
+    # seen by this write only; it is always restored.
+    before = tk.config.get(SOLR_COMMIT)
+    tk.config[SOLR_COMMIT] = False
+    try:
+        yield
+    finally:
+        tk.config[SOLR_COMMIT] = before
+
+
+def _commit_search_if_last(job_id: str, object_id: str) -> None:
+    """Commit Solr once when no other object of the job is still waiting or importing."""
+    if not tk.asbool(tk.config.get(SOLR_COMMIT)):
+        return  # the site relies on Solr's own commits
+    try:
+        others = model.Session.query(HarvestObject.id).filter(
+            HarvestObject.harvest_job_id == job_id, HarvestObject.id != object_id,
+            HarvestObject.state.in_(UNFINISHED)).first()
+        if others is None:
+            make_connection().commit()
+    except Exception:  # the datasets are saved; autoSoftCommit shows them soon
+        model.Session.rollback()
+        log.exception("Solr commit after harvest job %s failed", job_id)
+
+
 def import_object(obj: HarvestObject, *, user: str | None = None) -> bool | str:
     """Write one harvest object queued by :func:`queue` or :func:`queue_withdrawals`.
 
@@ -350,6 +390,15 @@ def import_object(obj: HarvestObject, *, user: str | None = None) -> bool | str:
     recorded on the object. The dataset is never purged and datasets of other sources or
     made by hand are never changed.
     """
+    job_id, object_id = obj.harvest_job_id, obj.id
+    try:
+        with _no_solr_commit_per_dataset():
+            return _import(obj, user)
+    finally:
+        _commit_search_if_last(job_id, object_id)
+
+
+def _import(obj: HarvestObject, user: str | None) -> bool | str:
     extras = _extras(obj)
     previous = _previous(obj)
     context = {"user": user or _site_user(), "ignore_auth": True}
@@ -377,18 +426,18 @@ def import_object(obj: HarvestObject, *, user: str | None = None) -> bool | str:
         if existing is None:
             package["name"] = _free_name(package.get("name") or package.get("title") or obj.guid)
             package.pop("id", None)
-            result = _write("package_create", context, package)
+            package_id = _write("package_create", context, package)
         else:
             package["id"] = existing.id
             package["name"] = existing.name  # a staff rename stays
             package[WITHDRAWN_FIELD] = ""
             _keep_resource_ids(package, existing)
-            result = _write("package_update", context, package)
+            package_id = _write("package_update", context, package)
     except tk.ValidationError as exc:
         model.Session.rollback()
         return _error(obj, MSG_INVALID, guid=obj.guid, errors=_describe(exc.error_dict))
     obj = model.Session.merge(obj)
-    _make_current(obj, result["id"])
+    _make_current(obj, package_id)
     model.Session.commit()
     return True
 
@@ -401,8 +450,9 @@ def _withdraw(obj: HarvestObject, previous: HarvestObject | None,
     if not _owned(package.id, obj.harvest_source_id):
         return _error(obj, MSG_NOT_OURS, name=package.name)
     today = datetime.date.today().isoformat()
-    tk.get_action("package_patch")(dict(context), {"id": package.id, "private": True,
-                                                   WITHDRAWN_FIELD: today})
+    tk.get_action("package_patch")(dict(context, return_id_only=True),
+                                   {"id": package.id, "private": True,
+                                    WITHDRAWN_FIELD: today})
     obj = model.Session.merge(obj)
     _make_current(obj, package.id)
     model.Session.commit()
