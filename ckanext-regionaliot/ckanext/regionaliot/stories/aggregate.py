@@ -102,24 +102,36 @@ def _need(rows_header: Iterable[str], *columns: str) -> None:
             raise AggregationError("Column not found: {column}", column=column)
 
 
-def _grouped(rows: Sequence[Row], group: str, value: str | None
-             ) -> tuple[dict[str, list[float]], int, dict[str, int]]:
-    """group → numbers of the value column (or [] for counts), skipped cells, row counts."""
-    groups: dict[str, list[float]] = {}
-    counts: dict[str, int] = {}
-    skipped = 0
+@dataclass
+class Group:
+    """What a group's figures are made of: its rows, the sum of its value cells that are
+    numbers, and how many were numbers. The pure path counts them from rows; the DataStore
+    path (the plugin's SQL) gets the same three from one aggregate query."""
+    rows: int = 0
+    total: float = 0.0
+    numbers: int = 0
+
+
+Groups = dict[str, Group]  # label → figures, in the order the groups first appear
+
+
+def add_group(groups: Groups, key: str, rows: int, total: float, numbers: int) -> None:
+    """Adds to a group (raw keys that read as the same label are one group)."""
+    group = groups.setdefault(key, Group())
+    group.rows += rows
+    group.total += total
+    group.numbers += numbers
+
+
+def group_stats(rows: Iterable[Row], group: str | None, value: str | None) -> Groups:
+    """The groups of ``rows`` by the ``group`` column (None: all rows are one group ""),
+    with the ``value`` column's numbers."""
+    groups: Groups = {}
     for row in rows:
-        key = label(row.get(group))
-        groups.setdefault(key, [])
-        counts[key] = counts.get(key, 0) + 1
-        if value is None:
-            continue
-        n = number(row.get(value))
-        if n is None:
-            skipped += 1
-        else:
-            groups[key].append(n)
-    return groups, skipped, counts
+        n = number(row.get(value)) if value is not None else None
+        key = label(row.get(group)) if group is not None else ""
+        add_group(groups, key, 1, n or 0.0, int(n is not None))
+    return groups
 
 
 def _order(items: list[tuple[str, list[float]]], sort: str) -> list[tuple[str, list[float]]]:
@@ -142,50 +154,86 @@ def header_of(rows: Sequence[Row], header: Sequence[str] | None) -> list[str]:
     return list(rows[0].keys()) if rows else []
 
 
+def from_groups(kind: str, group: str, value: str | None, groups: Groups,
+                sort: str = "first", population: Mapping[str, float] | None = None
+                ) -> Result:
+    """A chart's figures from its groups: sum, count, mean, timeseries, share or rate."""
+    skipped = sum(g.rows - g.numbers for g in groups.values()) if value else 0
+    if kind == "sum":
+        items = [(key, [g.total]) for key, g in groups.items()]
+        return Result("sum", group, [value or ""], _order(items, sort), skipped)
+    if kind == "count":
+        items = [(key, [float(g.rows)]) for key, g in groups.items()]
+        return Result("count", group, ["count"], _order(items, sort))
+    if kind == "mean":
+        # A mean of nothing is not 0: such a group is left out, and the page says so.
+        items = [(key, [g.total / g.numbers]) for key, g in groups.items() if g.numbers]
+        result = Result("mean", group, [value or ""], _order(items, sort), skipped)
+        if len(items) < len(groups):
+            result.notes.append("Groups without any number were left out.")
+        return result
+    base = from_groups("sum" if value else "count", group, value, groups)
+    if kind == "timeseries":
+        # Periods as written (「2024」「2024-04」「2024-04-01」), sorted as text after
+        # normalisation, which orders ISO dates and years correctly.
+        base.rows.sort(key=lambda item: _natural(unicodedata.normalize("NFKC", item[0])))
+        base.aggregation = "timeseries"
+        return base
+    if kind == "share":
+        whole = base.total()
+        items = [(key, [values[0], (100.0 * values[0] / whole) if whole else 0.0])
+                 for key, values in base.rows]
+        items.sort(key=lambda item: (-item[1][0], item[0]))
+        return Result("share", group, [value or "count", "percent"], items, base.skipped)
+    if kind == "rate":
+        if population is None:
+            raise AggregationError("A per-10,000 rate needs a population resource.")
+        # Groups without a population (or 0) are left out and counted: a rate cannot be
+        # made up.
+        items = []
+        missing = 0
+        for key, values in base.rows:
+            people = population.get(key)
+            if not people:
+                missing += 1
+                continue
+            items.append((key, [values[0], people, 10000.0 * values[0] / people]))
+        if sort == "value":
+            items.sort(key=lambda item: (-item[1][2], item[0]))
+        result = Result("rate", group, [value or "count", "population", "per 10,000"], items,
+                        base.skipped + missing)
+        if missing:
+            result.notes.append("Groups without a population were left out.")
+        return result
+    raise AggregationError("Unknown aggregation: {name}", name=str(kind))
+
+
 def sum_by(rows: Sequence[Row], group: str, value: str, header: Sequence[str] | None = None,
            sort: str = "first") -> Result:
     """Σ value per group."""
     _need(header_of(rows, header), group, value)
-    groups, skipped, _counts = _grouped(rows, group, value)
-    items = [(key, [sum(values)]) for key, values in groups.items()]
-    return Result("sum", group, [value], _order(items, sort), skipped)
+    return from_groups("sum", group, value, group_stats(rows, group, value), sort)
 
 
 def count_by(rows: Sequence[Row], group: str, header: Sequence[str] | None = None,
              sort: str = "first") -> Result:
     """Rows per group."""
     _need(header_of(rows, header), group)
-    _groups, _skipped, counts = _grouped(rows, group, None)
-    items = [(key, [float(n)]) for key, n in counts.items()]
-    return Result("count", group, ["count"], _order(items, sort))
+    return from_groups("count", group, None, group_stats(rows, group, None), sort)
 
 
 def mean_by(rows: Sequence[Row], group: str, value: str, header: Sequence[str] | None = None,
             sort: str = "first") -> Result:
-    """Mean of the numeric cells per group; a group without one number is left out (a
-    mean of nothing is not 0) and counted in ``notes``."""
+    """Mean of the numeric cells per group; a group without one number is left out."""
     _need(header_of(rows, header), group, value)
-    groups, skipped, _counts = _grouped(rows, group, value)
-    items = [(key, [sum(values) / len(values)]) for key, values in groups.items() if values]
-    result = Result("mean", group, [value], _order(items, sort), skipped)
-    if len(items) < len(groups):
-        result.notes.append("Groups without any number were left out.")
-    return result
+    return from_groups("mean", group, value, group_stats(rows, group, value), sort)
 
 
 def time_series(rows: Sequence[Row], period: str, value: str | None,
                 header: Sequence[str] | None = None) -> Result:
-    """Σ value (or the row count, without a value column) per period, in time order.
-    Periods are the cells as written (「2024」, 「2024-04」, 「2024-04-01」) sorted as text
-    after normalisation, which orders ISO dates and years correctly."""
-    if value:
-        result = sum_by(rows, period, value, header)
-    else:
-        result = count_by(rows, period, header)
-    result.rows = sorted(result.rows,
-                         key=lambda item: _natural(unicodedata.normalize("NFKC", item[0])))
-    result.aggregation = "timeseries"
-    return result
+    """Σ value (or the row count, without a value column) per period, in time order."""
+    _need(header_of(rows, header), period, *([value] if value else []))
+    return from_groups("timeseries", period, value, group_stats(rows, period, value))
 
 
 PYRAMID_COLUMN = re.compile(r"^(?P<age>.+?)の(?P<sex>男性|女性)$")
@@ -203,69 +251,65 @@ def pyramid_columns(header: Sequence[str]) -> list[tuple[str, str, str]]:
             if "男性" in sexes and "女性" in sexes]
 
 
-def pyramid(rows: Sequence[Row], columns: Sequence[tuple[str, str, str]] | None = None,
-            header: Sequence[str] | None = None, where: tuple[str, str] | None = None
-            ) -> Result:
-    """Σ men and Σ women per age band over the rows (all areas of the resource, or those
-    whose ``where`` column equals the value). Bands listed youngest first."""
-    head = header_of(rows, header)
-    columns = list(columns) if columns else pyramid_columns(head)
+def pyramid_plan(header: Sequence[str], where: tuple[str, str] | None = None
+                 ) -> list[tuple[str, str, str]]:
+    """The age columns of a pyramid, every column it reads checked against the header."""
+    columns = pyramid_columns(header)
     if not columns:
         raise AggregationError("No age columns (such as 0-4歳の男性 / 0-4歳の女性) were found.")
-    for _age, male, female in columns:
-        _need(head, male, female)
     if where:
-        _need(head, where[0])
-        rows = [row for row in rows if label(row.get(where[0])) == where[1]]
+        _need(header, where[0])
+    return columns
+
+
+def pyramid_from_groups(columns: Sequence[tuple[str, str, str]], groups: Mapping[str, Groups],
+                        where: tuple[str, str] | None = None) -> Result:
+    """The pyramid from one ``Groups`` per age column, each grouped by the ``where``
+    column (or by nothing: one group ""): only the groups labelled as the ``where`` value
+    count. Bands listed youngest first; cells that are not numbers are counted."""
     skipped = 0
     out: list[tuple[str, list[float]]] = []
     for age, male, female in columns:
         totals = [0.0, 0.0]
-        for row in rows:
-            for index, column in enumerate((male, female)):
-                n = number(row.get(column))
-                if n is None:
-                    skipped += 1
-                else:
-                    totals[index] += n
+        for index, column in enumerate((male, female)):
+            for key, g in groups[column].items():
+                if where is None or key == where[1]:
+                    totals[index] += g.total
+                    skipped += g.rows - g.numbers
         out.append((age, totals))
     return Result("pyramid", "age", ["male", "female"], out, skipped)
+
+
+def pyramid(rows: Sequence[Row], columns: Sequence[tuple[str, str, str]] | None = None,
+            header: Sequence[str] | None = None, where: tuple[str, str] | None = None
+            ) -> Result:
+    """Σ men and Σ women per age band over the rows (all areas of the resource, or those
+    whose ``where`` column equals the value)."""
+    head = header_of(rows, header)
+    columns = list(columns) if columns else pyramid_plan(head, where)
+    for _age, male, female in columns:
+        _need(head, male, female)
+    by = where[0] if where else None
+    groups = {c: group_stats(rows, by, c) for _a, male, female in columns for c in (male, female)}
+    return pyramid_from_groups(columns, groups, where)
 
 
 def share(rows: Sequence[Row], category: str, value: str | None = None,
           header: Sequence[str] | None = None) -> Result:
     """Each category's part of the whole: (amount, percent), largest first. The amount is
     the row count, or Σ value with a value column."""
-    base = sum_by(rows, category, value, header) if value else count_by(rows, category, header)
-    whole = base.total()
-    items = [(key, [values[0], (100.0 * values[0] / whole) if whole else 0.0])
-             for key, values in base.rows]
-    items.sort(key=lambda item: (-item[1][0], item[0]))
-    return Result("share", category, [value or "count", "percent"], items, base.skipped)
+    _need(header_of(rows, header), category, *([value] if value else []))
+    return from_groups("share", category, value, group_stats(rows, category, value))
 
 
 def rate_per_10000(rows: Sequence[Row], group: str, population: Mapping[str, float],
                    value: str | None = None, header: Sequence[str] | None = None,
                    sort: str = "value") -> Result:
     """(count or Σ value) per 10,000 people of the group, the denominator read from a
-    population table (group → people). Groups without a population (or with 0) are left
-    out and counted in ``skipped``: a rate cannot be made up."""
-    base = sum_by(rows, group, value, header) if value else count_by(rows, group, header)
-    items = []
-    missing = 0
-    for key, values in base.rows:
-        people = population.get(key)
-        if not people:
-            missing += 1
-            continue
-        items.append((key, [values[0], people, 10000.0 * values[0] / people]))
-    if sort == "value":
-        items.sort(key=lambda item: (-item[1][2], item[0]))
-    result = Result("rate", group, [value or "count", "population", "per 10,000"], items,
-                    base.skipped + missing)
-    if missing:
-        result.notes.append("Groups without a population were left out.")
-    return result
+    population table (group → people)."""
+    _need(header_of(rows, header), group, *([value] if value else []))
+    return from_groups("rate", group, value, group_stats(rows, group, value), sort,
+                       population)
 
 
 def population_table(rows: Sequence[Row], group: str, value: str,
@@ -274,36 +318,45 @@ def population_table(rows: Sequence[Row], group: str, value: str,
     return {key: values[0] for key, values in sum_by(rows, group, value, header).rows}
 
 
-def compute(spec: Mapping[str, Any], rows: Sequence[Row], header: Sequence[str] | None = None,
-            population: Mapping[str, float] | None = None) -> Result:
-    """One chart block's aggregation from its (validated) spec."""
+def chart_columns(spec: Mapping[str, Any], header: Sequence[str]
+                  ) -> tuple[str, str | None]:
+    """(group column, value column or None) of a grouped chart block, checked against the
+    header, with the messages a writer needs."""
     kind = spec.get("aggregation")
     group = spec.get("group") or ""
     value = spec.get("value") or None
-    sort = spec.get("sort") or "first"
-    if kind == "sum":
-        if not value:
-            raise AggregationError("Choose the column to add up.")
-        return sum_by(rows, group, value, header, sort)
+    if kind not in AGGREGATIONS or kind == "pyramid":
+        raise AggregationError("Unknown aggregation: {name}", name=str(kind))
+    if kind == "sum" and not value:
+        raise AggregationError("Choose the column to add up.")
+    if kind == "mean" and not value:
+        raise AggregationError("Choose the column to average.")
     if kind == "count":
-        return count_by(rows, group, header, sort)
-    if kind == "mean":
-        if not value:
-            raise AggregationError("Choose the column to average.")
-        return mean_by(rows, group, value, header, sort)
-    if kind == "timeseries":
-        return time_series(rows, group, value, header)
-    if kind == "pyramid":
-        where = (spec["where_column"], spec.get("where_value") or "") \
-            if spec.get("where_column") else None
-        return pyramid(rows, None, header, where)
-    if kind == "share":
-        return share(rows, group, value, header)
-    if kind == "rate":
-        if population is None:
-            raise AggregationError("A per-10,000 rate needs a population resource.")
-        return rate_per_10000(rows, group, population, value, header)
-    raise AggregationError("Unknown aggregation: {name}", name=str(kind))
+        value = None  # a count reads no value column
+    _need(header, group, *([value] if value else []))
+    return group, value
+
+
+def where_of(spec: Mapping[str, Any]) -> tuple[str, str] | None:
+    """A pyramid's area filter (column, value), if any."""
+    return (spec["where_column"], spec.get("where_value") or "") \
+        if spec.get("where_column") else None
+
+
+def sort_of(spec: Mapping[str, Any]) -> str:
+    # Rates rank largest first unless the writer chose an order.
+    return spec.get("sort") or ("value" if spec.get("aggregation") == "rate" else "first")
+
+
+def compute(spec: Mapping[str, Any], rows: Sequence[Row], header: Sequence[str] | None = None,
+            population: Mapping[str, float] | None = None) -> Result:
+    """One chart block's aggregation from its (validated) spec, over rows."""
+    head = header_of(rows, header)
+    if spec.get("aggregation") == "pyramid":
+        return pyramid(rows, None, head, where_of(spec))
+    group, value = chart_columns(spec, head)
+    return from_groups(str(spec["aggregation"]), group, value, group_stats(rows, group, value),
+                       sort_of(spec), population)
 
 
 def fmt(value: float) -> str:

@@ -1,8 +1,13 @@
 """The figures of chart and map blocks, kept in Redis.
 
 The key holds the block's settings and the version of every resource it reads (data.version:
-id, last modification, DataStore or file), so a changed resource is computed afresh (the old
-entry expires unread) and nothing needs deleting. Only figures are kept, never rows; who may
+id, last modification, DataStore or file, and the DataStore rows' token), so a changed
+resource is computed afresh (the old entry expires unread) and nothing needs deleting.
+
+Rows written through datastore_create, _upsert, _delete or _records_delete leave the
+resource's metadata as it was; those actions (chained in logic/action.py) replace the
+resource's rows token instead, after the DataStore has committed. A token that is missing
+(new, or lost with Redis) is created afresh, never read as "unchanged". Only figures are kept, never rows; who may
 read a resource is checked before the cache is asked (resource_show as the reader).
 """
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,6 +27,33 @@ from .aggregate import Result
 
 log = logging.getLogger(__name__)
 PREFIX = "regionaliot:stories:figures:"
+ROWS_PREFIX = "regionaliot:stories:rows:"
+
+
+def rows_token(resource_id: str) -> str:
+    """The current token of a DataStore table's rows (Redis down: a new one each time, so
+    nothing computed before is taken for current)."""
+    name = ROWS_PREFIX + resource_id
+    try:
+        redis = connect_to_redis()
+        token = redis.get(name)
+        if token is None:
+            redis.set(name, uuid.uuid4().hex, nx=True)
+            token = redis.get(name)
+    except Exception as e:  # noqa: BLE001
+        log.warning("stories cache unavailable: %s", e)
+        token = None
+    if token is None:
+        return uuid.uuid4().hex
+    return token.decode() if isinstance(token, bytes) else str(token)
+
+
+def rows_changed(resource_id: str) -> None:
+    """A DataStore table's rows changed: figures computed from the old rows are not used."""
+    try:
+        connect_to_redis().set(ROWS_PREFIX + resource_id, uuid.uuid4().hex)
+    except Exception as e:  # noqa: BLE001
+        log.warning("stories cache unavailable: %s", e)
 
 
 def key(block: dict[str, Any], versions: Sequence[tuple]) -> str:

@@ -14,6 +14,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.regionaliot.lib import config
 
+from . import cache
 from .aggregate import AggregationError, read_csv
 
 PAGE = 32000  # rows per datastore_search call
@@ -35,11 +36,13 @@ def resource(context: dict[str, Any], resource_id: str) -> dict[str, Any]:
         raise AggregationError("Resource not found: {id}", id=resource_id) from None
 
 
-def version(res: dict[str, Any]) -> tuple[str, str, bool]:
+def version(res: dict[str, Any]) -> tuple[str, str, bool, str]:
     """What changes when the resource's data changes: a new upload or DataStore load
-    moves last_modified / metadata_modified."""
+    moves last_modified / metadata_modified; rows written through the DataStore actions
+    alone replace the rows token (cache.rows_token)."""
+    active = bool(res.get("datastore_active"))
     return (res["id"], str(res.get("last_modified") or res.get("metadata_modified")),
-            bool(res.get("datastore_active")))
+            active, cache.rows_token(res["id"]) if active else "")
 
 
 def rows(context: dict[str, Any], resource_id: str) -> tuple[list[str], list[dict[str, Any]],

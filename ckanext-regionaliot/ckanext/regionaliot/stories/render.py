@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.regionaliot.lib.i18n import N_
 
-from . import aggregate, cache, data, svg
+from . import aggregate, cache, data, sql, svg
 from .aggregate import AggregationError, Result
 
 MEMBERS_GEOJSON = Path(__file__).resolve().parents[1] / "public" / "regionaliot" / "geo" / \
@@ -81,6 +81,10 @@ def headers(result: Result) -> list[str]:
 
 def _population(context: dict[str, Any], block: dict[str, Any],
                 pop_res: dict[str, Any]) -> dict[str, float]:
+    table = sql.population(context, pop_res, block["population_group"],
+                           block["population_value"])
+    if table is not None:
+        return table
     header, rows, _res = data.rows_of(context, pop_res)
     return aggregate.population_table(rows, block["population_group"],
                                       block["population_value"], header)
@@ -105,9 +109,12 @@ def compute_chart(context: dict[str, Any], block: dict[str, Any]
     res, pop_res = _resources(context, block)
 
     def compute() -> Result:
-        header, rows, _res = data.rows_of(context, res)
         population = _population(context, block, pop_res) if pop_res is not None else None
-        return aggregate.compute(block, rows, header, population)
+        result = sql.chart(context, block, res, population)  # in the DataStore: one query
+        if result is None:
+            header, rows, _res = data.rows_of(context, res)
+            result = aggregate.compute(block, rows, header, population)
+        return result
 
     return cache.figures(dict(block, kind="chart"), _versions(res, pop_res), compute), res
 
@@ -118,17 +125,20 @@ def compute_map(context: dict[str, Any], block: dict[str, Any]
     res, pop_res = _resources(context, block)
 
     def compute() -> Result:
-        header, rows, _res = data.rows_of(context, res)
         column = block["member_column"]
-        if column not in header:
-            raise AggregationError("Column not found: {column}", column=column)
-        coded = [dict(row, **{column: member_code(row.get(column)) or ""}) for row in rows]
         population = None
         if pop_res is not None:
             population = {member_code(k) or k: v
                           for k, v in _population(context, block, pop_res).items()}
-        spec = dict(block, group=column)
-        result = aggregate.compute(spec, coded, header, population)
+        result = sql.chart(context, block, res, population,
+                           key=lambda k: member_code(k) or "", group=column)
+        if result is None:
+            header, rows, _res = data.rows_of(context, res)
+            if column not in header:
+                raise AggregationError("Column not found: {column}", column=column)
+            coded = [dict(row, **{column: member_code(row.get(column)) or ""})
+                     for row in rows]
+            result = aggregate.compute(dict(block, group=column), coded, header, population)
         result.rows = [(key, values) for key, values in result.rows if key]
         return result
 

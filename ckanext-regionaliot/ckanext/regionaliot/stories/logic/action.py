@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 from sqlalchemy import or_
 
 from .. import blocks as story_blocks
-from .. import render, staff
+from .. import cache, render, staff
 from ..aggregate import AggregationError
 from ..model import DRAFT, PUBLISHED, WITHDRAWN, Story
 from . import schema as schemas
@@ -24,6 +24,8 @@ from . import schema as schemas
 __all__ = [
     "regionaliot_story_create", "regionaliot_story_update", "regionaliot_story_delete",
     "regionaliot_story_show", "regionaliot_story_list", "regionaliot_chart_data",
+    "datastore_create", "datastore_upsert", "datastore_delete", "datastore_records_delete",
+    "datastore_run_triggers",
 ]
 
 _ = tk._
@@ -349,3 +351,39 @@ def regionaliot_chart_data(context: Any, data_dict: dict[str, Any]) -> dict[str,
             "skipped": result.skipped,
             "notes": [_(render.NOTES.get(n, n)) for n in result.notes],
             "source": render.source(res)}
+
+
+# Rows written through the DataStore's actions: the figures computed from the table's old
+# rows are no longer used (cache.rows_changed). After the action, which has committed.
+def _rows_changed(up_func, context: Any, data_dict: dict[str, Any]) -> Any:
+    result = up_func(context, data_dict)
+    resource_id = (result or {}).get("resource_id") if isinstance(result, dict) else None
+    resource_id = resource_id or data_dict.get("resource_id") or data_dict.get("id")
+    if resource_id and not data_dict.get("dry_run"):
+        cache.rows_changed(str(resource_id))
+    return result
+
+
+@tk.chained_action
+def datastore_create(up_func, context, data_dict):
+    return _rows_changed(up_func, context, data_dict)
+
+
+@tk.chained_action
+def datastore_upsert(up_func, context, data_dict):
+    return _rows_changed(up_func, context, data_dict)
+
+
+@tk.chained_action
+def datastore_delete(up_func, context, data_dict):
+    return _rows_changed(up_func, context, data_dict)
+
+
+@tk.chained_action
+def datastore_records_delete(up_func, context, data_dict):
+    return _rows_changed(up_func, context, data_dict)
+
+
+@tk.chained_action
+def datastore_run_triggers(up_func, context, data_dict):
+    return _rows_changed(up_func, context, data_dict)

@@ -1,0 +1,121 @@
+"""Chart figures computed inside the DataStore (stories/sql.py) against the real DataStore:
+the same figures as the pure path over the same rows for every aggregation, a private
+table unreadable through the query for a reader who may not see it, and figures that
+change when rows change through datastore_upsert alone."""
+from __future__ import annotations
+
+import pytest
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+from ckanext.regionaliot.stories import aggregate, sql
+from ckanext.regionaliot.stories.aggregate import AggregationError
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+# A quote and a space in a column name: identifiers are quoted, never pasted.
+VALUE = "人数 (O'Brien)"
+FIELDS = [{"id": "コード", "type": "int4"}, {"id": "地域名", "type": "text"},
+          {"id": VALUE, "type": "text"}, {"id": "値", "type": "numeric"},
+          {"id": "年", "type": "text"}, {"id": "0-4歳の男性", "type": "numeric"},
+          {"id": "0-4歳の女性", "type": "text"}, {"id": "日", "type": "timestamp"}]
+ROWS = [
+    {"コード": 332054, "地域名": "笠岡", VALUE: "１，０００", "値": 1.5, "年": "2024",
+     "0-4歳の男性": 10, "0-4歳の女性": "20", "日": "2024-04-01"},
+    {"コード": 332054, "地域名": " 笠岡", VALUE: "不明", "値": None, "年": "2023",
+     "0-4歳の男性": 1, "0-4歳の女性": "２", "日": "2024-04-01"},
+    {"コード": 332020, "地域名": "倉敷", VALUE: " -2.5 ", "値": 4, "年": "2024",
+     "0-4歳の男性": None, "0-4歳の女性": "x", "日": "2024-04-02"},
+    {"コード": 332020, "地域名": "", VALUE: "1e999", "値": 2, "年": "2023",
+     "0-4歳の男性": 5, "0-4歳の女性": "5", "日": None},
+    {"コード": None, "地域名": "井原", VALUE: None, "値": None, "年": "２０２２",
+     "0-4歳の男性": 3, "0-4歳の女性": None, "日": "2024-04-02"},
+]
+BLOCKS = [
+    {"aggregation": "sum", "group": "地域名", "value": VALUE},
+    {"aggregation": "sum", "group": "コード", "value": "値", "sort": "value"},
+    {"aggregation": "count", "group": "日"},
+    {"aggregation": "mean", "group": "地域名", "value": "値", "sort": "label"},
+    {"aggregation": "timeseries", "group": "年", "value": VALUE},
+    {"aggregation": "timeseries", "group": "年"},
+    {"aggregation": "share", "group": "コード", "value": "0-4歳の女性"},
+    {"aggregation": "share", "group": "地域名"},
+    {"aggregation": "pyramid"},
+    {"aggregation": "pyramid", "where_column": "コード", "where_value": "332054"},
+]
+
+
+def test_sql_figures_equal_the_pure_path_and_respect_privacy(test_request_context):
+    admin, member, stranger = factories.Sysadmin(), factories.User(), factories.User()
+    org = factories.Organization(users=[{"name": member["name"], "capacity": "member"}])
+    dataset = factories.Dataset(owner_org=org["id"], private=True)
+    with test_request_context():
+        table = call_action("datastore_create", {"user": admin["name"]},
+                            resource={"package_id": dataset["id"], "name": "表"},
+                            fields=FIELDS, records=ROWS, force=True)
+        res = call_action("resource_show", id=table["resource_id"])
+        reader = {"user": member["name"], "ignore_auth": False}
+        found = call_action("datastore_search", dict(reader),
+                            resource_id=res["id"], limit=100, sort="_id")
+        header = [f["id"] for f in found["fields"] if f["id"] != "_id"]
+        rows = found["records"]
+        for block in BLOCKS:
+            by_sql = sql.chart(dict(reader), block, res)
+            assert by_sql is not None, block  # answered by the query, not the fallback
+            assert by_sql.to_dict() == aggregate.compute(block, rows, header).to_dict(), block
+
+        # Hand-checked: 笠岡 1000 (「不明」 skipped, " 笠岡" is 笠岡), 倉敷 -2.5, "" nothing
+        # (1e999 is not a number), 井原 nothing (None).
+        summed = sql.chart(dict(reader), BLOCKS[0], res)
+        assert [(k, v) for k, v in summed.rows] == [("笠岡", [1000.0]), ("倉敷", [-2.5]),
+                                                    ("", [0.0]), ("井原", [0.0])]
+        assert summed.skipped == 3
+        population = sql.population(dict(reader), res, "コード", "値")
+        assert population == {"332054": 1.5, "332020": 6.0, "": 0.0}
+
+        # The per-member map: raw keys mapped, then added up as one group.
+        mapped = sql.chart(dict(reader), {"aggregation": "count"}, res,
+                           key=lambda k: "33" if k.startswith("33") else "", group="コード")
+        assert [(k, v) for k, v in mapped.rows] == [("33", [4.0]), ("", [1.0])]
+
+        # A column that does not exist is named; nothing reaches SQL.
+        with pytest.raises(AggregationError) as missing:
+            sql.chart(dict(reader), {"aggregation": "sum", "group": 'x" FROM pg_user --',
+                                     "value": "値"}, res)
+        assert missing.value.msgid == "Column not found: {column}"
+
+        # Private: neither the query nor the columns for a reader who may not see it.
+        query = sql.query(res["id"], {"値": "numeric"}, None, ["値"])
+        for outsider in ({"user": stranger["name"], "ignore_auth": False},
+                         {"user": "", "ignore_auth": False}):
+            with pytest.raises(AggregationError) as refused:
+                sql.run(dict(outsider), res["id"], query)
+            assert refused.value.msgid == "Resource not found: {id}"
+            with pytest.raises(AggregationError):
+                sql.chart(dict(outsider), BLOCKS[1], res)
+        assert sql.run(dict(reader), res["id"], query)[0]["s0"] == 7.5
+
+
+def test_figures_change_when_rows_change_through_upsert_alone(app, test_request_context):
+    admin = factories.Sysadmin()
+    org = factories.Organization()
+    dataset = factories.Dataset(owner_org=org["id"])
+    context = {"user": admin["name"]}
+    with test_request_context():
+        table = call_action("datastore_create", dict(context),
+                            resource={"package_id": dataset["id"], "name": "件数"},
+                            fields=[{"id": "区分", "type": "text"}],
+                            records=[{"区分": "A"}, {"区分": "B"}], force=True)
+        story = call_action("regionaliot_story_create", dict(context), name="upsert",
+                            title="件数", organizations=[org["name"]], state="published",
+                            blocks=[{"type": "chart", "resource": table["resource_id"],
+                                     "aggregation": "count", "group": "区分"}])
+        before = call_action("regionaliot_chart_data", {}, id=story["id"], block=1)
+        metadata = call_action("resource_show", id=table["resource_id"])["metadata_modified"]
+        call_action("datastore_upsert", dict(context), resource_id=table["resource_id"],
+                    method="insert", records=[{"区分": "A"}], force=True)
+        # The resource's metadata did not move: only the rows token tells the change.
+        assert call_action("resource_show",
+                           id=table["resource_id"])["metadata_modified"] == metadata
+        after = call_action("regionaliot_chart_data", {}, id=story["id"], block=1)
+    assert before["rows"] == [["A", 1.0], ["B", 1.0]]
+    assert after["rows"] == [["A", 2.0], ["B", 1.0]]
