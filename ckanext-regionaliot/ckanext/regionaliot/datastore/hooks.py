@@ -14,14 +14,16 @@ import logging
 import re
 from typing import Any
 
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from regionaliot.validation.engine import default_registry
 from regionaliot.validation.registry import SchemaNotFound
 
 from ckanext.datastore.backend.postgres import get_read_engine, get_write_engine, identifier
+from ckanext.regionaliot.stories.aggregate import pyramid_columns
 
-from . import columns, jpsearch
+from . import columns, jpsearch, rowviews
 
 log = logging.getLogger(__name__)
 
@@ -156,9 +158,11 @@ def add_japanese_grams(resource_id: str) -> int:
     temporary table; the GIN index already on the column serves the searches."""
     table = identifier(resource_id)
     engine = get_write_engine()
+    ensure_grams_functions()
     with engine.begin() as conn:
         if conn.execute(sa.text("SELECT obj_description(CAST(:t AS regclass), 'pg_class')"),
                         {"t": table}).scalar() == GRAMS_MARK:
+            add_grams_trigger(conn, resource_id)  # tables marked before the trigger existed
             return 0
         conn.execute(sa.text("CREATE TEMP TABLE regionaliot_grams (_id int PRIMARY KEY, "
                              "grams tsvector) ON COMMIT DROP"))
@@ -190,24 +194,128 @@ def add_japanese_grams(resource_id: str) -> int:
         for _name, definition in indexes:
             conn.execute(sa.text(definition.replace(":", r"\:")))
         conn.execute(sa.text(f"COMMENT ON TABLE {table} IS '{GRAMS_MARK}'"))
+        add_grams_trigger(conn, resource_id)
     return count
 
 
-def forget_grams(resource_id: str) -> None:
-    """xloader is about to empty or replace the table: its new rows have no bigrams yet."""
+# Rows added or changed later (datastore_upsert) get their bigrams from a trigger that
+# runs after the DataStore's own full-text trigger (zfulltext: triggers fire in name order)
+# and appends what jpsearch.doc_vector would, computed in SQL: the same runs, bigrams,
+# positions and limit (tests compare the two). Only a changed _full_text gets them (CKAN's
+# upsert resets it to NULL, zfulltext fills it), so an update never doubles them.
+GRAMS_TRIGGER = "zz_regionaliot_ja_grams"
+GRAMS_FUNCTIONS_SQL = """
+CREATE OR REPLACE FUNCTION regionaliot_ja_grams(doc tsvector) RETURNS tsvector
+LANGUAGE plpgsql IMMUTABLE AS $fn$
+DECLARE
+  lexeme text; run text; parts text[] := '{}'; pos int := 1; n int; i int;
+BEGIN
+  IF doc IS NULL THEN RETURN NULL; END IF;
+  FOREACH lexeme IN ARRAY tsvector_to_array(doc) LOOP
+    FOR run IN SELECT m[1] FROM regexp_matches(normalize(lexeme, NFKC), '(RUN+)', 'g') AS m
+    LOOP
+      IF pos > MAXPOS THEN RETURN array_to_string(parts, ' ')::tsvector; END IF;
+      n := char_length(run);
+      FOR i IN 1 .. n LOOP
+        EXIT WHEN pos > MAXPOS;
+        parts := parts || (quote_literal(substr(run, i, CASE WHEN i < n THEN 2 ELSE 1 END))
+                           || ':' || pos);
+        pos := pos + 1;
+      END LOOP;
+      pos := pos + 1;
+    END LOOP;
+  END LOOP;
+  RETURN array_to_string(parts, ' ')::tsvector;
+END $fn$;
+CREATE OR REPLACE FUNCTION regionaliot_ja_grams_trigger() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_OP = 'INSERT' OR NEW._full_text IS DISTINCT FROM OLD._full_text THEN
+    NEW._full_text := NEW._full_text || coalesce(regionaliot_ja_grams(NEW._full_text), '');
+  END IF;
+  RETURN NEW;
+END $fn$;
+"""
+
+
+def grams_functions_sql() -> str:
+    return (GRAMS_FUNCTIONS_SQL.replace("RUN", jpsearch.sql_run_class())
+            .replace("MAXPOS", str(jpsearch.MAX_POSITION)))
+
+
+def ensure_grams_functions() -> None:
+    """(Re)define the SQL functions, in a transaction of their own: a failure here (two
+    loads replacing them at once) must not undo a table's bigrams."""
     try:
         with get_write_engine().begin() as conn:
-            conn.execute(sa.text(f"COMMENT ON TABLE {identifier(resource_id)} IS NULL"))
+            # exec_driver_sql: no bind parameters, so the ':' of the bodies stays text.
+            conn.exec_driver_sql(grams_functions_sql())
+    except sa.exc.DBAPIError as exc:
+        log.warning("regionaliot_datastore: bigram functions not replaced: %s", exc)
+
+
+def add_grams_trigger(conn: Any, resource_id: str) -> None:
+    """Later rows of this table get their bigrams as they are written."""
+    table = identifier(resource_id)
+    conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {GRAMS_TRIGGER} ON {table}")
+    conn.exec_driver_sql(f"CREATE TRIGGER {GRAMS_TRIGGER} BEFORE INSERT OR UPDATE ON {table} "
+                         "FOR EACH ROW EXECUTE PROCEDURE regionaliot_ja_grams_trigger()")
+
+
+def forget_grams(resource_id: str) -> None:
+    """xloader is about to empty or replace the table: its new rows have no bigrams yet
+    (they are added in one pass after the load, faster than the trigger row by row)."""
+    table = identifier(resource_id)
+    try:
+        with get_write_engine().begin() as conn:
+            conn.execute(sa.text(f"COMMENT ON TABLE {table} IS NULL"))
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {GRAMS_TRIGGER} ON {table}")
     except sa.exc.DBAPIError:
         pass  # no table yet
 
 
+# Views made for a validated standard table (stored titles: shown as they are in ja and en).
+MAP_TITLE = "地図 (Map)"
+PYRAMID_TITLE = "人口ピラミッド (Population pyramid)"
+
+
+def default_views(resource_id: str, state: str) -> list[str]:
+    """A validated standard table gets a map when it has coordinates and a population
+    pyramid when it has the age columns, once (a view the editor deleted is not made again
+    until the next load). Returns the view types created."""
+    if state not in ("typed", "partly"):
+        return []
+    fields = table_fields(resource_id) or []
+    names = [f["id"] for f in fields]
+    wanted = []
+    if p.plugin_loaded("regionaliot_map_view") and rowviews.coordinate_columns(names):
+        wanted.append(("regionaliot_map_view", {"title": MAP_TITLE}))
+    if p.plugin_loaded("regionaliot_chart_view") and pyramid_columns(names):
+        wanted.append(("regionaliot_chart_view", {"title": PYRAMID_TITLE, "kind": "pyramid"}))
+    if not wanted:
+        return []
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    context = {"ignore_auth": True, "user": site_user}
+    existing = {v["view_type"] for v in tk.get_action("resource_view_list")(
+        dict(context), {"id": resource_id})}
+    created = []
+    for view_type, settings in wanted:
+        if view_type in existing:
+            continue
+        tk.get_action("resource_view_create")(dict(context), dict(
+            settings, resource_id=resource_id, view_type=view_type))
+        created.append(view_type)
+    return created
+
+
 def after_upload(resource: dict[str, Any]) -> None:
-    """xloader loaded the resource: types from its schema, then the Japanese bigrams."""
+    """xloader loaded the resource: types from its schema, the Japanese bigrams, then the
+    map and pyramid views of a validated standard table."""
     try:
         result = type_columns(resource["id"])
         log.info("regionaliot_datastore: %s loaded, columns %s", resource["id"], result)
         add_japanese_grams(resource["id"])
+        default_views(resource["id"], result["state"])
     except Exception:
         # The rows are in the DataStore already: a problem here must not fail the load.
         log.exception("regionaliot_datastore: could not finish %s", resource.get("id"))

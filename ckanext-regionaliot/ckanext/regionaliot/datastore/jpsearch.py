@@ -17,8 +17,11 @@ import re
 import unicodedata
 from typing import Any
 
-# Hiragana, katakana (with ー), CJK ideographs, 々〆, half-width katakana.
-_JAPANESE = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\uff66-\uff9f"
+# The characters of a Japanese run, as (first, last) code points: hiragana, katakana (with
+# ー), CJK ideographs and their extension A and compatibility forms, 々〆, half-width kana.
+JAPANESE_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+                   (0x3005, 0x3006), (0xFF66, 0xFF9F))
+_JAPANESE = "".join(f"{chr(first)}-{chr(last)}" for first, last in JAPANESE_RANGES)
 _JAPANESE_RE = re.compile(f"[{_JAPANESE}]")
 _RUN_RE = re.compile(f"[{_JAPANESE}]+")
 _ASCII_WORD_RE = re.compile(r"[0-9a-z]+")
@@ -27,6 +30,11 @@ _TSQUERY_TAIL_RE = re.compile(r"(:\*)+$")
 _LIKE_SPECIAL_RE = re.compile(r"([\\%_])")
 MAX_TERMS = 8
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
+
+
+def sql_run_class() -> str:
+    """The same class for a PostgreSQL regular expression (the database is UTF-8)."""
+    return f"[{_JAPANESE}]"
 
 
 def has_japanese(value: Any) -> bool:
