@@ -8,8 +8,11 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.regionaliot.lib.i18n import N_, current_lang
 
+from . import overview, service
+
 __all__ = ["regionaliot_feed_state_label", "regionaliot_feed_sensor_name",
-           "regionaliot_feed_state_labels", "regionaliot_feed_age", "regionaliot_feed_days_ago"]
+           "regionaliot_feed_state_labels", "regionaliot_feed_age", "regionaliot_feed_days_ago",
+           "regionaliot_feed_water_levels"]
 
 # The words people use: a river's 氾濫注意水位 / 氾濫危険水位, an underpass's 冠水注意 / 冠水.
 STATE_MSGIDS = {
@@ -56,3 +59,13 @@ def regionaliot_feed_days_ago(days: int) -> str:
     """The start of a link's time range (ISO 8601, UTC)."""
     start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)
     return start.replace(microsecond=0).isoformat()
+
+
+def regionaliot_feed_water_levels() -> dict[str, Any]:
+    """The home page's 「今の水位」 panel (overview.water_levels), with ``unavailable``
+    when the values could not be read."""
+    user = tk.current_user.name if tk.current_user.is_authenticated else ""
+    feeds, unavailable = service.every_feed({"user": user})
+    panel = overview.water_levels(f["latest"] for f in feeds)
+    panel["unavailable"] = unavailable
+    return panel

@@ -4,16 +4,24 @@ action and the MQTT ingestor: find the feed, validate (observations.py, no CKAN)
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import ckan.model as ckan_model
 import ckan.plugins.toolkit as tk
+from ckan.lib.search import SearchError
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import model
 from .observations import Rejection, Sensor, sensors_from_list, validate
 
+log = logging.getLogger(__name__)
+
 FEED_TYPE = "feed"
+# The /feeds index and the home panel read at most this many feeds.
+MAX_FEEDS = 50
 # A feed's sensors are read again after this many seconds (the ingestor's cache).
 CACHE_SECONDS = 30.0
 
@@ -79,3 +87,30 @@ def ingest(feed: Feed, source: str, items: list[Any] | Rejection, topic: str | N
 def unknown_feed(source: str, topic: str | None, rejection: Rejection) -> None:
     """A message for no known feed still leaves a dead letter (feed_id NULL)."""
     model.store_deadletters(None, source, topic, [rejection])
+
+
+def every_feed(context: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+    """The feeds the user may see (newest first), each with its package and the result of
+    regionaliot_feed_latest; and whether some could not be read. A missing table, a lost
+    database connection or Solr down leave the page without the values, never a 500."""
+    try:
+        found = tk.get_action("package_search")(dict(context), {
+            "fq": f"+dataset_type:{FEED_TYPE}", "rows": MAX_FEEDS, "sort": "title_string asc",
+            "include_private": True})
+    except SearchError as error:
+        log.warning("Feeds: the search failed: %s", error)
+        return [], True
+    feeds, unavailable = [], False
+    for package in found["results"]:
+        try:
+            latest = tk.get_action("regionaliot_feed_latest")(dict(context), {"id": package["id"]})
+        except (tk.ObjectNotFound, tk.NotAuthorized):
+            continue
+        except SQLAlchemyError as error:
+            # The session's transaction is aborted: roll back so the rest of the page renders.
+            ckan_model.Session.rollback()
+            log.warning("Feeds: the latest values of %s could not be read: %s", package["name"], error)
+            unavailable = True
+            continue
+        feeds.append({"package": package, "latest": latest})
+    return feeds, unavailable

@@ -3,6 +3,8 @@
 - ``POST /api/feeds/<feed>/observations``: a device pushes JSON or CSV with its feed token
   in the ``X-Feed-Token`` header (action regionaliot_feed_push); answers JSON, 4xx for bad
   input, never a traceback.
+- ``/feeds``: every feed the user may see with its sensors' latest values and states, all
+  sensors on the basin map.
 - ``/feeds/<feed>``: the live page (map of sensors coloured by state, latest values,
   chart), updated by polling ``regionaliot_feed_latest`` and the chart's SVG.
 - ``/feeds/<feed>/chart.svg``, ``/feeds/<feed>/observations.csv``.
@@ -21,7 +23,7 @@ from flask import Blueprint, Response, make_response
 
 from ckanext.regionaliot.lib import config
 
-from . import chart, helpers, observations
+from . import chart, helpers, observations, overview, service
 
 __all__ = ["feeds"]
 
@@ -87,6 +89,18 @@ def _latest(id: str) -> dict[str, Any]:
         return tk.abort(404, _("No feed named %s") % id)
     except tk.NotAuthorized:
         return tk.abort(403, _("Not authorized to use this feed"))
+
+
+def index():
+    feeds, unavailable = service.every_feed(_context())
+    titles = {f["package"]["name"]: tk.h.get_translated(f["package"], "title") for f in feeds}
+    sensors = overview.sensors(f["latest"] for f in feeds)
+    for sensor in sensors:  # the map's tooltips in the reader's language
+        sensor["name"] = helpers.regionaliot_feed_sensor_name(sensor)
+        sensor["feed_title"] = titles.get(sensor["feed"], "")
+    return tk.render("regionaliot/feeds/index.html",
+                     {"feeds": feeds, "unavailable": unavailable,
+                      "sensors_json": json.dumps(sensors, ensure_ascii=False)})
 
 
 def read(id: str):
@@ -165,6 +179,7 @@ def observations_csv(id: str):
 
 
 feeds.add_url_rule("/api/feeds/<id>/observations", view_func=push, methods=["POST"])
+feeds.add_url_rule("/feeds", view_func=index)
 feeds.add_url_rule("/feeds/<id>", view_func=read)
 feeds.add_url_rule("/feeds/<id>/chart.svg", view_func=chart_svg)
 feeds.add_url_rule("/feeds/<id>/observations.csv", view_func=observations_csv)

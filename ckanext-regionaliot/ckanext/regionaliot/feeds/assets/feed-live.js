@@ -36,7 +36,7 @@ ckan.module("regionaliot-feed-live", function ($) {
             radius: 8, weight: 2, color: "#263238", fillOpacity: 0.95,
             fillColor: COLOURS[s.state] || COLOURS.no_data
           }).addTo(map);
-          m.bindTooltip(s.name);
+          m.bindTooltip(s.feed_title ? s.name + " (" + s.feed_title + ")" : s.name);
           m.on("add", function () {
             var el = m.getElement && m.getElement();
             if (el) { el.setAttribute("data-sensor", s.sensor_id); el.setAttribute("data-state", s.state); }
@@ -47,7 +47,9 @@ ckan.module("regionaliot-feed-live", function ($) {
         if (points.length) { map.fitBounds(points, { padding: [30, 30], maxZoom: 12 }); }
         else { map.setView([34.7, 133.6], 10); }
       }
-      window.setInterval(function () { self.refresh(); }, Math.max(2, this.options.seconds) * 1000);
+      if (this.options.url) {  // the /feeds index has a map only
+        window.setInterval(function () { self.refresh(); }, Math.max(2, this.options.seconds) * 1000);
+      }
     },
 
     label: function (kind, state) {
