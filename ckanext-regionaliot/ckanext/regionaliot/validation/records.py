@@ -210,6 +210,12 @@ def _run(record: ResourceValidation, path: str, schema: str, sha: str, size: int
         mark_error(record, INTERNAL_PROBLEM)
         return
     counts = report.get("counts") or {}
+    if report.get("checked") is False and not counts.get("errors"):
+        # Only general checks ran (no standard determined): unchecked, never a pass.
+        mark_error(record, N_("Which standard dataset this file is could not be determined "
+                              "from its header, so it was not checked. Choose the dataset's "
+                              "standard and validate it again."))
+        return
     record.status = "success" if report.get("valid") else "failure"
     record.message = None
     record.schema_name = report.get("schema")
