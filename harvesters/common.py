@@ -163,3 +163,17 @@ def tag_names(values: Iterable[Any]) -> list[str]:
         if text and text not in out:
             out.append(text)
     return out
+
+
+# Provenance of a harvested dataset (hidden scheming fields, schemas/ckan/dataset.yaml):
+# written by the harvest import only, carried over by every other edit.
+PROVENANCE_FIELDS = ("harvest_url", "harvest_identifier", "harvest_withdrawn")
+
+
+def keep_provenance(submitted: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
+    """``submitted`` (a dataset dict from the form or the API) with the provenance fields
+    replaced by the ``stored`` ones: a form that lacks them (they are not on it) keeps them,
+    and a value sent by anyone but the harvester is ignored."""
+    kept = {k: v for k, v in submitted.items() if k not in PROVENANCE_FIELDS}
+    kept.update({k: stored[k] for k in PROVENANCE_FIELDS if stored.get(k)})
+    return kept

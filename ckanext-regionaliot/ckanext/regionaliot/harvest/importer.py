@@ -76,6 +76,8 @@ from ckanext.harvest.model import (
 )
 from ckanext.regionaliot.lib.i18n import N_
 
+from .logic.action import HARVESTER
+
 log = logging.getLogger(__name__)
 
 HASH_KEY = "regionaliot_hash"  # harvest_object_extra: content hash of the mapped dict
@@ -85,10 +87,9 @@ WITHDRAWN_HASH = "withdrawn"  # the hash of a withdrawal's object: any returning
 UPSERT = "upsert"
 WITHDRAW = "withdraw"
 
-# Provenance fields of the dataset schema (schemas/ckan/dataset.yaml).
-URL_FIELD = "harvest_url"
-IDENTIFIER_FIELD = "harvest_identifier"
-WITHDRAWN_FIELD = "harvest_withdrawn"
+# Provenance fields of the dataset schema (schemas/ckan/dataset.yaml); only writes whose
+# context carries HARVESTER change them (logic/action.py).
+URL_FIELD, IDENTIFIER_FIELD, WITHDRAWN_FIELD = common.PROVENANCE_FIELDS
 
 MSG_NOT_JSON = N_("The harvested record could not be read.")
 MSG_NOT_OURS = N_("The local dataset {name} was not made by this harvest source; left unchanged.")
@@ -401,7 +402,7 @@ def import_object(obj: HarvestObject, *, user: str | None = None) -> bool | str:
 def _import(obj: HarvestObject, user: str | None) -> bool | str:
     extras = _extras(obj)
     previous = _previous(obj)
-    context = {"user": user or _site_user(), "ignore_auth": True}
+    context = {"user": user or _site_user(), "ignore_auth": True, HARVESTER: True}
     if extras.get(ACTION_KEY) == WITHDRAW:
         return _withdraw(obj, previous, context)
     try:

@@ -15,6 +15,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 
 @tk.blanket.config_declarations
+@tk.blanket.actions  # logic/action.py: only the harvester changes provenance fields
 # DefaultTranslation: its own catalogue, i18n/<lang>/LC_MESSAGES/ckanext-regionaliot_harvest.po.
 class RegionalIoTHarvestPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation, inherit=True)
