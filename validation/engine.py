@@ -15,6 +15,7 @@ from collections.abc import Callable
 from itertools import compress, islice, repeat
 from operator import not_
 
+from . import columnar
 from .checks import (
     ASCII_NUMBER_RE,
     FORMULA_PREFIXES,
@@ -68,7 +69,7 @@ def resolve_schema(table: Table, schema: str | Schema | None, registry: Registry
 def validate_file(path: str | os.PathLike[str], schema: str | Schema | None = None, lang: str = "ja",
                   *, registry: Registry | None = None, max_findings: int | None = 10_000,
                   chunk_rows: int = CHUNK_ROWS, encoding: str | None = None,
-                  allow_schema_paths: bool = True) -> Report:
+                  allow_schema_paths: bool = True, engine: str = "auto") -> Report:
     """Validate ``path`` and return a Report.
 
     ``schema`` is a name (``aed``, ``legacy/aed``), a path to a schema JSON, a
@@ -79,6 +80,11 @@ def validate_file(path: str | os.PathLike[str], schema: str | Schema | None = No
     ``allow_schema_paths=False`` is for a ``schema`` that comes from the web: only known
     names are resolved, the filesystem is never consulted, and a path (existing or not,
     schema or not) raises the same ``SchemaNotFound`` as an unknown name.
+
+    ``engine``: ``auto`` checks UTF-8 and Shift_JIS text files on the columnar path (see
+    columnar.py) and anything it does not vouch for on the row path, from the start;
+    ``rows`` only the row path; ``columnar`` raises ``columnar.Fallback`` instead of falling
+    back (tests). The findings are the same either way.
     """
     registry = registry or default_registry()
     report = Report(os.fspath(path), lang=lang, max_findings=max_findings)
@@ -91,8 +97,18 @@ def validate_file(path: str | os.PathLike[str], schema: str | Schema | None = No
         plan = Plan(table, resolved, registry, report)
         if isinstance(schema, str) and not schema.endswith(".json") and resolved is not None:
             _better_schema(table, resolved, registry, report)
-        plan.run(table.fast_rows(), chunk_rows)
-    return report
+        if engine == "rows" or not columnar.supports(table):
+            plan.run(table.fast_rows(), chunk_rows)
+            return report
+        try:
+            columnar.ColumnarRun(plan).run(chunk_rows, CHUNK_CELLS)
+            return report
+        except columnar.Fallback:
+            if engine == "columnar":
+                raise
+    return validate_file(path, schema, lang, registry=registry, max_findings=max_findings,
+                         chunk_rows=chunk_rows, encoding=encoding,
+                         allow_schema_paths=allow_schema_paths, engine="rows")
 
 
 def _resembles(labels: list[str], registry: Registry, report: Report, header_row: int) -> None:
@@ -336,7 +352,7 @@ class Plan:
             while self.sheet_pending and self.sheet_pending[0][0] < end:
                 self._emit_sheet(self.sheet_pending.pop(0))
         if not all(map(width.__eq__, map(len, chunk))):
-            chunk = self._even_out(chunk, base)
+            chunk = self.even_out(chunk, base)
         if not all(map(any, chunk)):
             keep = list(map(any, chunk))
             numbers = range(base, base + len(chunk))
@@ -351,15 +367,15 @@ class Plan:
         columns = list(zip(*chunk, strict=False))
         rowmap = rownums.__getitem__ if rownums is not None else (lambda i: base + i)
         for check in self.checks:
-            self._field(check, columns[check.column], rowmap)
+            self.check_field(check, columns[check.column], rowmap)
         if self.pk_checks:
-            self._primary_key(columns, rowmap, len(chunk))
+            self.primary_key(columns, rowmap, len(chunk))
         if self.lat is not None and self.lon is not None:
             self._pairs(columns[self.lat.column], columns[self.lon.column], rowmap)
         for column in self.formula_columns:
             self._formulas(column, columns[column], rowmap)
 
-    def _even_out(self, chunk: list[list[str]], base: int) -> list[list[str]]:
+    def even_out(self, chunk: list[list[str]], base: int) -> list[list[str]]:
         """Pad short rows and cut long ones to the header width, reporting as Frictionless does."""
         width = self.width
         tolerated = width + self.trailing_blank
@@ -388,7 +404,7 @@ class Plan:
                 out.append(row + [""] * (width - length))
         return out
 
-    def _field(self, check: FieldCheck, column: tuple[str, ...], rowmap) -> None:
+    def check_field(self, check: FieldCheck, column: tuple[str, ...], rowmap) -> None:
         emit = self.report.add
         number = check.column + 1
         name = check.name
@@ -432,9 +448,9 @@ class Plan:
                 for code, severity, params in bad[value]:
                     emit(row, number, name, code, severity, value, params)
         if check.unique or check.track_ids:
-            self._duplicates(check, values, index, bad, rowmap)
+            self.duplicates(check, values, index, bad, rowmap)
 
-    def _duplicates(self, check: FieldCheck, values, index, bad, rowmap) -> None:
+    def duplicates(self, check: FieldCheck, values, index, bad, rowmap) -> None:
         # Compared by value as Frictionless compares them (never by hash: hash(-1) == hash(-2));
         # values it cannot read (type errors) take no part in uniqueness.
         if bad and any(code == "type-error" for verdict in bad.values() for code, _, _ in verdict):
@@ -454,7 +470,7 @@ class Plan:
             row = rowmap(positions[j] if positions is not None else j)
             self.report.add(row, check.column + 1, check.name, code, "error", values[j])
 
-    def _primary_key(self, columns, rowmap, count: int) -> None:
+    def primary_key(self, columns, rowmap, count: int) -> None:
         """Frictionless's ``primary-key``: a row whose key cells are all missing, or whose
         key (the values as Frictionless reads them) an earlier row already had."""
         keys = []
@@ -488,11 +504,15 @@ class Plan:
             suspicious.update(compress(positions, map(lon_out.__contains__, lon_column)))
         else:
             suspicious = _out_of_range(lat_column, JAPAN_LAT) | _out_of_range(lon_column, JAPAN_LON)
-        if not suspicious:
-            return
+        if suspicious:
+            self.pair_findings(sorted(suspicious), lat_column, lon_column, rowmap)
+
+    def pair_findings(self, positions, lat_column, lon_column, rowmap) -> None:
+        """The exact latitude/longitude test of the rows at ``positions`` (a superset of
+        those outside Japan, in row order)."""
         emit = self.report.add
         severity = self.pair_severity
-        for i in sorted(suspicious):
+        for i in positions:
             lat_text, lon_text = lat_column[i], lon_column[i]
             lat, lon = to_float(lat_text), to_float(lon_text)
             lat_ok = lat is None or JAPAN_LAT[0] <= lat <= JAPAN_LAT[1]
@@ -516,8 +536,13 @@ class Plan:
         joined = "\n" + "\n".join(values)
         if not any(map(joined.__contains__, _FORMULA_MARKERS)):
             return
+        positions = compress(range(len(values)), map(str.startswith, values, repeat(FORMULA_PREFIXES)))
+        self.formula_findings(column, positions, values, rowmap)
+
+    def formula_findings(self, column: int, positions, values, rowmap) -> None:
+        """``formula-cell`` for the cells at ``positions`` (those starting like a formula)."""
         name = self.field_of_column.get(column, self.table.labels[column])
-        for i in compress(range(len(values)), map(str.startswith, values, repeat(FORMULA_PREFIXES))):
+        for i in positions:
             value = values[i]
             if not is_formula_like(value):
                 continue

@@ -43,6 +43,22 @@ def _frictionless_reader(spec: dict[str, Any], missing_values: list[str]):
     return field.create_cell_reader()
 
 
+class LengthBetween:
+    """minLength/maxLength as a predicate; a class, so the columnar engine reads its bounds."""
+
+    __slots__ = ("lo", "hi")
+
+    def __init__(self, lo: float, hi: float):
+        self.lo, self.hi = lo, hi
+
+    def __call__(self, value: str) -> bool:
+        return self.lo <= len(value) <= self.hi
+
+
+def no_comma(value: str) -> bool:
+    return "," not in value
+
+
 class FieldCheck:
     """Everything checked about one schema field, compiled once."""
 
@@ -110,7 +126,7 @@ class FieldCheck:
                     preds.append(frozenset(c["enum"]).__contains__)
                 if "minLength" in c or "maxLength" in c:
                     lo, hi = c.get("minLength", 0), c.get("maxLength", float("inf"))
-                    preds.append(lambda v, lo=lo, hi=hi: lo <= len(v) <= hi)
+                    preds.append(LengthBetween(lo, hi))
                 if self.format == "uri":
                     preds.append(URL_RE.fullmatch)  # has a scheme, so rfc3986 accepts it
             elif self.type in ("number", "integer") and plain_number and "enum" not in c:
@@ -136,7 +152,7 @@ class FieldCheck:
         elif self._own is not None:
             if self._own is numberish:
                 preds.append(str.isascii)
-                preds.append(lambda v: "," not in v)
+                preds.append(no_comma)
             else:
                 self.scan_all = True  # lgcode, date, flag, latlng_pair: low cardinality, cache them
 

@@ -1,0 +1,594 @@
+"""The columnar path of the engine: the same findings as the row path, from Arrow columns.
+
+``engine.Plan`` compiles a file's checks; the row path feeds them Python lists of cells.
+Here the data rows are parsed by pyarrow's CSV reader (C++) a block of a few MB at a time,
+and every check runs on whole columns with ``pyarrow.compute``:
+
+- a field's surely-fine predicates (``FieldCheck.preds``) become Arrow kernels: a regex
+  becomes an RE2 match that is never looser than Python's ``re`` (see ``re2_pattern``),
+  a value set ``is_in``, ``str.isascii`` ``string_is_ascii`` …; only the distinct values
+  that fail one (and any predicate that cannot be translated, on distinct values only)
+  reach the exact, cached ``FieldCheck.classify`` of the row path;
+- blank rows, required cells, the Japan bounds of coordinates and formula-like cells are
+  masks; only the rows they flag are turned into Python strings, and the row path's own
+  code (``Plan.even_out``, ``pair_findings``, ``formula_findings``, ``duplicates``,
+  ``primary_key``) writes their findings.
+
+Findings are identical to the row path's, in the same order (rows are handed to the checks
+in the row path's chunks, so even a report capped by ``max_findings`` keeps the same ones).
+Whatever this path cannot vouch for raises ``Fallback`` and the engine validates the file
+again on the row path, which then gives today's findings or today's ReadError: xlsx and
+UTF-16 files, a NUL byte, bytes that do not decode, a quote that is not a well-formed CSV
+quote, lines near ``reader.MAX_LINE_CHARS``, chunks near ``engine.CHUNK_CHARS``.
+Rows of the wrong width (pyarrow's invalid rows) are parsed by Python's csv and go through
+``Plan.even_out`` at their place, so ragged rows cost nothing elsewhere.
+
+Memory: one block (``BLOCK_BYTES``, grown only to end outside a quoted cell, at most
+``MAX_BLOCK_BYTES``) and one chunk of rows as Arrow arrays, plus what the row path keeps
+(the values of unique columns, spilled to SQLite past keyset.SPILL_AT).
+"""
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from .checks import FORMULA_PREFIXES, JAPAN_LAT, JAPAN_LON, FieldCheck
+from .checks.field import LengthBetween, no_comma
+from .reader import MAX_LINE_CHARS, ReadError, Table
+
+BLOCK_BYTES = 2 << 20
+MAX_BLOCK_BYTES = 64 << 20
+ENCODINGS = frozenset({"utf-8", "utf-8-sig", "cp932"})
+# A chunk of the row path ends early once it has read engine.CHUNK_CHARS characters; a
+# chunk that could come near it (with the reader's 1 MiB blocks read ahead) is left to it.
+CHUNK_BYTES_SAFE = 14 << 20
+
+STRING = pa.string()
+PLAIN_NUMBER = r"^-?[0-9]+(?:\.[0-9]+)?$"
+
+
+class Fallback(Exception):
+    """The columnar path does not vouch for this file: validate it on the row path."""
+
+
+def supports(table: Table) -> bool:
+    return table.dialect in ("csv", "tsv") and table.encoding in ENCODINGS
+
+
+# ------------------------------------------------------------------ regexes
+
+
+def _python_space_class() -> str:
+    """Every character Python's ``\\s`` matches in a str pattern, as the inside of an RE2
+    character class (RE2's own ``\\s`` is ASCII only)."""
+    spaces = [c for c in range(sys.maxunicode + 1) if re.match(r"\s", chr(c))]
+    parts, start = [], None
+    for i, code in enumerate(spaces):
+        if start is None:
+            start = code
+        if i + 1 == len(spaces) or spaces[i + 1] != code + 1:
+            parts.append(f"\\x{{{start:x}}}" + (f"-\\x{{{code:x}}}" if code != start else ""))
+            start = None
+    return "".join(parts)
+
+
+_SPACE = _python_space_class()
+
+
+def re2_pattern(pattern: re.Pattern[str], full: bool) -> str | None:
+    """An RE2 pattern that accepts a value only if ``pattern.match`` (``fullmatch`` when
+    ``full``) accepts it too, or None when that cannot be promised.
+
+    RE2 is never looser than Python here: its ``\\d`` and ``\\w`` are ASCII only (Python's
+    are Unicode: stricter is safe, the value then goes to the exact check), its ``$`` is the
+    end of the text (Python's also allows a final newline), ``\\s`` is spelled out as
+    Python's set. What RE2 would read more loosely is refused: ``\\D \\W \\B \\b``,
+    ``\\d``/``\\w`` in a negated class, POSIX ``[:classes:]``, ``{,n}``, flags, lookarounds,
+    back references."""
+    if not isinstance(pattern.pattern, str) or pattern.flags & ~re.UNICODE:
+        return None
+    text = pattern.pattern
+    out: list[str] = []
+    i, in_class, negated = 0, False, False
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            if i + 1 >= len(text):
+                return None
+            escaped = text[i + 1]
+            if escaped in "DWSBbZ" or escaped.isdigit():
+                if escaped == "S" and not in_class:
+                    out.append(f"[^{_SPACE}]")
+                    i += 2
+                    continue
+                return None
+            if escaped == "s":
+                out.append(_SPACE if in_class else f"[{_SPACE}]")
+            elif escaped in "dw":
+                if in_class and negated:
+                    return None
+                out.append(text[i:i + 2])
+            elif escaped == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", text[i + 2:i + 6]):
+                out.append(f"\\x{{{text[i + 2:i + 6]}}}")
+                i += 6
+                continue
+            elif escaped == "U" and re.fullmatch(r"[0-9a-fA-F]{8}", text[i + 2:i + 10]):
+                out.append(f"\\x{{{text[i + 2:i + 10]}}}")
+                i += 10
+                continue
+            elif escaped.isalpha() and escaped not in "Atnrfvx":
+                return None
+            else:
+                out.append(text[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            if char == "]":
+                in_class = False
+            elif char == "[":
+                if text[i + 1:i + 2] in (":", ".", "="):
+                    return None
+                out.append("\\[")
+                i += 1
+                continue
+        elif char == "[":
+            in_class = True
+            negated = text[i + 1:i + 2] == "^"
+            start = i + 1 + negated
+            if text[start:start + 1] in ("]", "[") or text[start:start + 2] == "\\]":
+                return None
+            out.append(text[i:start])
+            i = start
+            continue
+        elif char == "(" and text[i + 1:i + 2] == "?" and text[i + 2:i + 3] not in (":", "P"):
+            return None
+        elif char == "{" and text[i + 1:i + 2] == ",":
+            return None
+        out.append(char)
+        i += 1
+    body = "".join(out)
+    candidate = "^(?:" + body + (")$" if full else ")")
+    try:
+        pc.match_substring_regex(pa.array([""], STRING), candidate)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return candidate
+
+
+Kernel = Callable[[pa.Array], pa.Array]
+
+
+def arrow_kernel(pred: Callable[[str], Any]) -> Kernel | None:
+    """The Arrow form of one of FieldCheck's surely-fine predicates, or None."""
+    if pred is str.isascii:
+        return pc.string_is_ascii
+    if pred is no_comma:
+        return lambda values: pc.invert(pc.match_substring(values, ","))
+    if isinstance(pred, LengthBetween):
+        lo, hi = pred.lo, pred.hi
+
+        def length(values: pa.Array) -> pa.Array:
+            n = pc.utf8_length(values)
+            ok = pc.greater_equal(n, lo)
+            return ok if hi == float("inf") else pc.and_(ok, pc.less_equal(n, hi))
+        return length
+    owner = getattr(pred, "__self__", None)
+    if isinstance(owner, frozenset) and getattr(pred, "__name__", "") == "__contains__":
+        members = pa.array(sorted(v for v in owner if isinstance(v, str)), STRING)
+        return lambda values: pc.is_in(values, value_set=members)
+    if isinstance(owner, re.Pattern) and getattr(pred, "__name__", "") in ("match", "fullmatch"):
+        rx = re2_pattern(owner, pred.__name__ == "fullmatch")
+        if rx is not None:
+            return lambda values: pc.match_substring_regex(values, rx)
+    return None
+
+
+class ColumnCheck:
+    """A FieldCheck's predicates split into Arrow kernels and those left to Python."""
+
+    def __init__(self, check: FieldCheck):
+        self.check = check
+        self.kernels: list[Kernel] = []
+        self.python: list[Callable[[str], Any]] = []
+        for pred in check.preds:
+            kernel = arrow_kernel(pred)
+            if kernel is None:
+                self.python.append(pred)
+            else:
+                self.kernels.append(kernel)
+        self.missing = None if check.missing == {""} else \
+            pa.array(sorted(check.missing), STRING)
+
+    def suspects(self, values: pa.Array) -> set[str]:
+        """FieldCheck.suspects: the distinct values that may have a finding."""
+        check = self.check
+        if check.scan_all:
+            return set(pc.unique(values).to_pylist()) - check.good
+        bad: set[str] = set()
+        passing = values
+        if self.kernels:
+            ok = self.kernels[0](values)
+            for kernel in self.kernels[1:]:
+                ok = pc.and_(ok, kernel(values))
+            if not pc.all(ok).as_py():
+                bad.update(pc.unique(values.filter(pc.invert(ok))).to_pylist())
+                passing = values.filter(ok)
+        if self.python and len(passing):
+            distinct = pc.unique(passing).to_pylist()
+            failed = {v for pred in self.python for v in distinct if not pred(v)}
+            if failed:
+                bad |= failed
+                passing = passing.filter(pc.invert(pc.is_in(passing, value_set=pa.array(list(failed), STRING))))
+        if check.range is not None and len(passing):
+            lo, hi = check.range
+            if lo is not None or hi is not None:
+                # Every value left passed the plain-number regex, so the cast is Python's float().
+                floats = pc.cast(passing, pa.float64())
+                out = None
+                if lo is not None:
+                    out = pc.less_equal(floats, lo)
+                if hi is not None:
+                    high = pc.greater_equal(floats, hi)
+                    out = high if out is None else pc.or_(out, high)
+                if pc.any(out).as_py():
+                    bad.update(pc.unique(passing.filter(out)).to_pylist())
+        if bad and check.good:
+            bad -= check.good
+        return bad
+
+
+# ------------------------------------------------------------------ reading
+
+
+def _data_offset(path: str, records: int) -> int:
+    """Byte offset of the first data row, ``records`` records into the file. Each record
+    above it must be one line (an even number of quotes), else the row path reads it."""
+    with open(path, "rb") as handle:
+        head = handle.read(max(BLOCK_BYTES, 1 << 20))
+        at_end = len(head) < max(BLOCK_BYTES, 1 << 20)
+    lines = head.splitlines(keepends=True)
+    if len(lines) < records + (0 if at_end else 1):
+        raise Fallback("header lines")
+    offset = 0
+    for line in lines[:records]:
+        if line.count(b'"') % 2:
+            raise Fallback("quoted line break above the data")
+        offset += len(line)
+    return offset
+
+
+def _quoted_field_re(delimiter: bytes) -> re.Pattern[bytes]:
+    # A well-formed quoted field: opens at the start of a field, "" inside, closes at its end.
+    # Starts with the literal quote, so re scans for quotes at C speed.
+    d = re.escape(delimiter)
+    return re.compile(b'"(?<![^' + d + rb'\r\n]")(?:[^"]|"")*"(?=[' + d + rb'\r\n]|\Z)')
+
+
+def _cut(buffer: bytes) -> int:
+    """End of the last whole line in ``buffer`` outside a quoted cell, or -1."""
+    end = buffer.rfind(b"\n") + 1
+    if end == 0:
+        end = buffer.rfind(b"\r", 0, len(buffer) - 1) + 1  # old Mac line ends: not a \r\n cut
+    if end == 0 or b'"' not in buffer:
+        return end if end else -1
+    parity = buffer.count(b'"', 0, end) % 2
+    tries = 0
+    while end > 0 and parity and tries < 10_000:
+        previous = buffer.rfind(b"\n", 0, end - 1) + 1
+        parity ^= buffer.count(b'"', previous, end) % 2
+        end = previous
+        tries += 1
+    return end if end > 0 and not parity else -1
+
+
+def _blocks(path: str, offset: int) -> Iterator[bytes]:
+    """The data bytes from ``offset``, in blocks of whole records."""
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        buffer = b""
+        while True:
+            more = handle.read(BLOCK_BYTES)
+            if not more:
+                if buffer:
+                    yield buffer
+                return
+            buffer += more
+            end = _cut(buffer)
+            if end <= 0:
+                if len(buffer) > MAX_BLOCK_BYTES:
+                    raise Fallback("no record end")
+                continue
+            yield buffer[:end]
+            buffer = buffer[end:]
+
+
+class Parsed:
+    """One block parsed: a table of ``width`` string columns in record order, and the rows
+    that ``Plan.even_out`` must see (ragged, or with cells beyond the trailing blank
+    columns), as (record index in the block, cells)."""
+
+    def __init__(self, table: pa.Table, records: int, uneven: list[tuple[int, list[str]]]):
+        self.table = table
+        self.records = records
+        self.uneven = uneven
+
+
+class BlockParser:
+    def __init__(self, table: Table, width: int):
+        self.width = width
+        self.tolerated = width + table.trailing_blank
+        self.delimiter = "\t" if table.dialect == "tsv" else ","
+        self.encoding = table.encoding
+        self.names = [f"c{i}" for i in range(self.tolerated)]
+        self.quoted_field = _quoted_field_re(self.delimiter.encode())
+        self.convert = pacsv.ConvertOptions(
+            column_types={name: STRING for name in self.names},
+            strings_can_be_null=False, quoted_strings_can_be_null=False)
+
+    def parse(self, block: bytes) -> Parsed:
+        if b"\x00" in block:
+            raise Fallback("NUL")  # the row path names its line
+        quoted = b'"' in block
+        if quoted and b'"' in self.quoted_field.sub(b"", block):
+            raise Fallback("quote outside a well-formed quoted cell")
+        if self.encoding == "cp932":
+            try:
+                block = block.decode("cp932").encode("utf-8")
+            except UnicodeDecodeError:
+                raise Fallback("undecodable") from None
+        invalid: list[tuple[int | None, str]] = []
+
+        def on_invalid(row) -> str:
+            invalid.append((row.number, row.text))
+            return "skip"
+
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(block),
+                read_options=pacsv.ReadOptions(column_names=self.names, use_threads=False,
+                                               block_size=max(1 << 20, len(block) + 1)),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=self.delimiter, quote_char='"' if quoted else False,
+                    double_quote=True, escape_char=False, newlines_in_values=quoted,
+                    ignore_empty_lines=False, invalid_row_handler=on_invalid),
+                convert_options=self.convert)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError) as exc:
+            raise Fallback(f"pyarrow: {exc}") from None
+        return self._even(table, invalid)
+
+    def _even(self, table: pa.Table, invalid: list[tuple[int | None, str]]) -> Parsed:
+        width, tolerated = self.width, self.tolerated
+        uneven: list[tuple[int, list[str]]] = []
+        if tolerated > width:
+            tail = pa.array([False] * table.num_rows, pa.bool_())
+            for column in table.columns[width:]:
+                tail = pc.or_(tail, pc.not_equal(column, ""))
+            if pc.any(tail).as_py():
+                positions = pc.indices_nonzero(tail).to_pylist()
+                rows = table.take(positions).to_pylist()
+                # Index among valid rows for now; turned into record indices below.
+                uneven = [(p, [row[name] for name in self.names]) for p, row in zip(positions, rows, strict=True)]
+            table = table.select(range(width))
+        records = table.num_rows + len(invalid)
+        if not invalid:
+            return Parsed(table, records, uneven)
+        # Put the ragged rows in their place: pyarrow numbers them by record (from 1).
+        bad_records = []
+        ragged = []
+        for number, text in invalid:
+            if number is None or len(text) * 3 + 3 >= MAX_LINE_CHARS:
+                raise Fallback("ragged row without a number, or too long")
+            cells = next(csv.reader([text], delimiter=self.delimiter), [])
+            bad_records.append(number - 1)
+            ragged.append(cells)
+        if len(set(bad_records)) != len(bad_records) or max(bad_records) >= records:
+            raise Fallback("ragged row numbers")
+        # order[record] = its row in concat(valid rows, ragged rows)
+        ragged_at = sorted(bad_records)
+        if ragged_at != bad_records:
+            raise Fallback("ragged rows out of order")
+        order: list[int] = []
+        valid_index = 0
+        previous = 0
+        for k, record in enumerate(ragged_at):
+            order.extend(range(valid_index, valid_index + record - previous))
+            valid_index += record - previous
+            order.append(table.num_rows + k)
+            previous = record + 1
+        order.extend(range(valid_index, table.num_rows))
+        if uneven:
+            # a valid row's record index: its own index plus the ragged records before it
+            shifted = []
+            k = 0
+            for p, cells in uneven:
+                while k < len(ragged_at) and ragged_at[k] <= p + k:
+                    k += 1
+                shifted.append((p + k, cells))
+            uneven = shifted
+        evened = [cells[:width] if len(cells) >= width else cells + [""] * (width - len(cells))
+                  for cells in ragged]
+        extra = pa.table([pa.array(column, STRING) for column in zip(*evened, strict=True)],
+                         names=table.column_names)
+        combined = pa.concat_tables([table, extra]).take(pa.array(order, pa.int64()))
+        uneven.extend(zip(bad_records, ragged, strict=True))
+        uneven.sort(key=lambda item: item[0])
+        return Parsed(combined, records, uneven)
+
+
+# ------------------------------------------------------------------ checking
+
+
+class ColumnarRun:
+    """Runs a compiled ``engine.Plan`` over Arrow chunks of the file."""
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.report = plan.report
+        self.table: Table = plan.table
+        self.width = plan.width
+        self.columns = {check: ColumnCheck(check) for check in plan.checks}
+
+    def run(self, chunk_rows: int, chunk_cells: int) -> None:
+        plan = self.plan
+        table = self.table
+        if not supports(table):
+            raise Fallback("not a UTF-8 or Shift_JIS text file")
+        chunk_rows = max(1, min(chunk_rows, chunk_cells // max(1, self.width)))
+        offset = _data_offset(table.path, table.first_data_row - 1)
+        parser = BlockParser(table, self.width)
+        base = table.first_data_row
+        pending: list[pa.Table] = []
+        held = 0
+        uneven: deque[tuple[int, list[str]]] = deque()
+        try:
+            for block in _blocks(table.path, offset):
+                parsed = parser.parse(block)
+                start = base + held
+                uneven.extend((start + index, cells) for index, cells in parsed.uneven)
+                pending.append(parsed.table)
+                held += parsed.records
+                while held >= chunk_rows:
+                    whole = pa.concat_tables(pending)
+                    self._chunk(whole.slice(0, chunk_rows).combine_chunks(), base, uneven)
+                    base += chunk_rows
+                    held -= chunk_rows
+                    pending = [whole.slice(chunk_rows)] if held else []
+            if held:
+                self._chunk(pa.concat_tables(pending).combine_chunks(), base, uneven)
+        except MemoryError:
+            raise ReadError("too-large") from None
+        finally:
+            for check in plan.checks:
+                check.seen_keys.close()
+            plan.pk_seen.close()
+
+    def _chunk(self, table: pa.Table, base: int, uneven: deque) -> None:
+        plan = self.plan
+        report = self.report
+        count = table.num_rows
+        columns = [column.combine_chunks() for column in table.columns]
+        sizes = [np.diff(_offsets(column)) for column in columns]
+        lengths = np.sum(sizes, axis=0, dtype=np.int64)
+        if int(lengths.max()) * 3 + 3 * self.width >= MAX_LINE_CHARS or \
+                int(lengths.sum()) + count * (3 * self.width + 2) >= CHUNK_BYTES_SAFE:
+            raise Fallback("long lines")  # the row path's limits decide
+        report.rows += count
+        report.begin_cells()
+        end = base + count
+        while uneven and uneven[0][0] < end:
+            number, cells = uneven.popleft()
+            plan.even_out([cells], number)
+        blank = lengths == 0
+        rownums = None
+        if blank.any():
+            for i in np.flatnonzero(blank).tolist():
+                number = base + i
+                report.add(number, None, "", "blank-row", "error")
+                if plan.pk_checks:
+                    report.add(number, None, "", "primary-key:empty", "error", "", {"key": plan.pk_label})
+            keep = ~blank
+            rownums = (np.flatnonzero(keep) + base).tolist()
+            if not rownums:
+                return
+            mask = pa.array(keep)
+            columns = [column.filter(mask) for column in columns]
+        rowmap = rownums.__getitem__ if rownums is not None else (lambda i: base + i)
+        for check in plan.checks:
+            self._field(check, columns[check.column], rowmap)
+        if plan.pk_checks:
+            keys = {check.column: columns[check.column].to_pylist() for check in plan.pk_checks}
+            plan.primary_key(keys, rowmap, len(columns[0]))
+        if plan.lat is not None and plan.lon is not None:
+            self._pairs(columns[plan.lat.column], columns[plan.lon.column], rowmap)
+        for column in plan.formula_columns:
+            self._formulas(column, columns[column], rowmap)
+
+    def _field(self, check: FieldCheck, column: pa.Array, rowmap) -> None:
+        emit = self.report.add
+        number = check.column + 1
+        name = check.name
+        compiled = self.columns[check]
+        if compiled.missing is None:
+            blank = pc.equal(column, "")
+        else:
+            blank = pc.is_in(column, value_set=compiled.missing)
+        index = None
+        values = column
+        if pc.any(blank).as_py():
+            if check.required:
+                for i in pc.indices_nonzero(blank).to_pylist():
+                    emit(rowmap(i), number, name, "constraint-error:required", "error", "",
+                         {"constraint": True})
+            present = pc.invert(blank)
+            index = pc.indices_nonzero(present).to_pylist()
+            values = column.filter(present)
+        if not len(values):
+            return
+        bad = {}
+        for value in compiled.suspects(values):
+            verdict = check.classify(value)
+            if verdict:
+                bad[value] = verdict
+        if bad:
+            hit = pc.is_in(values, value_set=pa.array(list(bad), STRING))
+            positions = pc.indices_nonzero(hit).to_pylist()
+            for j, value in zip(positions, values.take(positions).to_pylist(), strict=True):
+                row = rowmap(index[j] if index is not None else j)
+                for code, severity, params in bad[value]:
+                    emit(row, number, name, code, severity, value, params)
+        if check.unique or check.track_ids:
+            self.plan.duplicates(check, values.to_pylist(), index, bad, rowmap)
+
+    def _pairs(self, lat: pa.Array, lon: pa.Array, rowmap) -> None:
+        suspicious = pc.or_(_outside(lat, JAPAN_LAT), _outside(lon, JAPAN_LON))
+        if not pc.any(suspicious).as_py():
+            return
+        positions = pc.indices_nonzero(suspicious).to_pylist()
+        self.plan.pair_findings(range(len(positions)), lat.take(positions).to_pylist(),
+                                lon.take(positions).to_pylist(), lambda k: rowmap(positions[k]))
+
+    def _formulas(self, column: int, values: pa.Array, rowmap) -> None:
+        data = values.buffers()[2]
+        if data is None or not data.size or not len(values):
+            return
+        offsets = _offsets(values)
+        starts = offsets[:-1]
+        first = np.frombuffer(data, dtype=np.uint8)[np.minimum(starts, data.size - 1)]
+        hit = _FORMULA_FIRST[first] & (offsets[1:] > starts)
+        if not hit.any():
+            return
+        positions = np.flatnonzero(hit).tolist()
+        self.plan.formula_findings(column, range(len(positions)), values.take(positions).to_pylist(),
+                                   lambda k: rowmap(positions[k]))
+
+
+def _offsets(values: pa.Array) -> np.ndarray:
+    """The value offsets of a string array, as numpy (no copy)."""
+    return np.frombuffer(values.buffers()[1], dtype=np.int32, count=len(values) + 1,
+                         offset=values.offset * 4)
+
+
+# First bytes of a cell a spreadsheet runs as a formula (FORMULA_PREFIXES are ASCII characters).
+_FORMULA_FIRST = np.zeros(256, dtype=bool)
+_FORMULA_FIRST[[ord(prefix) for prefix in FORMULA_PREFIXES]] = True
+
+
+def _outside(values: pa.Array, bounds: tuple[float, float]) -> pa.Array:
+    """True where a cell may lie outside ``bounds``: not blank and not a plain number
+    inside them (a superset; ``Plan.pair_findings`` decides exactly)."""
+    number = pc.match_substring_regex(values, PLAIN_NUMBER)
+    floats = pc.cast(pc.if_else(number, values, "0"), pa.float64())
+    inside = pc.and_(number, pc.and_(pc.greater_equal(floats, bounds[0]), pc.less_equal(floats, bounds[1])))
+    return pc.invert(pc.or_(inside, pc.equal(values, "")))
+
+
+__all__ = ["Fallback", "ColumnarRun", "supports", "re2_pattern", "arrow_kernel", "BLOCK_BYTES"]
