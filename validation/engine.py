@@ -25,6 +25,7 @@ from .checks import (
     is_formula_like,
     nfkc,
 )
+from . import crossfield
 from .headers import label_hits, match_header
 from .keyset import SeenKeys
 from .reader import ReadError, Table, open_table
@@ -97,6 +98,8 @@ def validate_file(path: str | os.PathLike[str], schema: str | Schema | None = No
         plan = Plan(table, resolved, registry, report)
         if isinstance(schema, str) and not schema.endswith(".json") and resolved is not None:
             _better_schema(table, resolved, registry, report)
+        if not plan.schema.generic:  # several cells of a row: a pass of its own, when one applies
+            crossfield.run(path, encoding, table_label_scorer(registry), plan.field_of_column, report)
         if engine == "rows" or not columnar.supports(table):
             plan.run(table.fast_rows(), chunk_rows)
             return report

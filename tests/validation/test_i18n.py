@@ -28,7 +28,8 @@ EVERY_PARAM = {"field": "F", "cell": "C", "column": 3, "type": "number/default",
                "changes": 2, "type_hint": "T", "schema": "S", "detail": "D", "type_name": "N",
                "key": "K", "range": "A1:B2", "formula": "SUM(A1)", "better": "B", "chosen": "C",
                "better_generation": "standard", "chosen_generation": "legacy", "better_matched": 9,
-               "better_total": 10, "chosen_matched": 2, "chosen_total": 22, "old": "o", "new": "n"}
+               "better_total": 10, "chosen_matched": 2, "chosen_total": 22, "old": "o", "new": "n",
+               "parts": "P", "sum": 4, "unit": "U"}
 
 
 def test_the_catalogue_translates_every_msgid_of_the_code():

@@ -54,6 +54,11 @@ class Check:
     predicate: Callable[[str], Any] | None = None
     # Non-standard files: (kind, pattern of the column names, as label keys, it applies to).
     headers: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    # A cross-field check (several cells of one row): {field name: file column} of the
+    # file's standard columns -> None (does not apply) or a function judging one row, given
+    # the row's cells by field name, returning (field, code, params) findings.
+    rows: Callable[[dict[str, int]], Callable[[dict[str, str]], list[tuple[str, str, dict[str, Any]]]] | None] \
+        | None = None
     doc: str = field(default="", compare=False)
 
 
