@@ -1,0 +1,240 @@
+"""「データから見えるもの」 at 1,000,000 rows (issue 9, "Measure"): server time of
+``regionaliot_chart_data`` (through the Action API, in-process WSGI) cold and cached, and of
+a story page, on a DataStore table of ``--rows`` rows; the pure path (rows read through
+datastore_search, then aggregated in Python) as the baseline in the same run.
+Goal: cold ≤ 2 s, cached p95 ≤ 50 ms.
+
+1. Renders the shared bench profile (ckan_bench / datastore_bench; the script refuses any
+   other), creates a dataset and a DataStore table, and fills it by COPY (seconds).
+2. A published story with one block per aggregation the SQL path answers: sum (typed
+   column), mean (a text column: the number parsing in SQL), time series, pyramid (one
+   member), share, and a per-member map.
+3. Per block: cold = a new rows token (cache.rows_changed) before each call, ``--cold``
+   calls; cached = ``--repeats`` calls, p50/p95. The pure path: ``--pure`` cold runs of the
+   sum and pyramid blocks over ``--pure-rows`` rows (the portal's max_rows, 200,000: the
+   pure path never reads more), so the ratio is per row read (reported with both).
+
+    flock var/bench.lock nice -n 10 .venv/bin/python bench/stories/run.py
+    .venv/bin/python bench/stories/run.py --rows 100000 --repeats 50
+
+Writes bench/out/stories.json. Needs the services (make services).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DB_NAME = "ckan_bench"
+CODES = ["332020", "332038", "332054", "332071", "332101", "332119", "332135", "332160",
+         "334618", "336092"]  # the ten members
+AGES = ["0-4歳", "5-9歳", "10-14歳", "15-64歳", "65歳以上"]
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--ini", type=Path, default=ROOT / "var" / "bench-stories.ini")
+    p.add_argument("--own-profile", action="store_true",
+                   help="use --ini as it is (a test profile of one's own)")
+    p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--cold", type=int, default=3)
+    p.add_argument("--repeats", type=int, default=100)
+    p.add_argument("--pure", type=int, default=1, help="cold runs of the pure path per block")
+    p.add_argument("--pure-rows", type=int, default=200_000,
+                   help="rows the pure path reads (its max_rows; the default is the "
+                        "portal's: beyond it, the pure path does not count at all)")
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    return p.parse_args(argv)
+
+
+def load_ckan(ini: Path, own_profile: bool):
+    env = dict(os.environ, REGIONALIOT_DATA=os.environ.get("REGIONALIOT_DATA", str(ROOT / "var")))
+    if not own_profile:
+        subprocess.run([sys.executable, str(ROOT / "deploy" / "render_ini.py"), "bench",
+                        str(ini)], check=True, env=env)
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    app = make_app(load_config(str(ini)))
+    from ckan.common import config
+
+    db = config["sqlalchemy.url"].rsplit("/", 1)[-1]
+    if db != DB_NAME and not (own_profile and db.startswith("ckan_test_")):
+        sys.exit(f"bench/stories: {ini} is not the bench profile (db {db})")
+    return app
+
+
+def fields() -> list[dict]:
+    out = [{"id": "市区町村コード", "type": "text"}, {"id": "年", "type": "text"},
+           {"id": "人数", "type": "numeric"}, {"id": "件数", "type": "text"}]
+    for age in AGES:
+        out += [{"id": f"{age}の男性", "type": "numeric"}, {"id": f"{age}の女性", "type": "numeric"}]
+    return out
+
+
+def fill(resource_id: str, rows: int, seed: int = 9) -> float:
+    """COPY ``rows`` generated rows into the DataStore table (write role)."""
+    import sqlalchemy as sa
+    from ckan.common import config
+
+    rng = random.Random(seed)
+    columns = [f["id"] for f in fields()]
+    engine = sa.create_engine(config["ckan.datastore.write_url"])
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        cursor = conn.connection.cursor()
+        chunk = 100_000
+        for start in range(0, rows, chunk):
+            buffer = io.StringIO()
+            for _ in range(min(chunk, rows - start)):
+                cells = [rng.choice(CODES), str(rng.randint(2010, 2040)),
+                         str(rng.randint(0, 500)),
+                         rng.choice(["12", "１，２３４", "不明", "", "7.5"])]
+                cells += [str(rng.randint(0, 300)) for _ in range(2 * len(AGES))]
+                buffer.write("\t".join(cells) + "\n")
+            buffer.seek(0)
+            quoted = ", ".join('"' + c + '"' for c in columns)
+            cursor.copy_expert(f'COPY "{resource_id}" ({quoted}) FROM STDIN', buffer)
+        cursor.execute(f'ANALYZE "{resource_id}"')
+    return time.perf_counter() - started
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def summary(times: list[float]) -> dict[str, float]:
+    return {"n": len(times), "p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(percentile(times, 0.95), 1), "max_ms": round(max(times), 1)}
+
+
+BLOCKS = [
+    ("sum", {"type": "chart", "aggregation": "sum", "group": "市区町村コード", "value": "人数"}),
+    ("mean_text", {"type": "chart", "aggregation": "mean", "group": "市区町村コード",
+                   "value": "件数"}),
+    ("timeseries", {"type": "chart", "aggregation": "timeseries", "group": "年",
+                    "value": "人数", "chart": "line"}),
+    ("pyramid", {"type": "chart", "aggregation": "pyramid", "where_column": "市区町村コード",
+                 "where_value": "332054", "chart": "pyramid"}),
+    ("share", {"type": "chart", "aggregation": "share", "group": "年"}),
+    ("map", {"type": "map", "member_column": "市区町村コード", "aggregation": "sum",
+             "value": "人数"}),
+]
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    wsgi = load_ckan(args.ini, args.own_profile)
+    app = wsgi._wsgi_app
+    load_start = os.getloadavg()
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+    from ckan.cli.db import _run_migrations
+    from ckan.common import config
+    from ckanext.regionaliot.stories import aggregate, cache, data
+
+    result: dict = {"rows": args.rows, "load_average_start": [round(x, 2) for x in load_start]}
+    with app.app_context(), app.test_request_context():
+        for plugin in (None, "regionaliot_stories"):
+            _run_migrations(plugin)
+        site = {"user": "", "ignore_auth": True}
+        admin = model.User.get("bench-stories") or model.User(
+            name="bench-stories", email="bench@example.invalid", password="x" * 20,
+            sysadmin=True)
+        model.Session.add(admin)
+        model.Session.commit()
+        context = {"user": admin.name}
+        org = model.Group.get("bench-stories-org") or None
+        if org is None:
+            tk.get_action("organization_create")(dict(site, user=admin.name),
+                                                 {"name": "bench-stories-org",
+                                                  "title": "ベンチ市"})
+        name = f"bench-stories-{int(time.time())}"
+        dataset = tk.get_action("package_create")(dict(context), {
+            "name": name, "title": "ベンチ 100万行", "owner_org": "bench-stories-org"})
+        table = tk.get_action("datastore_create")(dict(context), {
+            "resource": {"package_id": dataset["id"], "name": "100万行"},
+            "fields": fields(), "force": True})
+        resource_id = table["resource_id"]
+        result["load_seconds"] = round(fill(resource_id, args.rows), 1)
+        blocks = [dict(block, resource=resource_id) for _name, block in BLOCKS]
+        story = tk.get_action("regionaliot_story_create")(dict(context), {
+            "name": name, "title": "ベンチ", "organizations": ["bench-stories-org"],
+            "blocks": blocks, "state": "published"})
+        model.Session.remove()
+
+    from werkzeug.test import Client
+
+    client = Client(wsgi)  # with CKAN's middleware (locale, root path), as served
+
+    def chart(index: int) -> float:
+        start = time.perf_counter()
+        response = client.get("/api/3/action/regionaliot_chart_data",
+                              query_string={"id": story["id"], "block": index})
+        elapsed = (time.perf_counter() - start) * 1000
+        assert response.status_code == 200, response.get_data(as_text=True)[:500]
+        response.close()
+        return elapsed
+
+    client.get("/stories")  # warm the process (templates, routes)
+    sql_figures: dict[str, dict] = {}
+    for index, (label, _block) in enumerate(BLOCKS, start=1):
+        cold = []
+        for _ in range(args.cold):
+            with app.app_context():
+                cache.rows_changed(resource_id)
+            cold.append(chart(index))
+        cached = [chart(index) for _ in range(args.repeats)]
+        sql_figures[label] = {"cold": summary(cold), "cached": summary(cached)}
+        print(label, sql_figures[label], flush=True)
+    result["chart_data_sql"] = sql_figures
+
+    page: list[float] = []
+    for _ in range(max(10, args.repeats // 5)):
+        start = time.perf_counter()
+        response = client.get(f"/stories/{story['name']}")
+        page.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    result["story_page_cached"] = summary(page)
+    print("page", result["story_page_cached"], flush=True)
+
+    # The baseline: the same blocks through the rows (datastore_search pages) and Python.
+    config["ckanext.regionaliot.stories.max_rows"] = args.pure_rows
+    pure: dict[str, dict] = {}
+    with app.app_context(), app.test_request_context():
+        res = tk.get_action("resource_show")({"user": admin.name}, {"id": resource_id})
+        for label, block in BLOCKS:
+            if label not in ("sum", "pyramid"):
+                continue
+            times = []
+            for _ in range(args.pure):
+                cache.rows_changed(resource_id)
+                start = time.perf_counter()
+                header, rows, _res = data.rows_of({"user": admin.name}, res)
+                figures = aggregate.compute(block, rows, header)
+                times.append((time.perf_counter() - start) * 1000)
+            pure[label] = {"cold": summary(times), "rows_read": len(rows),
+                           "groups": len(figures.rows)}
+            print("pure", label, pure[label], flush=True)
+    result["chart_data_pure"] = pure
+    result["cold_ratio_pure_over_sql"] = {
+        label: round(pure[label]["cold"]["p50_ms"] / sql_figures[label]["cold"]["p50_ms"], 1)
+        for label in pure}
+    result["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "stories.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
