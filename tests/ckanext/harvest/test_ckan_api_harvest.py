@@ -23,10 +23,9 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 @pytest.fixture
 def remote(monkeypatch):
     server = Remote()
-    # The security plugin checks a source's URL when it is saved (its own allow-list);
-    # the harvester checks every request against both lists.
-    monkeypatch.setitem(tk.config, "ckanext.regionaliot.security.fetch_allowed_hosts",
-                        f"127.0.0.1:{server.port}")
+    # The one harvest allow-list: the security plugin's check of the source's URL when it
+    # is saved and every request of the harvester read it (the site-wide list stays empty).
+    monkeypatch.setitem(tk.config, "ckanext.regionaliot.security.fetch_allowed_hosts", "")
     monkeypatch.setitem(tk.config, "ckanext.regionaliot.harvest.allowed_hosts",
                         f"127.0.0.1:{server.port}")
     yield server
@@ -180,7 +179,6 @@ def test_hostile_source_records_an_error_and_harms_nothing(remote, kurashiki, mo
         source.save()
     elif mode == "not-allowed":
         monkeypatch.setitem(tk.config, "ckanext.regionaliot.harvest.allowed_hosts", "")
-        monkeypatch.setitem(tk.config, "ckanext.regionaliot.security.fetch_allowed_hosts", "")
     elif mode == "redirect-loopback":
         remote.mode = "redirect"
         remote.redirect_to = "http://127.0.0.1:9/latest"  # loopback, not allowed

@@ -93,10 +93,11 @@ ALLOW_SETTINGS = ("ckanext.regionaliot.harvest.allowed_hosts",
 @pytest.fixture
 def files(monkeypatch):
     server = Files()
-    # The harvest allow-list; the security plugin's check of a new source's URL reads the
-    # portal-wide one.
-    for key in ALLOW_SETTINGS:
-        monkeypatch.setitem(tk.config, key, f"127.0.0.1:{server.port}")
+    # The one harvest allow-list (the source's URL check and every request); the
+    # portal-wide list stays empty.
+    harvest_list, site_list = ALLOW_SETTINGS
+    monkeypatch.setitem(tk.config, harvest_list, f"127.0.0.1:{server.port}")
+    monkeypatch.setitem(tk.config, site_list, "")
     yield server
     server.close()
 

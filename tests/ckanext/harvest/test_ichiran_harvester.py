@@ -43,8 +43,9 @@ def listing(rows: dict[str, str], encoding: str) -> bytes:
 @pytest.fixture
 def files(monkeypatch):
     server = Files()
-    for key in ALLOW_SETTINGS:  # a new source's URL is checked against the portal-wide list
-        monkeypatch.setitem(tk.config, key, f"127.0.0.1:{server.port}")
+    harvest_list, site_list = ALLOW_SETTINGS  # the one harvest list; the site-wide one empty
+    monkeypatch.setitem(tk.config, harvest_list, f"127.0.0.1:{server.port}")
+    monkeypatch.setitem(tk.config, site_list, "")
     yield server
     server.close()
 

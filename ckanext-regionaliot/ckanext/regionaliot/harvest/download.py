@@ -5,10 +5,9 @@ and on every redirect, plus the exact ``host:port`` pairs of
 limit from the regionaliot_harvest settings (config_declaration.yaml)."""
 from __future__ import annotations
 
-from ckanext.regionaliot.lib import config, fetch
+from ckanext.regionaliot.lib import fetch
 from ckanext.regionaliot.lib.i18n import N_
 
-ALLOWED_SETTING = "ckanext.regionaliot.harvest.allowed_hosts"
 TIMEOUT_SETTING = "ckanext.regionaliot.harvest.timeout"
 DEADLINE_SETTING = "ckanext.regionaliot.harvest.deadline"
 MAX_BYTES_SETTING = "ckanext.regionaliot.harvest.max_bytes"
@@ -19,14 +18,6 @@ MSG_FAILED = N_("The harvest source {url} could not be fetched: {reason}")
 
 class SourceError(Exception):
     """The document was not fetched; ``str()`` is the message recorded on the job."""
-
-
-def allowed_hosts() -> frozenset[fetch.HostPort]:
-    try:
-        value = config.get_str(ALLOWED_SETTING)
-    except RuntimeError:  # no CKAN configuration (a pure caller)
-        value = ""
-    return fetch.parse_allowed(value.replace(",", " ").split())
 
 
 def max_bytes() -> int:
@@ -42,7 +33,7 @@ def download(url: str) -> fetch.Fetched:
     try:
         got = fetch.fetch(url, limit=limit, timeout=fetch.setting_float(TIMEOUT_SETTING, 20.0),
                           total=fetch.setting_float(DEADLINE_SETTING, 120.0),
-                          allow_private=False, allow=allowed_hosts())
+                          allow_private=False, allow=fetch.harvest_allowed_hosts())
     except fetch.DownloadError as exc:
         raise SourceError(MSG_FAILED.format(url=url[:300], reason=str(exc))) from None
     if not got.complete:

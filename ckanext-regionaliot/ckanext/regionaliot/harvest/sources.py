@@ -16,7 +16,6 @@ from ckanext.regionaliot.lib.i18n import N_
 
 log = logging.getLogger(__name__)
 
-ALLOWED_HOSTS = "ckanext.regionaliot.harvest.allowed_hosts"
 TIMEOUT = "ckanext.regionaliot.harvest.timeout"
 DEADLINE = "ckanext.regionaliot.harvest.deadline"
 MAX_BYTES = "ckanext.regionaliot.harvest.max_bytes"
@@ -43,15 +42,6 @@ def page_size() -> int:
     return _int(PAGE_SIZE, 500)
 
 
-def allowed_hosts() -> list[str]:
-    """``ckanext.regionaliot.harvest.allowed_hosts`` (added to the guard's own list)."""
-    try:
-        value = config.get_str(ALLOWED_HOSTS)
-    except RuntimeError:
-        value = ""
-    return value.replace(",", " ").split()
-
-
 class Fetcher:
     """One guarded session for a gather stage: ``with Fetcher() as f: f.get_json(url, params)``."""
 
@@ -59,7 +49,7 @@ class Fetcher:
         timeout = _int(TIMEOUT, 20)
         self.limit = _int(MAX_BYTES, 50_000_000)
         self.session = fetch.guarded_session(
-            total=_int(DEADLINE, 120), connect=timeout, read=timeout, allow=allowed_hosts(),
+            total=_int(DEADLINE, 120), connect=timeout, read=timeout, allow=fetch.harvest_allowed_hosts(),
             user_agent="ckanext-regionaliot harvest")
 
     def __enter__(self) -> Fetcher:

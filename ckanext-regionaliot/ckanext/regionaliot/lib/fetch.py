@@ -198,6 +198,22 @@ def allowed_hosts() -> frozenset[HostPort]:
     return parse_allowed(value.replace(",", " ").split())
 
 
+# The harvest sources' exceptions (declared by regionaliot_harvest): the one list every
+# harvest check reads, on top of the site-wide list above: the security plugin's check of a
+# new source's URL, our harvesters' requests and the guarded CKAN harvester's.
+HARVEST_ALLOWED_HOSTS_SETTING = "ckanext.regionaliot.harvest.allowed_hosts"
+
+
+def harvest_allowed_hosts() -> frozenset[HostPort]:
+    """``ckanext.regionaliot.harvest.allowed_hosts``: extra exact exceptions for harvest
+    sources (``fetch_allowed_hosts`` applies to them as to every fetch)."""
+    try:
+        value = config.get_str(HARVEST_ALLOWED_HOSTS_SETTING)
+    except (RuntimeError, KeyError):  # no CKAN configuration, or the setting undeclared
+        value = ""
+    return parse_allowed(value.replace(",", " ").split())
+
+
 def total_timeout() -> float:
     """The total time limit of one fetch (``ckanext.regionaliot.security.fetch_deadline``)."""
     return setting_float(TIMEOUT_SETTING, DEFAULT_TOTAL)

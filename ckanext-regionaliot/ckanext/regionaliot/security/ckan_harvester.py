@@ -45,7 +45,8 @@ class GuardedCKANHarvester(CKANHarvester):
         if config.get("api_key"):
             headers["Authorization"] = config["api_key"]  # requests drops it on another host
         limit = int(fetch.setting_float(MAX_BYTES_SETTING, DEFAULT_MAX_BYTES))
-        session = fetch.guarded_session(user_agent="ckanext-regionaliot harvest")
+        session = fetch.guarded_session(user_agent="ckanext-regionaliot harvest",
+                                        allow=fetch.harvest_allowed_hosts())
         try:
             with session.get(url, headers=headers, stream=True) as response:
                 if response.status_code >= 400:

@@ -164,7 +164,8 @@ _HARVEST_MESSAGES = {
 def check_harvest_source_url(url: Any) -> None:
     """Raise ValidationError({"url": [...]}) unless ``url`` is http(s) to a public host."""
     try:
-        fetch.check_url(url if isinstance(url, str) else "", allow_private=False)
+        fetch.check_url(url if isinstance(url, str) else "", allow_private=False,
+                        allow=fetch.harvest_allowed_hosts())
     except fetch.DownloadError as exc:
         message = _HARVEST_MESSAGES.get(exc.msgid, MSG_HARVEST_PRIVATE)
         raise tk.ValidationError({"url": [tk._(message)]}) from None
