@@ -57,3 +57,13 @@ def test_a_newer_generation_header_without_its_schema_is_named(tmp_path):
     (finding,) = [f for f in report.findings() if f["code"] == "schema-newer-generation"]
     assert "AED" in finding["message"]
     assert report.to_dict()["summary_key"] == "unchecked_resembles"
+
+
+def test_a_standard_with_columns_of_the_publishers_own_added_is_that_standard(tmp_path):
+    # 焼津市's 観光施設: all 30 columns of the standard plus 19 of its own (bench corpus).
+    names = Registry().by_name("legacy/tourism").field_names
+    own = ["区分1", "区分2", "休業日", "最大収容人数", "タグ1", "タグ2", "タグ3", "HP有無", "焼津温泉",
+           "宿泊施設_部屋数", "宿泊施設_温泉", "ふるさと納税", "車イストイレあり", "多目的トイレあり",
+           "バリアフリーその他", "バリアフリー対応", "身障者用駐車場有り", "車イスでの入店可能", "備考2"]
+    report = validate_file(write(tmp_path / "kanko.csv", names + own, ["1"] * (len(names) + len(own))))
+    assert report.schema == "tourism" and report.determined
