@@ -13,7 +13,7 @@
 #   ckan ARGS...    any ckan command, e.g. `ckan search-index rebuild`
 #
 # Settings (deploy/render_ini.py reads them): PG_HOST PG_PORT SOLR_HOST SOLR_PORT REDIS_HOST
-# REDIS_PORT CKAN_SITE_URL. Secrets, each from $NAME_FILE, /run/secrets/<name> (Docker
+# REDIS_PORT CKAN_SITE_URL; MQTT_HOST MQTT_PORT (the feeds' broker, set in the ini here). Secrets, each from $NAME_FILE, /run/secrets/<name> (Docker
 # secrets) or $NAME, in that order: db_ckan_password db_datastore_password secret_key
 # xloader_token_portal mqtt_ingestor mqtt_simulator (the last three may be missing: no
 # sysadmin token yet, no feeds).
@@ -49,6 +49,11 @@ secret_files() {
 render() {
   # render_ini.py reads SOLR_HOST, REDIS_HOST, PG_HOST, XLOADER_SITE_URL, CKAN_COOKIE_SECURE.
   python "$APP/deploy/render_ini.py" portal "$INI" || fail "rendering $INI"
+  # The feeds' broker: the template leaves it at its default (127.0.0.1, the native stack).
+  if [ -n "${MQTT_HOST:-}" ]; then
+    ckan config-tool "$INI" "ckanext.regionaliot.feeds.mqtt_host=$MQTT_HOST" \
+      "ckanext.regionaliot.feeds.mqtt_port=${MQTT_PORT:-1883}" >/dev/null || fail "setting the MQTT broker in $INI"
+  fi
 }
 
 wait_for() {  # wait_for WHAT SECONDS COMMAND...
@@ -63,6 +68,17 @@ wait_for_services() {
   wait_for "PostgreSQL at $PG_HOST:$PG_PORT" 120 pg_isready -q -h "$PG_HOST" -p "$PG_PORT"
   wait_for "Solr at ${SOLR_HOST:-solr}" 180 curl -sf "http://${SOLR_HOST:-solr}:${SOLR_PORT:-8983}/solr/ckan/admin/ping"
 }
+
+# The migrate role leaves this in the shared filestore volume once this image's migrations
+# are applied; the other roles wait for it (podman 4.3 cannot wait for a one-shot service:
+# deploy/production/test.sh starts the stack with --no-deps).
+MIGRATED=$DATA/storage/.regionaliot-migrated
+migrations_id() {
+  find /opt/venv/lib/python3*/site-packages/ckan/migration /opt/venv/lib/python3*/site-packages/ckanext \
+       "$APP/ckanext-regionaliot/ckanext/regionaliot" -path '*migration*' -name '*.py' 2>/dev/null \
+    | sort | xargs cat | sha256sum | cut -c1-16
+}
+schema_ready() { [ "$(cat "$MIGRATED" 2>/dev/null)" = "$(migrations_id)" ]; }
 
 migrate() {
   ckan -c "$INI" db upgrade || fail "ckan db upgrade"
@@ -79,7 +95,10 @@ migrate() {
     | PGPASSWORD=$(cat "$DATA/secrets/db_ckan_password") \
       psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U ckan_default -d datastore_default \
     || fail "datastore set-permissions"
+  migrations_id >"$MIGRATED"
 }
+
+wait_for_schema() { wait_for "the migrate service (this image's migrations)" 900 schema_ready; }
 
 role=${1:-web}
 [ $# -gt 0 ] && shift
@@ -89,18 +108,18 @@ render
 case "$role" in
   web)
     wait_for_services
-    [ "${CKAN_MIGRATE_ON_START:-true}" = true ] && migrate
+    if [ "${CKAN_MIGRATE_ON_START:-true}" = true ]; then migrate; else wait_for_schema; fi
     # exec: gunicorn becomes PID 1 and receives docker stop's SIGTERM (graceful shutdown).
     exec gunicorn --bind 0.0.0.0:5000 --workers "${WEB_WORKERS:-4}" --timeout "${WEB_TIMEOUT:-120}" \
       --forwarded-allow-ips '*' --access-logfile - --chdir "$APP/deploy" wsgi:application
     ;;
   migrate) wait_for_services; migrate ;;
-  worker) wait_for_services; exec ckan -c "$INI" jobs worker "$@" ;;
-  harvest-gather) wait_for_services; exec ckan -c "$INI" harvester gather-consumer ;;
-  harvest-fetch) wait_for_services; exec ckan -c "$INI" harvester fetch-consumer ;;
-  feeds-ingest) wait_for_services; exec ckan -c "$INI" regionaliot feeds ingest ;;
+  worker) wait_for_services; wait_for_schema; exec ckan -c "$INI" jobs worker "$@" ;;
+  harvest-gather) wait_for_services; wait_for_schema; exec ckan -c "$INI" harvester gather-consumer ;;
+  harvest-fetch) wait_for_services; wait_for_schema; exec ckan -c "$INI" harvester fetch-consumer ;;
+  feeds-ingest) wait_for_services; wait_for_schema; exec ckan -c "$INI" regionaliot feeds ingest ;;
   harvest-run)
-    wait_for_services
+    wait_for_services; wait_for_schema
     # A loop rather than cron: no cron daemon in the image, and the log goes to docker logs.
     trap 'exit 0' TERM INT
     while true; do

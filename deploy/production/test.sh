@@ -3,7 +3,8 @@
 # podman-compose, run the failover tests (deploy/production/test_failover.py) through nginx,
 # then tear the stack down with its volumes, whatever the outcome.
 #
-#   deploy/production/test.sh            KEEP=1 leaves the stack running for a look
+#   deploy/production/test.sh            KEEP=1 leaves the stack running for a look,
+#                                        SKIP_BUILD=1 uses the images as they are
 #
 # Nothing is published but nginx, on 127.0.0.1:$PROD_HTTP_PORT (default 8380: the native
 # stack's ports are left alone). Timings go to $REGIONALIOT_DATA/production/timings.tsv.
@@ -32,22 +33,30 @@ down() {
 }
 
 "$ROOT/deploy/production/install.sh"
-t0=$SECONDS
-nice -n "${BUILD_NICE:-15}" "$ROOT/deploy/production/build.sh"
-timing build $((SECONDS - t0))
+if [ -z "${SKIP_BUILD:-}" ]; then
+  t0=$SECONDS
+  nice -n "${BUILD_NICE:-15}" "$ROOT/deploy/production/build.sh"
+  timing build $((SECONDS - t0))
+fi
 
-# Fresh secrets for this stack only (mode 600, never in git).
+# Fresh secrets for this stack only, never in git. The files are bind-mounted into containers
+# whose processes are not root (postgres, ckan, mosquitto), so they are readable (644) inside
+# a folder only root may enter (700).
 down
 mkdir -p "$REGIONALIOT_SECRETS"; chmod 700 "$REGIONALIOT_SECRETS"
 for s in postgres_password db_ckan_password db_datastore_password secret_key mqtt_ingestor mqtt_simulator; do
-  (umask 077; head -c 48 /dev/urandom | base64 | tr -dc A-Za-z0-9 | head -c 32 >"$REGIONALIOT_SECRETS/$s")
+  head -c 48 /dev/urandom | base64 | tr -dc A-Za-z0-9 | head -c 32 >"$REGIONALIOT_SECRETS/$s"
 done
 : >"$REGIONALIOT_SECRETS/xloader_token_portal"
+chmod 644 "$REGIONALIOT_SECRETS"/*
 [ -n "${KEEP:-}" ] || trap down EXIT
 
 say "podman-compose up (project $PROD_PROJECT, nginx on $PROD_URL)"
 t0=$SECONDS
-"${COMPOSE[@]}" up -d >"$LOG/up.log" 2>&1 || { tail -30 "$LOG/up.log" >&2; fail "podman-compose up (see $LOG/up.log)"; }
+# --no-deps: podman 4.3 would otherwise tie containers together with --requires and, on
+# every start, restart the one-shot services (solr-init, migrate) with them; every
+# entrypoint waits for what it needs instead.
+"${COMPOSE[@]}" up -d --no-deps >"$LOG/up.log" 2>&1 || { tail -30 "$LOG/up.log" >&2; fail "podman-compose up (see $LOG/up.log)"; }
 deadline=$((SECONDS + ${START_TIMEOUT:-900}))
 until curl -sf -o /dev/null "$PROD_URL/api/3/action/status_show"; do
   if [ $SECONDS -ge $deadline ]; then

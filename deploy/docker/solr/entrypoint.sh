@@ -42,6 +42,7 @@ case "$role" in
     cp /opt/solr/solr.xml /var/solr/data/solr.xml
     exec java -Xms"${SOLR_HEAP}" -Xmx"${SOLR_HEAP}" "${JAVA_LOG[@]}" \
       -DzkHost="$ZK_HOST" -Dhost="${SOLR_HOST_NAME:-$(hostname)}" -Dsolr.solr.home=/var/solr/data \
+      -Dsolr.install.dir=/opt/solr -Dsolr.default.confdir=/opt/solr/configsets/ckan/conf \
       -cp "$CP" SolrNode /var/solr/data 8983
     ;;
   zookeeper)
@@ -61,10 +62,12 @@ CFG
   init)
     node=${SOLR_NODE:-solr1:8983}
     wait_for "ZooKeeper at $ZK_HOST" 180 zk_ok
-    java -Xmx128m "${JAVA_LOG[@]}" -cp "$CP" org.apache.solr.cli.SolrCLI zk upconfig \
+    # solr.install.dir: SolrCLI dereferences it even for an explicit -d (NPE without it).
+    java -Xmx128m "${JAVA_LOG[@]}" -Dsolr.install.dir=/opt/solr -cp "$CP" org.apache.solr.cli.SolrCLI zk upconfig \
       -n ckan -d /opt/solr/configsets/ckan/conf -z "$ZK_HOST" || fail "uploading the configset ckan"
     want=${SOLR_NODES:-2}
-    wait_for "$want live Solr nodes" 300 test "$(live_nodes "$node")" -ge "$want"
+    nodes_up() { [ "$(live_nodes "$node")" -ge "$want" ]; }  # asked again on every try
+    wait_for "$want live Solr nodes" 300 nodes_up
     if curl -sf "http://$node/solr/admin/collections?action=LIST&wt=json" | grep -q '"ckan"'; then
       # Existing collection: pick up the configset just uploaded.
       curl -sf "http://$node/solr/admin/collections?action=RELOAD&name=ckan&wt=json" >/dev/null \
