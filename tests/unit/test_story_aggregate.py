@@ -183,3 +183,24 @@ def test_choropleth_shades_and_marks_members_without_data():
     assert svg.shade(15.0, 10.0, 20.0) == 3
     dots = svg.points_map(members, [(133.05, 34.05, "AED"), (140.0, 40.0, "far")], "t", "d", "p")
     assert dots.count("<circle") == 1
+
+
+def test_key_figure_from_groups_sum_count_mean_and_where():
+    rows = [{"市": "倉敷市", "n": "10", "小児": "有"}, {"市": "倉敷市", "n": "不明", "小児": "無"},
+            {"市": "笠岡市", "n": "5", "小児": "有"}]
+    assert agg.figure({"aggregation": "count"}, rows).rows == [("", [3.0])]
+    summed = agg.figure({"aggregation": "sum", "value": "n"}, rows)
+    assert summed.rows == [("", [15.0])] and summed.skipped == 1
+    where = {"aggregation": "count", "where_column": "小児", "where_value": "有"}
+    assert agg.figure(where, rows).rows == [("", [2.0])]
+    assert agg.figure({"aggregation": "mean", "value": "n", "where_column": "市",
+                       "where_value": "倉敷市"}, rows).rows == [("", [10.0])]
+    # A mean of nothing is no figure, not 0.
+    assert agg.figure({"aggregation": "mean", "value": "n", "where_column": "市",
+                       "where_value": "井原市"}, rows).rows == []
+    with pytest.raises(agg.AggregationError):
+        agg.figure({"aggregation": "sum", "value": "人口"}, rows)
+    computed, errors = blocks.parse([{"type": "figure", "label": "AED", "resource": "r"},
+                                     {"type": "figure", "label": "x", "resource": "r",
+                                      "aggregation": "median"}])
+    assert computed[0]["aggregation"] == "count" and len(errors) == 1

@@ -244,11 +244,7 @@ class Seeder:
             return
         from . import stories
 
-        def demo_csv(dataset: str) -> str:
-            spec = next(d["_resource"] for d in demo_datasets() if d["name"] == dataset)
-            return (DEMO_DIR / spec["file"]).read_text(encoding="utf-8-sig")
-
-        for name, action in stories.load(self.context, demo_csv):
+        for name, action in stories.load(self.context):
             self.changes.append(Change("story", name, action))
             if action != "unchanged":
                 self.echo(_("story {name}: {action}").format(name=name, action=_(action)))

@@ -3,8 +3,6 @@
 field differs, left alone otherwise."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -27,14 +25,7 @@ def _first_resource(context: Callable[[], dict], dataset: str) -> dict[str, Any]
     return package["resources"][0]
 
 
-def _column_sum(csv_text: str, column: str) -> str:
-    """Σ of a column of a demo CSV, as the figure shows it (1,234)."""
-    total = sum(int(row[column]) for row in csv.DictReader(io.StringIO(csv_text)))
-    return f"{total:,}"
-
-
-def wanted(context: Callable[[], dict], spec: dict[str, Any],
-           demo_csv: Callable[[str], str]) -> dict[str, Any]:
+def wanted(context: Callable[[], dict], spec: dict[str, Any]) -> dict[str, Any]:
     """The story's fields with the demo datasets' names replaced by resource ids."""
     blocks = []
     for block in spec["blocks"]:
@@ -42,21 +33,17 @@ def wanted(context: Callable[[], dict], spec: dict[str, Any],
         for key in ("resource", "population_resource"):
             if block.get(key):
                 block[key] = _first_resource(context, block[key])["id"]
-        if block.get("figure_sum"):
-            block["value"] = _column_sum(demo_csv(block.pop("resource_of_figure")),
-                                         block.pop("figure_sum"))
         blocks.append(block)
     return {**{k: spec[k] for k in FIELDS if k in spec}, "name": spec["name"],
             "organizations": spec["organizations"], "blocks": blocks}
 
 
-def load(context: Callable[[], dict], demo_csv: Callable[[str], str]
-         ) -> list[tuple[str, str]]:
-    """(name, created | updated | unchanged) of each demo story; ``demo_csv`` gives the
-    text of a demo dataset's CSV by the dataset's name."""
+def load(context: Callable[[], dict]) -> list[tuple[str, str]]:
+    """(name, created | updated | unchanged) of each demo story (key figures are computed
+    from their resource when the page is shown, not stored)."""
     out = []
     for spec in specs():
-        data = wanted(context, spec, demo_csv)
+        data = wanted(context, spec)
         try:
             current = tk.get_action("regionaliot_story_show")(context(), {"id": data["name"]})
         except tk.ObjectNotFound:

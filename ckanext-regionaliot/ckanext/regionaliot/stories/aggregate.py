@@ -318,6 +318,50 @@ def population_table(rows: Sequence[Row], group: str, value: str,
     return {key: values[0] for key, values in sum_by(rows, group, value, header).rows}
 
 
+FIGURE_AGGREGATIONS = ("sum", "count", "mean")
+
+
+def figure_from_groups(kind: str, value: str | None, groups: Groups,
+                       where: tuple[str, str] | None = None) -> Result:
+    """A key figure: Σ value, the row count or the mean over all rows (or the rows whose
+    ``where`` column reads as the value; ``groups`` are grouped by it). One row, label ""."""
+    chosen = [g for key, g in groups.items() if where is None or key == where[1]]
+    rows = sum(g.rows for g in chosen)
+    total = sum(g.total for g in chosen)
+    numbers = sum(g.numbers for g in chosen)
+    skipped = rows - numbers if value else 0
+    if kind == "count":
+        return Result("figure", "", ["count"], [("", [float(rows)])])
+    if kind == "sum":
+        return Result("figure", "", [value or ""], [("", [total])], skipped)
+    if kind == "mean":
+        # A mean of nothing is not 0: no figure.
+        return Result("figure", "", [value or ""], [("", [total / numbers])] if numbers else [],
+                      skipped)
+    raise AggregationError("Unknown aggregation: {name}", name=str(kind))
+
+
+def figure_columns(spec: Mapping[str, Any], header: Sequence[str]) -> tuple[str | None,
+                                                                            str | None]:
+    """(where column or None, value column or None) of a computed key figure, checked."""
+    kind = spec.get("aggregation") or "sum"
+    value = spec.get("value") or None if kind != "count" else None
+    if kind in ("sum", "mean") and not value:
+        raise AggregationError("Choose the column to add up." if kind == "sum"
+                               else "Choose the column to average.")
+    where = where_of(spec)
+    _need(header, *([value] if value else []), *([where[0]] if where else []))
+    return (where[0] if where else None), value
+
+
+def figure(spec: Mapping[str, Any], rows: Sequence[Row], header: Sequence[str] | None = None
+           ) -> Result:
+    """A computed key figure over rows (the pure path)."""
+    by, value = figure_columns(spec, header_of(rows, header))
+    return figure_from_groups(spec.get("aggregation") or "sum", value,
+                              group_stats(rows, by, value), where_of(spec))
+
+
 def chart_columns(spec: Mapping[str, Any], header: Sequence[str]
                   ) -> tuple[str, str | None]:
     """(group column, value column or None) of a grouped chart block, checked against the

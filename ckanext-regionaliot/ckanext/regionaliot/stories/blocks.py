@@ -1,7 +1,7 @@
 """A story's blocks: what each kind holds, their checks, and where they sit in the body
 (no CKAN). Messages are msgids (English) with parameters; the action translates them.
 
-A block is a JSON object with ``type`` text | chart | figure | table | map. The body
+A block is a JSON object with ``type`` text | chart | figure | table | map | matrix. The body
 places block N (1-based) with a line ``[[block:N]]``; blocks it does not place follow
 the body in order.
 """
@@ -12,10 +12,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .aggregate import AGGREGATIONS
+from .aggregate import AGGREGATIONS, FIGURE_AGGREGATIONS
 from .svg import CHART_TYPES
 
-TYPES = ("text", "chart", "figure", "table", "map")
+TYPES = ("text", "chart", "figure", "table", "map", "matrix")
 MAP_MODES = ("members", "points")
 MAP_AGGREGATIONS = ("sum", "count", "rate")
 SORTS = ("first", "value", "label")
@@ -113,9 +113,22 @@ def _check(block: dict[str, Any], number: int) -> list[Error]:
     if kind == "text":
         return _missing(block, number, "body")
     if kind == "figure":
-        return _missing(block, number, "label", "value")
+        if not block.get("resource"):
+            return _missing(block, number, "label", "value")  # a figure as written
+        # Computed from the resource: Σ value, the row count or the mean, over all rows
+        # or those whose where_column reads as where_value.
+        aggregation = block.setdefault("aggregation", "sum" if block.get("value") else "count")
+        errors = _missing(block, number, "label")
+        if aggregation not in FIGURE_AGGREGATIONS:
+            errors.append(("Block {n}: unknown aggregation {name}.",
+                           {"n": number, "name": aggregation}))
+        elif aggregation != "count":
+            errors += _missing(block, number, "value")
+        return errors
     if kind == "table":
         return _missing(block, number, "resource")
+    if kind == "matrix":
+        return []  # the catalogue itself: which standard datasets each member publishes
     if kind == "chart":
         errors = _missing(block, number, "resource", "aggregation")
         aggregation = block.get("aggregation", "")

@@ -234,6 +234,43 @@ def _map_block(context: dict[str, Any], block: dict[str, Any], index: int, ident
     return out
 
 
+def compute_figure(context: dict[str, Any], block: dict[str, Any]
+                   ) -> tuple[Result, dict[str, Any]]:
+    """A key figure computed from its resource (cached per resource version)."""
+    res = data.resource(context, block["resource"])
+
+    def compute() -> Result:
+        result = sql.figure(context, block, res)
+        if result is None:
+            header, rows, _res = data.rows_of(context, res)
+            result = aggregate.figure(block, rows, header)
+        return result
+
+    return cache.figures(dict(block, kind="figure"), _versions(res, None), compute), res
+
+
+def _figure_block(context: dict[str, Any], block: dict[str, Any], index: int,
+                  lang: str) -> dict[str, Any]:
+    """A key figure: as written, or computed from a resource (then with its source)."""
+    out: dict[str, Any] = {"type": "figure", "index": index,
+                           "label": localized(block, "label", lang),
+                           "value": block.get("value") or "",
+                           "unit": localized(block, "unit", lang),
+                           "change": localized(block, "change", lang),
+                           "caption": localized(block, "caption", lang)}
+    if not block.get("resource"):
+        return out
+    try:
+        result, res = compute_figure(context, block)
+    except AggregationError as e:
+        out["error"] = message(e.msgid, e.params)
+        return out
+    out["value"] = svg.display(result.rows[0][1][0]) if result.rows else tk._("No data.")
+    out["skipped"] = result.skipped
+    out["source"] = source(res)
+    return out
+
+
 def _table_block(context: dict[str, Any], block: dict[str, Any], index: int,
                  lang: str) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "table", "title": localized(block, "title", lang),
@@ -255,6 +292,45 @@ def _table_block(context: dict[str, Any], block: dict[str, Any], index: int,
     return out
 
 
+def _matrix_block(context: dict[str, Any], block: dict[str, Any], index: int,
+                  lang: str) -> dict[str, Any]:
+    """Which standard datasets each member publishes: the catalogue's facet counts as the
+    reader (private datasets count only for who may see them), a row per member (all of them, in
+    the official order, those without any standard dataset included), a column per standard
+    dataset someone publishes, the number of datasets in each cell."""
+    out: dict[str, Any] = {"type": "matrix", "title": localized(block, "title", lang),
+                           "caption": localized(block, "caption", lang), "index": index}
+    reader = {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")}
+    counts: dict[tuple[str, str], int] = {}
+    kinds: list[str] = []
+    everyone = tk.h.regionaliot_member_order(tk.get_action("organization_list")(
+        dict(reader), {"all_fields": True, "include_extras": True}))
+    orgs = []
+    for org in everyone:
+        # One facet count per body (the field is indexed, not stored: no ``fl``).
+        found = tk.get_action("package_search")(dict(reader), {
+            "fq": f'organization:"{org["name"]}"', "rows": 0,
+            "facet.field": '["standard_dataset"]', "facet.limit": -1})
+        items = found["search_facets"].get("standard_dataset", {}).get("items", [])
+        for item in items:
+            if item["name"] and item["name"] != "none" and item["count"]:
+                counts[(org["name"], item["name"])] = item["count"]
+                if item["name"] not in kinds:
+                    kinds.append(item["name"])
+        # The members (a 全国地方公共団体コード), and any other body that publishes one.
+        if tk.h.regionaliot_group_extra(org, "lg_code") or \
+                any(o == org["name"] for o, _kind in counts):
+            orgs.append(org)
+    labels = {k: tk.h.regionaliot_choice_label("standard_dataset", k) for k in kinds}
+    kinds.sort(key=lambda k: labels[k])
+    out["headers"] = [tk._("Municipality"), *(labels[k] for k in kinds)]
+    out["matrix"] = [
+        ((o.get("title_en") if lang == "en" and o.get("title_en") else o.get("title"))
+         or o["name"], [counts.get((o["name"], k), 0) for k in kinds]) for o in orgs]
+    out["datasets"] = sum(counts.values())
+    return out
+
+
 def blocks(context: dict[str, Any], story: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     """Every block of the story, computed, in the story's order."""
     out = []
@@ -268,12 +344,9 @@ def blocks(context: dict[str, Any], story: dict[str, Any], lang: str) -> list[di
         elif kind == "table":
             out.append(_table_block(context, block, index, lang))
         elif kind == "figure":
-            out.append({"type": "figure", "index": index,
-                        "label": localized(block, "label", lang),
-                        "value": block.get("value") or "",
-                        "unit": localized(block, "unit", lang),
-                        "change": localized(block, "change", lang),
-                        "caption": localized(block, "caption", lang)})
+            out.append(_figure_block(context, block, index, lang))
+        elif kind == "matrix":
+            out.append(_matrix_block(context, block, index, lang))
         else:
             out.append({"type": "text", "index": index, "body": localized(block, "body", lang)})
     return out

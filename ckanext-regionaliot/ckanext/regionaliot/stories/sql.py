@@ -183,6 +183,22 @@ def chart(context: dict[str, Any], block: Mapping[str, Any], res: Mapping[str, A
                                  aggregate.sort_of(block), population)
 
 
+def figure(context: dict[str, Any], block: Mapping[str, Any], res: Mapping[str, Any]
+           ) -> Result | None:
+    """A computed key figure by SQL, or None when the rows must be read instead."""
+    if not res.get("datastore_active"):
+        return None
+    types = fields(context, res["id"])
+    by, value = aggregate.figure_columns(block, list(types))
+    try:
+        groups = grouped(context, res["id"], types, by, [value] if value else [])[0]
+    except Unavailable as e:
+        log.info("stories: rows of %s read instead of SQL (%s)", res["id"], e)
+        return None
+    return aggregate.figure_from_groups(block.get("aggregation") or "sum", value, groups,
+                                        aggregate.where_of(block))
+
+
 def population(context: dict[str, Any], res: Mapping[str, Any], group: str, value: str
                ) -> dict[str, float] | None:
     """group → Σ people of a population resource in the DataStore (None: read the rows)."""
