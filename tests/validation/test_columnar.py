@@ -225,7 +225,7 @@ def test_re2_refuses_what_it_reads_more_loosely():
 SAMPLES = ["", "0", "12", "１２", "٣", "a b", "a\u3000b", "a\u00a0b", "a\n", "a\nb", "x\u2028",
            "https://ex.jp/a b", "https://ex.jp/\u3000", "09:00", "9:00", "24:00", "ア", "ｱ",
            "カタカナ\u3000ー", "086-426-3030", "０８６-426-3030", "+81 86-426-3030", "abc_", "é",
-           "333", "3330", "2020-04-01", "月火", "有", "○", "-1.5", "1e5", "𠮷"]
+           "333", "3330", "3330\n", "123456", "1234567890123", "AbC9", "2020-04-01", "月火", "有", "○", "-1.5", "1e5", "𠮷"]
 
 
 def test_re2_never_accepts_what_python_refuses():
@@ -253,9 +253,19 @@ def test_re2_never_accepts_what_python_refuses():
                                       strict=True):
                 assert not vouched or python(value), (pattern.pattern, full, value)
     assert translated > 20
+    simple = 0
+    for pattern in patterns + [re.compile(p) for p in ("^[0-9]{2,4}$", "^[A-Za-z0-9]+$")]:
+        kernel = columnar.ascii_class_kernel(pattern)
+        if kernel is None:
+            continue
+        simple += 1
+        for value, vouched in zip(SAMPLES, kernel(values).to_pylist(), strict=True):
+            assert not vouched or pattern.match(value), (pattern.pattern, value)
+    assert simple >= 4
 
 
 def test_space_class_is_pythons():
+    assert not re.findall(r"\s", "".join(map(chr, range(0x3001, sys.maxunicode + 1))))
     spaces = re.findall(r"\s", "".join(map(chr, range(0x3100))))
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -266,3 +276,27 @@ def test_space_class_is_pythons():
                   if hit) == sorted(spaces)
     assert codecs.lookup("cp932")  # the encodings the columnar path reads
     assert columnar.ENCODINGS == {"utf-8", "utf-8-sig", "cp932"}
+
+
+def test_text_in_the_coordinates_of_a_file_of_no_standard(tmp_path):
+    # Without a schema type only str.isascii vouched for a 緯度 cell, and the row path's
+    # Japan-bounds test then called float("abc") (ValueError): text is checked, not a crash.
+    path = tmp_path / "points.csv"
+    path.write_text("名前,緯度,経度\nA,abc,133.5\nB,34.5,xyz\nC,91,200\nD,35.0,135.0\n", encoding="utf-8")
+    report = same_both_ways(path, max_findings=None)
+    assert {(f["row"], f["code"]) for f in report.findings()} >= {
+        (4, "latitude-out-of-japan"), (4, "longitude-out-of-japan")}
+
+
+def test_columnar_path_never_imports_pandas(tmp_path):
+    # pa.array()/pa.scalar() import pandas to inspect their argument: 0.4 s of CPU for each
+    # process that validates a file (more than the checks of 100,000 rows).
+    import subprocess
+
+    path = tmp_path / "aed.csv"
+    generate(str(path), 3000, 36, 0.3)  # every injection: ragged rows, quotes, formulas …
+    code = ("import sys; from regionaliot.validation.engine import validate_file; "
+            f"r = validate_file({str(path)!r}, {AED!r}, engine='columnar', max_findings=None); "
+            "assert r.error_count > 100; print('pandas' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -88,6 +88,9 @@ class FieldCheck:
         self._compile_predicates()
         if self.xcheck in ("latitude", "longitude") and self.range is None:
             self.range = (None, None)  # floats are needed anyway for the Japan-bounds test
+            if not {ASCII_NUMBER_RE.fullmatch, ASCII_INT_RE.fullmatch} & set(self.preds):
+                # No schema type (a file of no known standard): only plain numbers go to float().
+                self.preds.append(ASCII_NUMBER_RE.fullmatch)
         self.japan_ok = False  # set per chunk: every value a plain number inside Japan
         # Set per chunk for latitude/longitude: the distinct values that may lie outside
         # Japan (a superset); None when unknown, so the lat/lon pair check scans the column.
