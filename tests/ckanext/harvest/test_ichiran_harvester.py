@@ -94,7 +94,8 @@ def test_rows_become_datasets_then_skip_update_withdraw(files, orgs):
     assert objects == []
     assert len(gather) == 2
     assert gather[0].startswith("Row 5:") and "URL" in gather[0]  # row 4 of the data, line 5
-    assert gather[1].startswith("Row 6:") and "default_license" in gather[1]
+    assert gather[1].startswith("6 行目:") and "/ Row 6:" in gather[1]  # Japanese first
+    assert "default_license" in gather[1]
     by_guid = harvested(source)
     assert set(by_guid) == {"ichiran:332020:1", "ichiran:332020:2", "ichiran:332054:3"}
     aed = by_guid["ichiran:332020:1"]

@@ -60,7 +60,7 @@ class RegionalIoTCKANAPIHarvester(HarvesterBase):
             config = ckan_api.Config.parse(source.config, page_size=sources.page_size())
             endpoint = ckan_api.Endpoint.of(source.url, config.dialect)
         except ckan_api.ConfigError as exc:
-            importer.gather_error(harvest_job, MSG_CONFIG.format(error=exc))
+            importer.gather_error(harvest_job, MSG_CONFIG, error=exc)
             return []
         state = importer.SourceState.load(source.id)
         members = importer.Members.load()
@@ -84,7 +84,7 @@ class RegionalIoTCKANAPIHarvester(HarvesterBase):
                         pending = 0
         except sources.FAILURES as exc:
             complete = False
-            importer.gather_error(harvest_job, MSG_LISTING.format(error=str(exc).rstrip(".")))
+            importer.gather_error(harvest_job, MSG_LISTING, error=str(exc).rstrip("."))
         importer.flush()
         if complete:
             ids += importer.queue_withdrawals(harvest_job, state)

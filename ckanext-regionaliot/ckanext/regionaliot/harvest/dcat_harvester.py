@@ -114,7 +114,7 @@ class RegionalIoTDCATHarvester(DCATRDFHarvester):
         try:
             _check_config(config)
         except ValueError as exc:
-            importer.gather_error(harvest_job, MSG_CONFIG.format(error=exc))
+            importer.gather_error(harvest_job, MSG_CONFIG, error=exc)
             return []
         default_org = importer.source_owner(source)
         state = importer.SourceState.load(source.id)
@@ -126,7 +126,7 @@ class RegionalIoTDCATHarvester(DCATRDFHarvester):
         complete = False
         while url:
             if len(seen_pages) >= limit:
-                importer.gather_error(harvest_job, MSG_PAGES.format(limit=limit))
+                importer.gather_error(harvest_job, MSG_PAGES, limit=limit)
                 break
             page = self._page(url, config, harvest_job)
             if page is None:
@@ -156,20 +156,20 @@ class RegionalIoTDCATHarvester(DCATRDFHarvester):
             fmt = dcat_map.rdf_format(config.get("rdf_format"), content)
             text = dcat_map.check_document(content, fmt)
         except download.SourceError as exc:
-            importer.gather_error(job, str(exc))
+            importer.gather_error(job, exc.msgid, **exc.params)
             return None
         except dcat_map.Refused as exc:
-            importer.gather_error(job, MSG_REFUSED.format(reason=exc))
+            importer.gather_error(job, MSG_REFUSED, reason=exc)
             return None
         parser = RDFParser()
         try:
             parser.parse(text, _format=fmt)
         except RDFParserException as exc:
-            importer.gather_error(job, MSG_PARSE.format(error=str(exc)[:500]))
+            importer.gather_error(job, MSG_PARSE, error=str(exc)[:500])
             return None
         except Exception as exc:  # rdflib raises many kinds on hostile input
             log.info("DCAT source %s: %r", url, exc)
-            importer.gather_error(job, MSG_PARSE.format(error=type(exc).__name__))
+            importer.gather_error(job, MSG_PARSE, error=type(exc).__name__)
             return None
         return parser, hashlib.sha256(content).hexdigest()
 
@@ -181,23 +181,23 @@ class RegionalIoTDCATHarvester(DCATRDFHarvester):
                                           categories=config.get("categories"))
         except Exception as exc:  # one odd record must not stop the catalogue
             log.info("DCAT record not mapped: %r", exc)
-            importer.gather_error(job, MSG_SKIPPED.format(guid=parsed.get("title", "?"),
-                                                          reason=type(exc).__name__))
+            importer.gather_error(job, MSG_SKIPPED, guid=parsed.get("title", "?"),
+                                  reason=type(exc).__name__)
             return []
         if mapped is None:
-            importer.gather_error(job, dcat_map.MSG_NO_GUID.format(
-                title=str(parsed.get("title") or "?")[:200]))
+            importer.gather_error(job, dcat_map.MSG_NO_GUID,
+                                  title=str(parsed.get("title") or "?")[:200])
             return []
         state.seen.add(mapped.guid)  # never withdrawn for being unreadable this time
         if mapped.problems:
             for msgid, params in mapped.problems:
-                importer.gather_error(job, msgid.format(**params))
+                importer.gather_error(job, msgid, **params)
             return []
         owner = members.resolve(mapped.publisher_keys, config.get("organizations"),
                                 default=default_org)
         if not owner:
-            importer.gather_error(job, MSG_NO_OWNER.format(
-                guid=mapped.guid, publisher=", ".join(mapped.publisher_keys) or "-"))
+            importer.gather_error(job, MSG_NO_OWNER, guid=mapped.guid,
+                                  publisher=", ".join(mapped.publisher_keys) or "-")
             return []
         package = dict(mapped.package, owner_org=owner)
         return importer.queue(job, state, mapped.guid, package, url=mapped.url)

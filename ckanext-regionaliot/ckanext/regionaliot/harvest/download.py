@@ -17,7 +17,12 @@ MSG_FAILED = N_("The harvest source {url} could not be fetched: {reason}")
 
 
 class SourceError(Exception):
-    """The document was not fetched; ``str()`` is the message recorded on the job."""
+    """The document was not fetched; ``msgid`` and ``params`` are recorded on the job
+    (importer.gather_error: Japanese first), ``str()`` is the English text."""
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        super().__init__(msgid.format(**params))
+        self.msgid, self.params = msgid, params
 
 
 def max_bytes() -> int:
@@ -35,10 +40,10 @@ def download(url: str) -> fetch.Fetched:
                           total=fetch.setting_float(DEADLINE_SETTING, 120.0),
                           allow_private=False, allow=fetch.harvest_allowed_hosts())
     except fetch.DownloadError as exc:
-        raise SourceError(MSG_FAILED.format(url=url[:300], reason=str(exc))) from None
+        raise SourceError(MSG_FAILED, url=url[:300], reason=str(exc)) from None
     if not got.complete:
         got.remove()
-        raise SourceError(MSG_TOO_LARGE.format(limit=limit))
+        raise SourceError(MSG_TOO_LARGE, limit=limit)
     return got
 
 

@@ -114,7 +114,7 @@ class RegionalIoTIchiranHarvester(HarvesterBase):
         try:
             config = _config(source)
         except ValueError as exc:
-            importer.gather_error(harvest_job, MSG_CONFIG.format(error=exc))
+            importer.gather_error(harvest_job, MSG_CONFIG, error=exc)
             return []
         default_org = importer.source_owner(source)
         members = importer.Members.load()
@@ -122,16 +122,16 @@ class RegionalIoTIchiranHarvester(HarvesterBase):
         try:
             got = download.download(source.url)
         except download.SourceError as exc:
-            importer.gather_error(harvest_job, str(exc))
+            importer.gather_error(harvest_job, exc.msgid, **exc.params)
             return []
         try:
             result = ichiran.parse_list(got.path, lg_code=default_code)
         except ichiran.ListError as exc:
-            importer.gather_error(harvest_job, MSG_LIST.format(url=source.url[:300], reason=exc))
+            importer.gather_error(harvest_job, MSG_LIST, url=source.url[:300], reason=exc)
             return []
         finally:
             got.remove()
-        problems = [str(p) for p in result.problems]
+        problems: list[tuple[str, dict[str, Any]]] = [(str(p), {}) for p in result.problems]
         state = importer.SourceState.load(source.id)
         ids: list[str] = []
         licence_default = config.get("default_license")
@@ -140,21 +140,21 @@ class RegionalIoTIchiranHarvester(HarvesterBase):
             licence = entry.license_id or (None if entry.license_text else licence_default)
             if not licence:
                 if not entry.license_text:  # an unknown licence is already a problem
-                    problems.append(MSG_NO_LICENCE.format(line=entry.line))
+                    problems.append((MSG_NO_LICENCE, {"line": entry.line}))
                 continue
             owner = members.resolve([entry.lg_code], config.get("organizations"),
                                     default=default_org)
             if not owner:
-                problems.append(MSG_NO_OWNER.format(line=entry.line, code=entry.lg_code))
+                problems.append((MSG_NO_OWNER, {"line": entry.line, "code": entry.lg_code}))
                 continue
             ids += importer.queue(harvest_job, state, entry.guid,
                                   package_for(entry, licence, owner), url=source.url)
             if number % 200 == 0:
                 importer.flush()  # bounded memory: queued objects leave the session
-        for message in problems[:MAX_REPORTED]:
-            importer.gather_error(harvest_job, message)
+        for msgid, params in problems[:MAX_REPORTED]:
+            importer.gather_error(harvest_job, msgid, **params)
         if len(problems) > MAX_REPORTED:
-            importer.gather_error(harvest_job, MSG_MORE.format(count=len(problems) - MAX_REPORTED))
+            importer.gather_error(harvest_job, MSG_MORE, count=len(problems) - MAX_REPORTED)
         # The list was read whole: rows no longer in it are withdrawn.
         ids += importer.queue_withdrawals(harvest_job, state)
         importer.flush()

@@ -55,10 +55,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
+import gettext
 import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import ckan.model as model
@@ -200,9 +203,38 @@ def source_owner(source: Any) -> str | None:
     return package.owner_org if package is not None else None
 
 
-def gather_error(job: Any, message: str) -> None:
-    """Record a gather error on ``job`` (committed at once)."""
-    HarvestGatherError(message=message, job=job).save()
+I18N = Path(__file__).parent / "i18n"  # this plugin's catalogue, then the core one's
+CORE_I18N = Path(__file__).parents[1] / "i18n"
+
+
+@functools.lru_cache(maxsize=1)
+def _japanese() -> gettext.NullTranslations:
+    ja = gettext.translation("ckanext-regionaliot_harvest", I18N, ["ja"], fallback=True)
+    ja.add_fallback(gettext.translation("ckanext-regionaliot", CORE_I18N, ["ja"], fallback=True))
+    return ja
+
+
+def stored_message(msgid: str, **params: Any) -> str:
+    """A harvest error as stored: Japanese first, then English (``日本語 / English``).
+
+    ckanext-harvest stores one text per error and shows it as stored (job pages, the API,
+    its e-mails), so it cannot be translated when shown. A message without a Japanese
+    translation (a parser's own text) is stored in English only.
+    """
+    english = msgid.format(**params) if params else msgid
+    template = _japanese().gettext(msgid)
+    if template == msgid:
+        return english
+    try:
+        japanese = template.format(**params) if params else template
+    except (KeyError, IndexError, ValueError):
+        return english
+    return f"{japanese} / {english}"
+
+
+def gather_error(job: Any, msgid: str, **params: Any) -> None:
+    """Record a gather error on ``job`` (committed at once), Japanese first."""
+    HarvestGatherError(message=stored_message(msgid, **params), job=job).save()
 
 
 def original_url(harvest_object_id: str) -> str | None:
@@ -276,7 +308,8 @@ def _extras(obj: HarvestObject) -> dict[str, str]:
 
 
 def _error(obj: HarvestObject, msgid: str, **params: Any) -> bool:
-    HarvestObjectError(message=msgid.format(**params), object=obj, stage="Import").save()
+    HarvestObjectError(message=stored_message(msgid, **params), object=obj,
+                       stage="Import").save()
     return False
 
 
