@@ -1,0 +1,71 @@
+"""keyset.SeenKeys is exact at every stage: Python set, numpy sorted runs, SQLite.
+
+The stages are forced by small thresholds; each must answer exactly what a plain set of
+the values (compared as Frictionless compares them) answers.
+"""
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import pytest
+from regionaliot.validation import keyset
+
+
+def reference(batches):
+    seen, out = set(), []
+    for batch in batches:
+        marks = []
+        for key in batch:
+            text = keyset._text(key)  # noqa: SLF001 - equality as the store defines it
+            if text is None:
+                marks.append(False)
+                continue
+            marks.append(text in seen)
+            seen.add(text)
+        out.append(marks if any(marks) else None)
+    return out
+
+
+def keys(seed, kind):
+    # One kind of value a store, as in a column (Frictionless reads a column as one type).
+    rng = random.Random(seed)
+    pool = ["a", "a\x00", "\x00", "ａ", "𠮷野家", "x" * 70, "", "a\x1fsb", "-0", "1"]
+    make = {
+        "text": lambda: rng.choice(pool) + str(rng.randrange(60)) if rng.random() < 0.7
+        else f"{rng.randrange(3000):06d}",
+        "integer": lambda: rng.randrange(-300, 300),
+        "number": lambda: Decimal(rng.choice(["1", "1.0", "-0", "0", "NaN", "2.50", "2.5", "1E+2",
+                                              "100", str(rng.randrange(500))])),
+        "key": lambda: (rng.choice(["a", None, "b\x00", "x" * 70]), rng.randrange(40)),
+    }[kind]
+    made = [make() for _ in range(3000)]
+    return [made[i:i + 97] for i in range(0, len(made), 97)]
+
+
+@pytest.mark.parametrize("spill_at, runs_at, width", [
+    (10**9, 10**9, 64),  # the set alone
+    (0, 10**9, 64),      # numpy runs from the start
+    (50, 10**9, 64),     # set, then runs
+    (50, 400, 64),       # set, runs, then SQLite once the runs are full
+    (50, 10**9, 8),      # a value too wide for the runs: SQLite
+])
+def test_every_stage_is_exact(monkeypatch, spill_at, runs_at, width):
+    monkeypatch.setattr(keyset, "RUNS_AT", runs_at)
+    monkeypatch.setattr(keyset, "RUNS_WIDTH", width)
+    for seed, kind in enumerate(("text", "integer", "number", "key")):
+        batches = keys(seed, kind)
+        store = keyset.SeenKeys(spill_at=spill_at)
+        got = [store.repeats(batch) for batch in batches]
+        store.close()
+        assert got == reference(batches)
+
+
+def test_runs_hold_a_million_values_compactly():
+    runs = keyset.SortedRuns()
+    for start in range(0, 1_000_000, 50_000):
+        runs.repeats(runs.encode(f"{i:010d}" for i in range(start, start + 50_000)))
+    assert runs.count == 1_000_000
+    assert sum(run.nbytes for run in runs.runs) <= 12 * 1_000_000  # a Python set: ~80 MB
+    again = runs.repeats(runs.encode(["0000000000", "x", "x"]))
+    assert again.tolist() == [True, False, True]
