@@ -12,6 +12,8 @@ or Japanese interface text on an English page, unless listed in ALLOWED below.
 """
 from __future__ import annotations
 
+import csv
+import io
 import os
 from pathlib import Path
 
@@ -59,6 +61,12 @@ PAGES = [
     ("user", "/user/{user}", "staff"),
     ("user-edit", "/user/edit/{user}", "staff"),
     ("api-tokens", "/user/{user}/api-tokens", "staff"),
+    # 「データから見えるもの」: the list, the three demo stories, the staff form.
+    ("stories", "/stories", None),
+    ("story-pyramid", "/stories/kasaoka-population", None),
+    ("story-aed", "/stories/kurashiki-aed", None),
+    ("story-matrix", "/stories/standard-datasets-by-member", None),
+    ("story-new", "/stories/new", "staff"),
 ]
 STATUS = {"404": 404}
 
@@ -114,6 +122,16 @@ def reports(request, reset_db_with_plugins, reset_index):
         # What people wrote in the idea box and the stories is shown as they wrote it.
         for action in ("regionaliot_idea_list", "regionaliot_story_list"):
             values.append(tk.get_action(action)(ctx, {"limit": 100}))
+        # The data a story shows (a chart's labels, a table's cells) is the publishers' data,
+        # shown as published: the demo CSVs' cells and the stories' computed figures.
+        for story in values[-1]["results"]:
+            for n, block in enumerate(story["blocks"], start=1):
+                if block["type"] == "chart" or (block["type"] == "map"
+                                                and block.get("mode") != "points"):
+                    values.append(tk.get_action("regionaliot_chart_data")(
+                        ctx, {"id": story["id"], "block": n}))
+        for path in sorted(content.DEMO_DIR.glob("*.csv")):
+            values.append(list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")))))
         values += [staff, site_user["name"]]
     known = Content.from_values(values)
 
