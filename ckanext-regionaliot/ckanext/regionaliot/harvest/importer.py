@@ -394,12 +394,15 @@ def _no_solr_commit_per_dataset():
     # CKAN reads this setting at each index call and offers no per-call switch. The import
     # stage runs in the harvest fetch consumer, one object at a time, so the override is
     # seen by this write only; it is always restored.
-    before = tk.config.get(SOLR_COMMIT)
+    missing, before = SOLR_COMMIT not in tk.config, tk.config.get(SOLR_COMMIT)
     tk.config[SOLR_COMMIT] = False
     try:
         yield
     finally:
-        tk.config[SOLR_COMMIT] = before
+        if missing:
+            tk.config.pop(SOLR_COMMIT, None)
+        else:
+            tk.config[SOLR_COMMIT] = before
 
 
 def _commit_search_if_last(job_id: str, object_id: str) -> None:
