@@ -187,8 +187,12 @@ def page_paths(datasets: list[dict], n: int, seed: int) -> dict[str, list[str]]:
         res = next((r for r in pkg.resources), None) if pkg else None
         if res is not None:
             resources.append(f"/dataset/{name}/resource/{res.id}")
+    # The generator's members only: other benches add organizations of their own to the
+    # shared bench database, whose datasets are in one core and not the other.
+    members = {m[0] for m in _search_bench().generate.MEMBERS}
     orgs = [g.name for g in model.Session.query(model.Group)
-            .filter_by(is_organization=True, state="active").order_by(model.Group.name)]
+            .filter_by(is_organization=True, state="active").order_by(model.Group.name)
+            if g.name in members]
     return {
         "home": ["/"],
         "search": [f"/dataset/?q={q}" for q in SEARCH_QUERIES],
