@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -132,16 +133,16 @@ class SeenKeys:
         return self._repeats_in_db(keys)
 
     def _spill(self) -> None:
-        texts = [text for text in map(_text, self._set) if text is not None]
+        values, self._set = self._set, set()
         runs = SortedRuns()
-        encoded = runs.encode(texts)
-        if runs.fits(encoded):
-            if encoded:
-                runs.repeats(encoded)
-            self._runs = runs
-        else:
-            self._to_db(texts)
-        self._set = set()
+        texts = (text for text in map(_text, values) if text is not None)
+        while batch := list(islice(texts, 50_000)):  # a batch at a time: no second copy of all
+            encoded = runs.encode(batch)
+            if not runs.fits(encoded):
+                self._to_db(text for text in map(_text, values) if text is not None)
+                return
+            runs.repeats(encoded)
+        self._runs = runs
 
     def _repeats_in_runs(self, keys: Sequence[Any]) -> list[bool] | None:
         assert self._runs is not None
