@@ -2,20 +2,20 @@
 what CKAN's own forms do when the publish block refuses them."""
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import shutil
 import tempfile
 from typing import Any
+from urllib.parse import quote
 
 import ckan.plugins.toolkit as tk
-from flask import Blueprint, after_this_request, jsonify, send_file
+from flask import Blueprint, after_this_request, jsonify, make_response, send_file
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ckanext.regionaliot.lib import config, fetch
 
-from . import records, service
+from . import downloads, records, service
 
 log = logging.getLogger(__name__)
 
@@ -199,40 +199,41 @@ def check_file():
             try:
                 extra["report"] = tk.get_action("regionaliot_validate_upload")(
                     _context(), {"upload": upload, "schema": extra["selected"],
-                                 "lang": tk.h.lang()})
+                                 "lang": tk.h.lang(), "corrected": True})
             except tk.ValidationError as e:
                 extra["errors"] = e.error_dict
             except Exception:
                 log.exception("Public file check failed")
                 extra["errors"] = {"upload": [_("The file could not be checked. "
                                                 "Try again later.")]}
-            if extra["report"] and extra["report"].get("schema"):
-                extra["corrected"] = _corrected(upload, extra["report"])
+            if extra["report"] and extra["report"].get("corrected"):
+                # A link to a short-lived download, not the file inside the page.
+                extra["corrected"] = dict(extra["report"]["corrected"],
+                                          href=extra["report"]["corrected"]["url"])
     else:
         # "Check again as …" links here with the suggested standard picked.
         extra["selected"] = tk.request.args.get("schema", "")
     return tk.render("regionaliot/check_file.html", extra)
 
 
-def _corrected(upload: Any, report: dict[str, Any]) -> dict[str, Any] | None:
-    """The corrected CSV of the uploaded bytes, made in this request and stored nowhere:
-    the page carries it as a data: link (the user's original is untouched)."""
-    stream = getattr(upload, "stream", upload)
-    try:
-        stream.seek(0)
-        data = stream.read(_check_max_bytes() + 1)
-        result = service.correct_bytes(data, report["schema"], lang=tk.h.lang(),
-                                       encoding=report.get("encoding"))
-    except (service.Unreadable, service.UnknownSchema):
-        return None  # the report already says why the file cannot be used
-    except Exception:
-        log.exception("Correcting a checked file failed")
-        return None
-    stem = os.path.splitext(os.path.basename(upload.filename or ""))[0] or "file"
-    content = result.pop("content")
-    result["href"] = "data:text/csv;charset=utf-8;base64," + base64.b64encode(content).decode()
-    result["download_name"] = f"{stem}-corrected.csv"
-    return result
+def corrected(token: str):
+    """A corrected file of the public check, while its short-lived download lasts."""
+    kept = downloads.take(token)
+    if kept is None:
+        return tk.abort(404, _("This download has expired (corrected files are kept for "
+                               "{minutes} minutes). Check the file again to get a new one.").format(
+            minutes=downloads.TTL // 60))
+    content, name = kept
+    response = make_response(content)
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = _attachment(name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _attachment(name: str) -> str:
+    # RFC 6266: an ASCII fallback and the UTF-8 name (a Japanese file name survives).
+    return f"attachment; filename=\"corrected.csv\"; filename*=UTF-8''{quote(name)}"
 
 
 # ---------------------------------------------------------------- CKAN's forms and the block
@@ -295,3 +296,4 @@ validation.add_url_rule("/dataset/<id>/resource/<resource_id>/validation/run",
 validation.add_url_rule("/dataset/<id>/resource/<resource_id>/validation/normalized.csv",
                         view_func=normalized)
 validation.add_url_rule("/validate", view_func=check_file, methods=["GET", "POST"])
+validation.add_url_rule("/validate/corrected/<token>.csv", view_func=corrected)

@@ -18,7 +18,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.regionaliot.lib import config
 from ckanext.regionaliot.lib.i18n import current_lang
 
-from .. import jobs, records, service
+from .. import downloads, jobs, records, service
 from ..model import ResourceValidation
 from . import schema as schemas
 
@@ -120,8 +120,11 @@ def regionaliot_validate_upload(context: Any, data_dict: dict[str, Any]) -> dict
 
     :param upload: the file (multipart/form-data)
     :param schema: a standard dataset name (e.g. ``aed``); detected from the header if empty
-    :returns: the report (valid, schema, generation, encoding, rows, summary, counts,
-        errors, warnings)
+    :param corrected: also make the corrected UTF-8 CSV (default false)
+    :returns: the report (valid, checked, schema, generation, encoding, rows, summary,
+        counts, errors, warnings); with ``corrected`` and a known standard, also
+        ``corrected``: url (a download that works for ``expires_in`` seconds, then the file
+        is gone), download_name, rows and changes (each with its message)
     """
     tk.check_access("regionaliot_validate_upload", context, data_dict)
     data = _validate(data_dict, schemas.validate_upload_schema(), context)
@@ -144,9 +147,27 @@ def regionaliot_validate_upload(context: Any, data_dict: dict[str, Any]) -> dict
                                     max_findings=records.max_findings())
         except service.UnknownSchema:
             raise tk.ValidationError({"schema": [_("Unknown standard dataset.")]}) from None
+        if data.get("corrected") and report.get("schema"):
+            report["corrected"] = _corrected(path, report, lang, getattr(upload, "filename", ""))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return report
+
+
+def _corrected(path: str, report: dict[str, Any], lang: str, filename: str | None) -> dict[str, Any] | None:
+    """The corrected CSV of the checked upload, kept for a short-lived download (downloads.py)."""
+    with open(path, "rb") as handle:
+        content = handle.read()
+    try:
+        result = service.correct_bytes(content, report["schema"], lang=lang,
+                                       encoding=report.get("encoding"))
+    except (service.Unreadable, service.UnknownSchema):
+        return None  # the report already says why the file cannot be used
+    stem = os.path.splitext(os.path.basename(filename or ""))[0] or "file"
+    name = f"{stem}-corrected.csv"
+    token = downloads.keep(result.pop("content"), name)
+    return dict(result, download_name=name, expires_in=downloads.TTL,
+                url=tk.url_for("regionaliot_validation.corrected", token=token, _external=True))
 
 
 # ---------------------------------------------------------------- the publish block

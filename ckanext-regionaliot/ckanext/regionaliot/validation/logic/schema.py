@@ -17,7 +17,8 @@ def resource_validation_run_schema(not_empty, unicode_safe):
 
 
 @validator_args
-def validate_upload_schema(not_empty, ignore_missing, unicode_safe):
+def validate_upload_schema(not_empty, ignore_missing, unicode_safe, boolean_validator):
     return {"upload": [not_empty],
             "schema": [ignore_missing, unicode_safe],
-            "lang": [ignore_missing, unicode_safe]}
+            "lang": [ignore_missing, unicode_safe],
+            "corrected": [ignore_missing, unicode_safe, boolean_validator]}
