@@ -271,6 +271,7 @@ def main(argv=None) -> None:
     report = {"started": datetime.now().isoformat(timespec="seconds"),
               "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
               "variants": {"ours": str(args.ini), "stock": str(stock_ini)}, "sizes": {}}
+    path = args.out / f"web-{datetime.now():%Y%m%d-%H%M%S}.json"
     stock_list = stock_ini.read_text(encoding="utf-8").split("ckan.plugins = ")[1].splitlines()[0]
     report["stock_plugins"] = stock_list.split()
 
@@ -317,11 +318,12 @@ def main(argv=None) -> None:
                                   "paths": paths, "summary": summary,
                                   "samples_ms": measured["samples"]}
             print_size(n, summary, timings)
+            sys.stdout.flush()
+            # Written after each size: a run stopped while loading the next keeps this one.
+            report["elapsed_s"] = round(time.perf_counter() - started, 1)
+            args.out.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
 
-    report["elapsed_s"] = round(time.perf_counter() - started, 1)
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"web-{datetime.now():%Y%m%d-%H%M%S}.json"
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
     print(f"\nTotal {report['elapsed_s']} s; wrote {shown}")
 
