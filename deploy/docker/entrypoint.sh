@@ -82,13 +82,17 @@ schema_ready() { [ "$(cat "$MIGRATED" 2>/dev/null)" = "$(migrations_id)" ]; }
 
 migrate() {
   ckan -c "$INI" db upgrade || fail "ckan db upgrade"
-  local plugin
-  for plugin in activity harvest; do
+  # As deploy/stack.sh ckan_migrate: CKAN's plugins with alembic chains, then each of our
+  # feature plugins' own chain (ckanext/regionaliot/migration/<plugin>/).
+  local plugin dir
+  for plugin in activity harvest tracking; do
     ckan -c "$INI" db upgrade -p "$plugin" || fail "ckan db upgrade -p $plugin"
   done
-  if [ -d "$APP/ckanext-regionaliot/ckanext/regionaliot/migration" ]; then
-    ckan -c "$INI" db upgrade -p regionaliot || fail "ckan db upgrade -p regionaliot"
-  fi
+  for dir in "$APP"/ckanext-regionaliot/ckanext/regionaliot/migration/*/; do
+    [ -f "$dir/env.py" ] || continue
+    plugin=$(basename "$dir")
+    ckan -c "$INI" db upgrade -p "$plugin" || fail "ckan db upgrade -p $plugin"
+  done
   # ckan_default owns both databases and their public schemas, so it may apply the
   # DataStore's grants itself; no superuser password reaches this container.
   ckan -c "$INI" datastore set-permissions \
@@ -114,7 +118,13 @@ case "$role" in
       --forwarded-allow-ips '*' --access-logfile - --chdir "$APP/deploy" wsgi:application
     ;;
   migrate) wait_for_services; migrate ;;
-  worker) wait_for_services; wait_for_schema; exec ckan -c "$INI" jobs worker "$@" ;;
+  worker)
+    wait_for_services; wait_for_schema
+    # Files whose validation job died with the previous worker are queued again (as
+    # deploy/stack.sh does before it starts the worker).
+    ckan -c "$INI" regionaliot validate-stale || echo "validate-stale failed; starting the worker anyway" >&2
+    exec ckan -c "$INI" jobs worker "$@"
+    ;;
   harvest-gather) wait_for_services; wait_for_schema; exec ckan -c "$INI" harvester gather-consumer ;;
   harvest-fetch) wait_for_services; wait_for_schema; exec ckan -c "$INI" harvester fetch-consumer ;;
   feeds-ingest) wait_for_services; wait_for_schema; exec ckan -c "$INI" regionaliot feeds ingest ;;

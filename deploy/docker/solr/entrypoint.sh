@@ -24,7 +24,8 @@ wait_for() {  # wait_for WHAT SECONDS COMMAND...
 
 zk_ok() {  # ZooKeeper's "ruok" four-letter word over bash's /dev/tcp (no nc in the image)
   local host=${ZK_HOST%%,*}; local port=${host##*:}; host=${host%%:*}
-  exec 3<>"/dev/tcp/$host/$port" && printf ruok >&3 && grep -q imok <&3
+  # A ZooKeeper still starting accepts the connection and may never answer: bounded.
+  timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf ruok >&3 && grep -q imok <&3' "$host" "$port"
 }
 
 live_nodes() {
