@@ -15,7 +15,7 @@ from collections.abc import Callable
 from itertools import compress, islice, repeat
 from operator import not_
 
-from . import columnar
+from . import columnar, crossfield
 from .checks import (
     ASCII_NUMBER_RE,
     FORMULA_PREFIXES,
@@ -25,7 +25,6 @@ from .checks import (
     is_formula_like,
     nfkc,
 )
-from . import crossfield
 from .headers import label_hits, match_header
 from .keyset import SeenKeys
 from .reader import ReadError, Table, open_table
