@@ -300,3 +300,18 @@ def test_columnar_path_never_imports_pandas(tmp_path):
             "assert r.error_count > 100; print('pandas' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_auto_takes_the_columnar_path_from_a_size_on(tmp_path, monkeypatch):
+    from regionaliot.validation import engine
+
+    runs = []
+    real = columnar.ColumnarRun.run
+    monkeypatch.setattr(columnar.ColumnarRun, "run", lambda self, *a: (runs.append(1), real(self, *a)))
+    path = tmp_path / "aed.csv"
+    generate(str(path), 300, 37, 0.1)
+    rows = everything(validate_file(path, AED, max_findings=None))
+    assert runs == []  # small: the row path starts faster
+    monkeypatch.setattr(engine, "COLUMNAR_MIN_BYTES", path.stat().st_size)
+    assert everything(validate_file(path, AED, max_findings=None)) == rows
+    assert runs == [1]
