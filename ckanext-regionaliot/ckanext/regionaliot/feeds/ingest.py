@@ -111,8 +111,7 @@ class Ingestor:
                 self.rejected += len(rejections)
             ckan_model.Session.commit()
         except BaseException:
-            ckan_model.Session.rollback()
-            ckan_model.Session.remove()
+            _reset_session()
             raise
         for message in batch:
             if message.qos:
@@ -129,12 +128,25 @@ class Ingestor:
             self.handle(self.pending)
             self.pending = []
         except (SQLAlchemyError, PostgresError) as error:
+            # Also a failure before the insert (reading a feed while the database is away)
+            # leaves the session's transaction aborted: reset it, or every retry fails.
+            _reset_session()
             log.warning("Storing %d messages failed, retrying: %s", len(self.pending), error)
             self.stop.wait(2.0)
 
     def run(self) -> None:
         while not self.stop.is_set():
             self.run_once()
+
+
+def _reset_session() -> None:
+    """Roll back and drop CKAN's session; with the database away the rollback itself may
+    fail, and the next use then starts on a fresh connection from the pool."""
+    try:
+        ckan_model.Session.rollback()
+    except (SQLAlchemyError, PostgresError):
+        pass
+    ckan_model.Session.remove()
 
 
 def _now() -> dt.datetime:
