@@ -45,6 +45,9 @@ HALF_WIDTH = "0123456789,.+-eE "
 NUMBER_PATTERN = r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]{1,4})?$"
 
 
+ROW_ORDER = '"_id" AS o'
+
+
 class Unavailable(Exception):
     """The DataStore cannot answer this query; the rows are read instead."""
 
@@ -61,26 +64,30 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def number_sql(column: str, kind: str) -> str:
-    """The column's cell as float8, or NULL where aggregate.number finds no number."""
+def number_sql(column: str, kind: str) -> tuple[str, str, str]:
+    """The column's cell as float8, or NULL where aggregate.number finds no number, in three
+    steps (each on the previous step's result ``{p}``), so each expression is computed once
+    per cell: PostgreSQL evaluates every occurrence of an expression written out twice."""
     c = ident(column)
     if kind in FLOAT_TYPES:
-        x = f"{c}::float8"
-        return (f"CASE WHEN {x} IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8) "
-                f"THEN NULL ELSE {x} END")
+        return (f"{c}::float8", "{p}",
+                "CASE WHEN {p} IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8) "
+                "THEN NULL ELSE {p} END")
     if kind in NUMERIC_TYPES:
-        return _as_float(c)
+        return f"{c}::numeric", "{p}", _as_float("{p}")
     if kind in TEXT_TYPES:
         t = (f"replace(btrim(translate({c}, {literal(FULL_WIDTH)}, {literal(HALF_WIDTH)}), "
              f"E' \\t\\r\\n'), ',', '')")
-        return f"CASE WHEN {t} ~ {literal(NUMBER_PATTERN)} THEN {_as_float(f'({t})')} END"
-    return "NULL::float8"  # dates, booleans, JSON: never numbers (as aggregate.number)
+        return (t, "CASE WHEN {p} ~ " + literal(NUMBER_PATTERN).replace("{", "{{")
+                .replace("}", "}}") + " THEN {p}::numeric END", _as_float("{p}"))
+    # Dates, booleans, JSON: never numbers (as aggregate.number).
+    return "NULL::float8", "{p}", "{p}"
 
 
 def _as_float(expression: str) -> str:
     """numeric → float8 as Python's float() reads it: beyond float8 is infinity (not a
     number), below its smallest normal value 0, NaN not a number; never an SQL error."""
-    n = f"{expression}::numeric"
+    n = expression
     return (f"CASE WHEN {n} = 'NaN'::numeric THEN NULL "
             f"WHEN abs({n}) >= 1.7976931348623157e308 THEN NULL "
             f"WHEN abs({n}) < 2.2250738585072014e-308 THEN 0::float8 ELSE {n}::float8 END")
@@ -111,14 +118,30 @@ def query(resource_id: str, types: Mapping[str, str], group: str | None,
           values: Sequence[str]) -> str:
     """SELECT per group (or over all rows, without a group column): the first row's _id
     (the pure path lists groups in the order they first appear), the rows, and per value
-    column the sum and the count of its cells that are numbers."""
-    inner = [f"{ident(group)} AS k" if group else "'' AS k", '"_id" AS o']
+    column the sum and the count of its cells that are numbers. The cell's steps
+    (number_sql) are nested SELECTs with OFFSET 0, which keeps PostgreSQL from folding
+    them back into one expression."""
+    steps = [number_sql(column, types[column]) for column in values]
+    key = f"{ident(group)} AS k" if group else "'' AS k"
+    if not any(types[column] in TEXT_TYPES for column in values):
+        # Typed columns: one level (the nesting costs more than the casts it saves;
+        # bench/stories).
+        cells = [last.format(p=f"({middle.format(p=f'({first})')})") + f" AS x{i}"
+                 for i, (first, middle, last) in enumerate(steps)]
+        sql = f"SELECT {', '.join([key, ROW_ORDER, *cells])} FROM {ident(resource_id)}"
+    else:
+        select = [key, ROW_ORDER,
+                  *(f"{first} AS x{i}" for i, (first, _m, _l) in enumerate(steps))]
+        sql = f"SELECT {', '.join(select)} FROM {ident(resource_id)}"
+        for step in (1, 2):
+            cells = [steps[i][step].format(p=f"x{i}") + f" AS x{i}"
+                     for i in range(len(values))]
+            sql = f"SELECT {', '.join(['k', 'o', *cells])} FROM ({sql} OFFSET 0) AS r{step}"
+        sql += " OFFSET 0"
     outer = ["k", "min(o) AS o", "count(*) AS n"]
-    for i, column in enumerate(values):
-        inner.append(f"{number_sql(column, types[column])} AS x{i}")
+    for i in range(len(values)):
         outer += [f"sum(x{i}) AS s{i}", f"count(x{i}) AS c{i}"]
-    return (f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} "
-            f"FROM {ident(resource_id)}) AS r GROUP BY k")
+    return f"SELECT {', '.join(outer)} FROM ({sql}) AS r GROUP BY k"
 
 
 def run(context: dict[str, Any], resource_id: str, sql: str) -> list[dict[str, Any]]:
