@@ -60,7 +60,7 @@ setup(
             "seed/*.json", "seed/demo/*.csv", "migration/*/*", "migration/*/versions/*.py",
             # The theme: templates, webassets (vendor/ is filled by the stack from npm), public/.
             "templates/**/*.html", "assets/webassets.yml", "assets/css/*.css", "assets/js/*.js",
-            "assets/vendor/**/*", "public/**/*",
+            "assets/vendor/**/*", "assets/pages/*", "public/**/*",
         ],
         "ckanext.regionaliot.validation": ["config_declaration.yaml", "templates/**/*.html"],
         "ckanext.regionaliot.security": ["config_declaration.yaml", "templates/**/*.html",
@@ -81,7 +81,7 @@ setup(
         # The engine's catalogue (the .mo are compiled by BuildWithCatalogues, or by the stack).
         "regionaliot.validation.i18n": ["babel.cfg", "*.pot", "*/LC_MESSAGES/*.po",
                                         "*/LC_MESSAGES/*.mo"],
-        "regionaliot.schemas": ["ckan/*.yaml", "ckan/*.json", "tableschema/*.json",
+        "regionaliot.schemas": ["ckan/*.yaml", "ckan/*.json", "feeds/*.json", "tableschema/*.json",
                                 "tableschema/**/*.json"],
     },
     include_package_data=False,
