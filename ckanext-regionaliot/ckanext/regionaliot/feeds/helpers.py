@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from flask_babel import pgettext
 
 from ckanext.regionaliot.lib.i18n import N_, current_lang
 
@@ -14,7 +15,9 @@ __all__ = ["regionaliot_feed_state_label", "regionaliot_feed_sensor_name",
            "regionaliot_feed_state_labels", "regionaliot_feed_age", "regionaliot_feed_days_ago",
            "regionaliot_feed_water_levels"]
 
-# The words people use: a river's 氾濫注意水位 / 氾濫危険水位, an underpass's 冠水注意 / 冠水.
+# A sensor's state has words of its own ("Warning" is 注意 here, 警告 for a validation
+# finding), hence the gettext context. The words people use: a river's 氾濫注意水位 / 氾濫危険水位, an underpass's 冠水注意 / 冠水.
+STATE_CONTEXT = "sensor state"
 STATE_MSGIDS = {
     ("warning", "river_level"): N_("Flood warning level (氾濫注意)"),
     ("danger", "river_level"): N_("Flood danger level (氾濫危険)"),
@@ -29,7 +32,7 @@ STATE_MSGIDS = {
 
 def regionaliot_feed_state_label(state: str, kind: str | None = None) -> str:
     msgid = STATE_MSGIDS.get((state, kind or "other")) or STATE_MSGIDS.get((state, "other"), state)
-    return tk._(msgid)
+    return pgettext(STATE_CONTEXT, msgid)
 
 
 def regionaliot_feed_state_labels() -> dict[str, dict[str, str]]:
