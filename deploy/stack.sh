@@ -317,6 +317,10 @@ ckan_migrate() {  # ckan_migrate INI DATASTORE_DB
   # The DataStore's read-only role and permissions, as CKAN's DataStore docs describe.
   "$CKAN" -c "$ini" datastore set-permissions 2>>"$LOG/ckan-db.log" | psql_admin "$dsdb" >>"$LOG/ckan-db.log" 2>&1 \
     || fail "datastore set-permissions ($ini)" "$LOG/ckan-db.log"
+  # CKAN's JavaScript modules read their strings from /api/i18n/<lang>, a file under the
+  # profile's storage_path that only `ckan run` or `ckan translation js` writes: without it
+  # "Show more" and the upload labels stay English on Japanese pages.
+  "$CKAN" -c "$ini" translation js >>"$LOG/ckan-db.log" 2>&1 || fail "ckan translation js ($ini)" "$LOG/ckan-db.log"
 }
 
 plugin_migrations() {
