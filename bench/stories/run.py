@@ -140,7 +140,8 @@ def main(argv=None) -> int:
     from ckan import model
     from ckan.cli.db import _run_migrations
     from ckan.common import config
-    from ckanext.regionaliot.stories import aggregate, cache, data
+    from ckanext.regionaliot.lib.charts import aggregate
+    from ckanext.regionaliot.stories import cache, data
 
     result: dict = {"rows": args.rows, "load_average_start": [round(x, 2) for x in load_start]}
     with app.app_context(), app.test_request_context():

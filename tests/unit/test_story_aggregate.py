@@ -3,8 +3,9 @@ figures."""
 from __future__ import annotations
 
 import pytest
-from ckanext.regionaliot.stories import aggregate as agg
-from ckanext.regionaliot.stories import blocks, svg
+from ckanext.regionaliot.lib.charts import aggregate as agg
+from ckanext.regionaliot.lib.charts import svg
+from ckanext.regionaliot.stories import blocks
 
 ROWS = [
     {"市": "倉敷市", "区分": "A", "人数": "10", "年": "2024"},

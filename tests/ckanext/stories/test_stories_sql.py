@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
-from ckanext.regionaliot.stories import aggregate, sql
-from ckanext.regionaliot.stories.aggregate import AggregationError
+from ckanext.regionaliot.lib.charts import aggregate
+from ckanext.regionaliot.lib.charts.aggregate import AggregationError
+from ckanext.regionaliot.stories import sql
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 

@@ -21,7 +21,7 @@ from regionaliot.validation.engine import default_registry
 from regionaliot.validation.registry import SchemaNotFound
 
 from ckanext.datastore.backend.postgres import get_read_engine, get_write_engine, identifier
-from ckanext.regionaliot.stories.aggregate import pyramid_columns
+from ckanext.regionaliot.lib.charts.aggregate import pyramid_columns
 
 from . import columns, jpsearch, rowviews
 

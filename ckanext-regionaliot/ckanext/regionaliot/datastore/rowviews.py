@@ -3,7 +3,7 @@
 Map: which columns hold latitude and longitude (the standard datasets' 緯度/経度, the usual
 English names, or the editor's choice) and which cells are a point. Chart: the aggregation
 a view asks for, checked against the table's columns; the figures themselves are the
-stories' (``ckanext.regionaliot.stories.aggregate``, also pure), drawn by its SVG functions.
+shared pure chart modules (``ckanext.regionaliot.lib.charts.aggregate``), drawn by its SVG functions.
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.regionaliot.lib import config
-from ckanext.regionaliot.stories import aggregate, svg
+from ckanext.regionaliot.lib.charts import aggregate, svg
 
 from . import rowviews
 

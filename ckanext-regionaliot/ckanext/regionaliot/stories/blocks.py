@@ -12,8 +12,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .aggregate import AGGREGATIONS, FIGURE_AGGREGATIONS
-from .svg import CHART_TYPES
+from ..lib.charts.aggregate import AGGREGATIONS, FIGURE_AGGREGATIONS
+from ..lib.charts.svg import CHART_TYPES
 
 TYPES = ("text", "chart", "figure", "table", "map", "matrix")
 MAP_MODES = ("members", "points")

@@ -23,7 +23,7 @@ from ckan.lib.redis import connect_to_redis
 
 from ckanext.regionaliot.lib import config
 
-from .aggregate import Result
+from ..lib.charts.aggregate import Result
 
 log = logging.getLogger(__name__)
 PREFIX = "regionaliot:stories:figures:"

@@ -15,8 +15,8 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.regionaliot.lib import config
 
+from ..lib.charts.aggregate import AggregationError, read_csv
 from . import cache
-from .aggregate import AggregationError, read_csv
 
 PAGE = 32000  # rows per datastore_search call
 CACHE_ENTRIES = 32

@@ -13,8 +13,9 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.regionaliot.lib.i18n import N_
 
-from . import aggregate, cache, data, sql, svg
-from .aggregate import AggregationError, Result
+from ..lib.charts import aggregate, svg
+from ..lib.charts.aggregate import AggregationError, Result
+from . import cache, data, sql
 
 MEMBERS_GEOJSON = Path(__file__).resolve().parents[1] / "public" / "regionaliot" / "geo" / \
     "members.geojson"

@@ -27,8 +27,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from sqlalchemy.exc import DBAPIError
 
-from . import aggregate
-from .aggregate import AggregationError, Groups, Result
+from ..lib.charts import aggregate
+from ..lib.charts.aggregate import AggregationError, Groups, Result
 
 log = logging.getLogger(__name__)
 

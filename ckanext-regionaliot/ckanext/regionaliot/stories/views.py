@@ -17,7 +17,8 @@ from flask import Blueprint, make_response
 from ckanext.regionaliot.lib import config
 from ckanext.regionaliot.lib.i18n import current_lang
 
-from . import aggregate, blocks, render
+from ..lib.charts import aggregate
+from . import blocks, render
 
 __all__ = ["stories"]
 

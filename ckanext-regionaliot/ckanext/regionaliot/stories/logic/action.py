@@ -15,9 +15,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from sqlalchemy import or_
 
+from ...lib.charts.aggregate import AggregationError
 from .. import blocks as story_blocks
 from .. import cache, render, staff
-from ..aggregate import AggregationError
 from ..model import DRAFT, PUBLISHED, WITHDRAWN, Story
 from . import schema as schemas
 
