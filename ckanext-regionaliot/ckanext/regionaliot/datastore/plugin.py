@@ -20,9 +20,10 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.datastore.interfaces import IDatastore
 from ckanext.xloader.interfaces import IXloader
 
-from . import hooks
+from . import cli, hooks
 
 
+@tk.blanket.actions
 @tk.blanket.helpers
 @tk.blanket.blueprints
 @tk.blanket.config_declarations
@@ -32,6 +33,11 @@ class RegionalIoTDatastorePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(IXloader, inherit=True)
     p.implements(IDatastore, inherit=True)
+    p.implements(p.IClick)
+
+    # IClick: ``ckan regionaliot datastore-triggers`` joins the core plugin's group.
+    def get_commands(self):
+        return cli.commands()
 
     # IConfigurer
     def update_config(self, config):

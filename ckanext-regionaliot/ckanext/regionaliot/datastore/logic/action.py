@@ -1,0 +1,32 @@
+"""``datastore_search_sql`` with the database's refusals said as a 409, not a 500.
+
+CKAN turns syntax and permission errors into a ValidationError but passes the others up
+(a value that cannot be cast, a division by zero, a number out of range: PostgreSQL's
+class 22 and 23 errors), which the API answers with HTTP 500 and no message. Chained here
+(after CKAN's own handling), they become a ValidationError with a Japanese-first message
+and the database's own first line.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+
+from .. import sqlerrors
+
+__all__ = ["datastore_search_sql"]
+
+
+@tk.side_effect_free
+@tk.chained_action
+def datastore_search_sql(up_func, context: Any, data_dict: dict[str, Any]) -> Any:
+    try:
+        return up_func(context, data_dict)
+    except sa.exc.DBAPIError as exc:
+        orig = getattr(exc, "orig", None)
+        msgid = sqlerrors.message(getattr(orig, "pgcode", None))
+        raise tk.ValidationError({
+            "sql": [tk._(msgid)],
+            "info": {"orig": [sqlerrors.first_line(orig if orig is not None else exc)]},
+        }) from None
