@@ -147,3 +147,46 @@ def test_nginx_balances_over_both_web_replicas():
     upstream = conf[conf.index("upstream ckan_web"):].split("}", 1)[0]
     assert "server web1:5000" in upstream and "server web2:5000" in upstream
     assert "ip_hash" not in upstream and "sticky" not in upstream
+
+
+def upstream_hosts(conf: str) -> set[str]:
+    """The host names of every `server host:port` line in an nginx upstream block."""
+    return {line.split()[1].rsplit(":", 1)[0]
+            for block in conf.split("upstream ")[1:]
+            for line in block.split("}", 1)[0].splitlines()
+            if line.strip().startswith("server ")}
+
+
+def unpinned_upstreams(services: dict, network: dict, hosts: set[str]) -> list[str]:
+    """Upstream hosts without a fixed address in the subnet and outside the dynamic range:
+    nginx 1.22 resolves them once, so a restarted replica must keep its address."""
+    import ipaddress
+
+    ipam = network["ipam"]["config"][0]
+    subnet, dynamic = ipaddress.ip_network(ipam["subnet"]), ipaddress.ip_network(ipam["ip_range"])
+    bad = []
+    for host in sorted(hosts):
+        nets = services.get(host, {}).get("networks") or {}
+        address = (nets.get("default") or {}).get("ipv4_address")
+        if not address or ipaddress.ip_address(address) not in subnet \
+                or ipaddress.ip_address(address) in dynamic:
+            bad.append(f"{host}: {address}")
+    return bad
+
+
+def test_pin_check_catches_a_dynamic_address():
+    network = {"ipam": {"config": [{"subnet": "10.1.2.0/24", "ip_range": "10.1.2.0/25"}]}}
+    services = {"web1": {"networks": {"default": {"ipv4_address": "10.1.2.201"}}},
+                "web2": {"networks": {"default": {"ipv4_address": "10.1.2.20"}}},
+                "web3": {}}
+    assert unpinned_upstreams(services, network, {"web1", "web2", "web3"}) == [
+        "web2: 10.1.2.20", "web3: None"]
+
+
+@needs_compose
+def test_every_host_nginx_proxies_to_keeps_a_fixed_address(model):
+    hosts = set()
+    for name in ("ckan.conf", "solr-lb.conf"):
+        hosts |= upstream_hosts((COMPOSE.parent / "nginx" / name).read_text(encoding="utf-8"))
+    assert hosts == {"web1", "web2", "solr1", "solr2"}
+    assert unpinned_upstreams(model["services"], model["networks"]["default"], hosts) == []
