@@ -102,6 +102,32 @@ migrate() {
   migrations_id >"$MIGRATED"
 }
 
+# One container runs one jobs worker, so a worker registered in Redis under this container's
+# host name is the one that died with its previous start (podman kill, out of memory). Its
+# registration would outlive it by RQ's heartbeat (minutes), and validate-stale's check
+# (same host, pid gone) cannot tell: pids repeat in a restarted container, where the new
+# entrypoint has the old worker's pid. So it goes now, and its jobs count as dead at once.
+forget_dead_workers() {
+  python - "$INI" <<'PY' || echo "could not unregister this container's dead workers" >&2
+import configparser
+import socket
+import sys
+
+from redis import Redis
+from rq import worker_registration
+from rq.worker import Worker
+
+ini = configparser.RawConfigParser(strict=False)
+ini.read(sys.argv[1])
+connection = Redis.from_url(ini.get("app:main", "ckan.redis.url"))
+for dead in Worker.all(connection=connection):
+    if dead.hostname == socket.gethostname():
+        worker_registration.unregister(dead)
+        connection.delete(dead.key)
+        print(f"unregistered the dead worker {dead.name} (pid {dead.pid})", file=sys.stderr)
+PY
+}
+
 wait_for_schema() { wait_for "the migrate service (this image's migrations)" 900 schema_ready; }
 
 role=${1:-web}
@@ -120,6 +146,7 @@ case "$role" in
   migrate) wait_for_services; migrate ;;
   worker)
     wait_for_services; wait_for_schema
+    forget_dead_workers
     # Files whose validation job died with the previous worker are queued again (as
     # deploy/stack.sh does before it starts the worker).
     ckan -c "$INI" regionaliot validate-stale || echo "validate-stale failed; starting the worker anyway" >&2

@@ -4,6 +4,8 @@
 # build with Docker elsewhere (BASE_IMAGE defaults to debian:bookworm-slim there).
 #
 #   deploy/production/build.sh [IMAGE...]    default: all; IMAGE in base ckan solr postgres redis mosquitto nginx
+#   COLD=1 deploy/production/build.sh        from nothing: debootstrap again, no layer cache
+#                                            (the pip/Maven download cache mounts are kept)
 #
 # Appends one line per image to $REGIONALIOT_DATA/production/build-times.tsv (seconds).
 set -euo pipefail
@@ -37,6 +39,24 @@ if [ -f "$HOST_CERTS/ca-certificates.crt" ]; then
     && CA_ARGS+=(--build-arg "MAVEN_OPTS=-Djavax.net.ssl.trustStore=/run/host-certs/java/cacerts")
 fi
 
+CACHE_ARGS=(--layers)
+if [ -n "${COLD:-}" ]; then
+  CACHE_ARGS=(--no-cache)
+  export REBUILD_BASE=1
+  rm -f "$DATA/production/debootstrap-bookworm/.regionaliot-complete"
+fi
+
+# The build context is the committed tree (git archive of HEAD, or $SOURCE_REF), never the
+# working tree: several engineers edit it at once, and an image must be of one commit. Every
+# file gets one fixed time, so an unchanged file never invalidates a cached layer.
+REF=${SOURCE_REF:-HEAD}
+CONTEXT=$DATA/production/context
+COMMIT=$(git -C "$ROOT" rev-parse --short "$REF")
+rm -rf "$CONTEXT"; mkdir -p "$CONTEXT"
+git -C "$ROOT" archive "$REF" | tar -x -C "$CONTEXT"
+find "$CONTEXT" -exec touch -h -d @0 {} +
+say "build context: commit $COMMIT"
+
 images=("$@")
 [ ${#images[@]} -gt 0 ] || images=(base ckan solr postgres redis mosquitto nginx)
 
@@ -48,12 +68,12 @@ for image in "${images[@]}"; do
     [ -n "${FILE[$image]:-}" ] || { echo "FAILED: unknown image $image" >&2; exit 64; }
     say "building regionaliot/$image:$TAG"
     # The small images share the CKAN image's ignore file: the context is the repository root.
-    (cd "$ROOT" && podman build --layers --pull=never --build-arg "BASE_IMAGE=$BASE" "${CA_ARGS[@]}" \
+    (cd "$CONTEXT" && podman build "${CACHE_ARGS[@]}" --pull=never --build-arg "BASE_IMAGE=$BASE" "${CA_ARGS[@]}" \
         --ignorefile deploy/docker/Dockerfile.dockerignore \
         -f "${FILE[$image]}" -t "regionaliot/$image:$TAG" .) >"$LOG/build-$image.log" 2>&1 \
       || { tail -30 "$LOG/build-$image.log" >&2; echo "FAILED: building $image (see $LOG/build-$image.log)" >&2; exit 1; }
   fi
   secs=$((SECONDS - start))
-  printf '%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$image" "$secs" >>"$DATA/production/build-times.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$image" "$secs" "${COLD:+cold}" "$COMMIT" >>"$DATA/production/build-times.tsv"
   say "$image: $secs s"
 done
