@@ -50,12 +50,14 @@ test-production:
 lint:
 	@$(VENV)/bin/ruff check .
 
+# STACK=production: the compose stack's (deploy/production/backup.sh, project PROD_PROJECT).
+BACKUP_SH = $(if $(filter production,$(STACK)),deploy/production/backup.sh,deploy/backup.sh)
 backup:
-	@deploy/backup.sh backup
+	@$(BACKUP_SH) backup
 
-# make restore FILE=var/backups/regionaliot-YYYYmmdd-HHMMSS.tar.gz
+# make restore FILE=var/backups/regionaliot-YYYYmmdd-HHMMSS.tar.gz [STACK=production]
 restore:
-	@deploy/backup.sh restore "$(FILE)"
+	@$(BACKUP_SH) restore "$(FILE)"
 
 # Re-pin every Python package after changing deploy/requirements.txt.
 lock:

@@ -6,11 +6,13 @@ needs one replica in particular: then `podman exec` runs curl inside that contai
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
@@ -18,6 +20,7 @@ import requests
 URL = os.environ.get("PROD_URL", "")
 TOKEN = os.environ.get("PROD_TOKEN", "")
 PROJECT = os.environ.get("PROD_PROJECT", "")
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(
     not (URL and TOKEN and PROJECT), reason="run by deploy/production/test.sh (make test-production)"
@@ -159,3 +162,85 @@ def test_restarting_postgresql_the_portal_recovers_without_manual_steps(dataset)
     assert codes == [200] * 10
     patched = api_in("web1", "package_patch", {"id": dataset["id"], "notes": "PostgreSQL再起動後"})
     assert patched["success"], patched
+
+
+AED = ROOT / "tests" / "schemas" / "samples" / "legacy" / "aed.csv"
+FINISHED = ("success", "failure")  # the job ran to its end (a report either way)
+REPEAT = 35000
+
+
+def validation(resource_id: str) -> dict:
+    return api("resource_validation_show", {"id": resource_id, "include_report": "false"}).json()["result"]
+
+
+def running(name: str) -> bool:
+    out = subprocess.run(["podman", "inspect", "--format", "{{.State.Running}}", name],
+                         capture_output=True, text=True)
+    return out.stdout.strip() == "true"
+
+
+def test_killing_the_jobs_worker_mid_validation_the_job_completes_after_restart(dataset, tmp_path):
+    # A CSV large enough for the background job (over sync_max_bytes, 2 MB) and for it to
+    # be caught running: the AED sample's rows many times over (about 40 MB).
+    header, *rows = AED.read_text(encoding="utf-8").splitlines()
+    big = tmp_path / "aed-large.csv"
+    big.write_text("\n".join([header] + rows * REPEAT) + "\n", encoding="utf-8")
+    aed = api_in("web1", "package_create", {
+        "name": f"{dataset['name']}-aed", "title": "AED設置場所（大きなファイル）", "owner_org": dataset["owner_org"],
+        "private": True, "standard_dataset": "aed", "category": "shiho-anzen-kankyo",
+        "frequency": "http://publications.europa.eu/resource/authority/frequency/IRREG",
+    })
+    assert aed["success"], aed
+    with big.open("rb") as f:
+        created = requests.post(f"{URL}/api/3/action/resource_create", headers={"Authorization": TOKEN},
+                                data={"package_id": aed["result"]["id"], "name": "AED一覧", "format": "CSV"},
+                                files={"upload": ("aed-large.csv", f, "text/csv")}, timeout=300)
+    assert created.status_code == 200, created.text[:500]
+    resource_id = created.json()["result"]["id"]
+
+    wait_until("the validation job running on the worker", 600,
+               lambda: validation(resource_id)["status"] == "running")
+    worker = container("worker")
+    podman("kill", "-s", "KILL", worker)
+    wait_until("the worker container down", 30, lambda: not running(worker))
+    assert validation(resource_id)["status"] == "running"  # left behind by the dead job
+    podman("start", worker)
+    wait_until("the validation finished after the worker's restart", 600,
+               lambda: validation(resource_id)["status"] in FINISHED)
+    assert validation(resource_id)["rows"] == len(rows) * 9000
+
+
+def snapshot() -> dict:
+    """Every dataset (private too) with its resources, and each upload's bytes as SHA-256
+    read back through nginx: what a restore must return."""
+    found = api("package_search", {"q": "*:*", "rows": 1000, "include_private": "true"}).json()["result"]
+    state = {}
+    for package in found["results"]:
+        files = {}
+        for resource in package["resources"]:
+            digest = None
+            if resource.get("url_type") == "upload":
+                got = requests.get(resource["url"].replace(resource["url"].split("/dataset/")[0], URL),
+                                   headers={"Authorization": TOKEN}, timeout=120)
+                assert got.status_code == 200, resource["url"]
+                digest = hashlib.sha256(got.content).hexdigest()
+            files[resource["id"]] = [resource["name"], resource.get("url_type"), digest]
+        state[package["name"]] = {"title": package["title"], "resources": files}
+    return {"count": found["count"], "datasets": state}
+
+
+def test_make_backup_from_the_running_stack(dataset):
+    out = subprocess.run(["make", "-s", "-C", str(ROOT), "backup", "STACK=production"],
+                         capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-2000:]
+    archive = out.stdout.split("production stack")[1].split(": ", 1)[1].splitlines()[0].strip()
+    state = snapshot()
+    assert dataset["name"] in state["datasets"]
+    assert any(d for s in state["datasets"].values() for d in s["resources"].values() if d[2]), \
+        "no uploaded file to restore"
+    # deploy/production/test.sh restores it into a fresh stack (test_restore.py).
+    # With this stack's token: the restored database has it, and the fresh stack the same
+    # secret_key, so it stays valid there.
+    saved = Path(os.environ["PROD_STATE"])
+    saved.write_text(json.dumps({"archive": archive, "token": TOKEN, "state": state}), encoding="utf-8")
+    saved.chmod(0o600)
