@@ -193,8 +193,10 @@ def test_killing_the_jobs_worker_mid_validation_the_job_completes_after_restart(
     aed = api_in("web1", "package_create", {
         "name": f"{dataset['name']}-aed", "title": "AED設置場所（大きなファイル）",
         "owner_org": dataset["owner_org"],
+        "title_en": "AED locations (a large file)", "notes": "ワーカー停止試験用",
         "private": True, "standard_dataset": "aed", "category": "shiho-anzen-kankyo",
         "frequency": "http://publications.europa.eu/resource/authority/frequency/IRREG",
+        "temporal_start": "2026-01-01", "temporal_end": "2026-12-31", "tag_string": "AED",
     })
     assert aed["success"], aed
     with big.open("rb") as f:
