@@ -81,18 +81,11 @@ migrations_id() {
 schema_ready() { [ "$(cat "$MIGRATED" 2>/dev/null)" = "$(migrations_id)" ]; }
 
 migrate() {
+  # One CKAN start: `ckan db upgrade` (2.11) applies the core's migrations and then every
+  # pending chain of the enabled plugins (activity, harvest, tracking and each of our
+  # ckanext/regionaliot/migration/<plugin>/), as deploy/stack.sh's one-by-one
+  # `db upgrade -p` does with a CKAN start each (minutes on a loaded host).
   ckan -c "$INI" db upgrade || fail "ckan db upgrade"
-  # As deploy/stack.sh ckan_migrate: CKAN's plugins with alembic chains, then each of our
-  # feature plugins' own chain (ckanext/regionaliot/migration/<plugin>/).
-  local plugin dir
-  for plugin in activity harvest tracking; do
-    ckan -c "$INI" db upgrade -p "$plugin" || fail "ckan db upgrade -p $plugin"
-  done
-  for dir in "$APP"/ckanext-regionaliot/ckanext/regionaliot/migration/*/; do
-    [ -f "$dir/env.py" ] || continue
-    plugin=$(basename "$dir")
-    ckan -c "$INI" db upgrade -p "$plugin" || fail "ckan db upgrade -p $plugin"
-  done
   # ckan_default owns both databases and their public schemas, so it may apply the
   # DataStore's grants itself; no superuser password reaches this container.
   ckan -c "$INI" datastore set-permissions \
