@@ -42,6 +42,7 @@ import pyarrow.csv as pacsv
 
 from .checks import FORMULA_PREFIXES, JAPAN_LAT, JAPAN_LON, FieldCheck
 from .checks.field import LengthBetween, no_comma
+from .keyset import encode_strings
 from .reader import MAX_LINE_CHARS, ReadError, Table
 
 BLOCK_BYTES = 2 << 20
@@ -633,7 +634,25 @@ class ColumnarRun:
                 for code, severity, params in bad[value]:
                     emit(row, number, name, code, severity, value, params)
         if check.unique or check.track_ids:
-            self.plan.duplicates(check, values.to_pylist(), index, bad, rowmap)
+            self._duplicates(check, values, index, bad, rowmap)
+
+    def _duplicates(self, check: FieldCheck, values: pa.Array, index, bad, rowmap) -> None:
+        """Plan.duplicates; a text column's keys go to keyset as bytes from the Arrow buffers
+        (a Python string per value cost more than every other check of the column)."""
+        plan = self.plan
+        if check.type != "string" or check.format != "default" or \
+                any(code == "type-error" for verdict in bad.values() for code, _, _ in verdict):
+            plan.duplicates(check, values.to_pylist(), index, bad, rowmap)
+            return
+        data = values.buffers()[2]
+        encoded = encode_strings(_offsets(values), np.frombuffer(data, dtype=np.uint8) if data is not None
+                                 else np.zeros(0, dtype=np.uint8))
+        repeats = check.seen_keys.repeats_encoded(encoded, values.to_pylist)
+        if repeats is None:
+            return
+        found = np.flatnonzero(repeats)
+        plan.duplicate_findings(check, [rowmap(index[j] if index is not None else j) for j in found.tolist()],
+                                values.take(indices(found)).to_pylist())
 
     def _pairs(self, lat: pa.Array, lon: pa.Array, rowmap) -> None:
         plan = self.plan

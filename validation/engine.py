@@ -473,10 +473,15 @@ class Plan:
         repeats = check.seen_keys.repeats(keys)
         if repeats is None:
             return
+        found = list(compress(range(len(keys)), repeats))
+        self.duplicate_findings(check, [rowmap(positions[j] if positions is not None else j) for j in found],
+                                [values[j] for j in found])
+
+    def duplicate_findings(self, check: FieldCheck, rows: list[int], cells: list[str]) -> None:
+        """The findings of cells whose value an earlier row of the column already had."""
         code = "unique-error" if check.unique else "duplicate-id"
-        for j in compress(range(len(keys)), repeats):
-            row = rowmap(positions[j] if positions is not None else j)
-            self.report.add(row, check.column + 1, check.name, code, "error", values[j])
+        for row, cell in zip(rows, cells, strict=True):
+            self.report.add(row, check.column + 1, check.name, code, "error", cell)
 
     def primary_key(self, columns, rowmap, count: int) -> None:
         """Frictionless's ``primary-key``: a row whose key cells are all missing, or whose

@@ -10,7 +10,7 @@ bytes a value in a set would be 800 MB at 10M rows.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from itertools import islice
 from typing import Any
@@ -54,6 +54,23 @@ def _text(value: Any) -> str | None:
     return "r" + repr(value)
 
 
+def encode_strings(offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """``SortedRuns.encode`` of the texts of string values (as ``_text`` makes them), from
+    an Arrow-style layout: value i is ``data[offsets[i]:offsets[i + 1]]`` in UTF-8. Returns
+    the fixed-width numpy array ``SortedRuns.repeats`` takes, without a Python object per value."""
+    offsets = np.asarray(offsets, dtype=np.int64)
+    count = len(offsets) - 1
+    lengths = np.diff(offsets)
+    width = int(lengths.max()) + 2 if count else 2
+    out = np.zeros((count, width), dtype=np.uint8)
+    out[:, 0] = ord("s")
+    rows = np.repeat(np.arange(count), lengths)
+    spots = np.arange(offsets[-1] - offsets[0]) - (offsets[rows] - offsets[0]) + 1
+    out[rows, spots] = data[offsets[0]:offsets[-1]]
+    out[np.arange(count), lengths + 1] = 1
+    return out.view(f"S{width}").reshape(count)
+
+
 class SortedRuns:
     """An exact set of texts as sorted numpy arrays of fixed-width byte strings, merged like
     a log-structured merge tree (each run at most half the size of the one before)."""
@@ -68,12 +85,18 @@ class SortedRuns:
         # A final \x01 so that numpy's fixed-width strings never drop a trailing NUL.
         return [text.encode("utf-8", "surrogatepass") + b"\x01" for text in texts]
 
-    def fits(self, encoded: list[bytes]) -> bool:
+    def fits(self, encoded: list[bytes] | np.ndarray) -> bool:
+        if isinstance(encoded, np.ndarray):
+            return encoded.dtype.itemsize <= RUNS_WIDTH
         return not encoded or max(map(len, encoded)) <= RUNS_WIDTH
 
-    def repeats(self, encoded: list[bytes]) -> np.ndarray:
-        """Add ``encoded`` (in order); True for each an earlier one (here or before) equals."""
-        batch = np.array(encoded, dtype=f"S{max(self.width, max(map(len, encoded)))}")
+    def repeats(self, encoded: list[bytes] | np.ndarray) -> np.ndarray:
+        """Add ``encoded`` (in order; bytes as ``encode`` gives, or already a fixed-width
+        numpy array of them); True for each an earlier one (here or before) equals."""
+        if isinstance(encoded, np.ndarray):
+            batch = encoded
+        else:
+            batch = np.array(encoded, dtype=f"S{max(self.width, max(map(len, encoded)))}")
         if batch.dtype.itemsize > self.width:
             self.width = batch.dtype.itemsize
             self.runs = [run.astype(batch.dtype) for run in self.runs]
@@ -93,7 +116,8 @@ class SortedRuns:
             self.count += len(fresh)
             while len(self.runs) > 1 and len(self.runs[-1]) * 2 > len(self.runs[-2]):
                 last = self.runs.pop()
-                self.runs[-1] = np.sort(np.concatenate([self.runs[-1], last]))
+                # stable = timsort here: it merges the two sorted runs in linear time
+                self.runs[-1] = np.sort(np.concatenate([self.runs[-1], last]), kind="stable")
         return repeated
 
     def texts(self) -> Iterator[str]:
@@ -132,6 +156,25 @@ class SeenKeys:
                 self._spill()
             return result
         return self._repeats_in_db(keys)
+
+    def repeats_encoded(self, encoded: np.ndarray, keys: Callable[[], Sequence[Any]]) -> np.ndarray | None:
+        """``repeats`` for keys already encoded as SortedRuns holds them (a fixed-width numpy
+        array, built from Arrow buffers by the columnar path, without a Python string per
+        value); ``keys()`` gives them as Python values where the runs cannot take them.
+        Goes to the runs at once: they are as exact as the set, and cheaper from numpy."""
+        if self._runs is None and self._db is None:
+            if self._set:
+                self._spill()
+            else:
+                self._runs = SortedRuns()
+        runs = self._runs
+        if runs is None or not runs.fits(encoded) or runs.count + len(encoded) > RUNS_AT:
+            result = self.repeats(keys())
+            return None if result is None else np.asarray(result, dtype=bool)
+        if not len(encoded):
+            return None
+        repeated = runs.repeats(encoded)
+        return repeated if repeated.any() else None
 
     def _spill(self) -> None:
         values, self._set = self._set, set()

@@ -69,3 +69,36 @@ def test_runs_hold_a_million_values_compactly():
     assert sum(run.nbytes for run in runs.runs) <= 12 * 1_000_000  # a Python set: ~80 MB
     again = runs.repeats(runs.encode(["0000000000", "x", "x"]))
     assert again.tolist() == [True, False, True]
+
+
+def encoded(batch):
+    """A batch of texts as the columnar path hands them over: Arrow-style offsets and bytes."""
+    import numpy as np
+
+    data = [text.encode("utf-8") for text in batch]
+    offsets = np.zeros(len(data) + 1, dtype=np.int64)
+    np.cumsum([len(item) for item in data], out=offsets[1:])
+    return keyset.encode_strings(offsets, np.frombuffer(b"".join(data), dtype=np.uint8))
+
+
+@pytest.mark.parametrize("spill_at, runs_at, width", [
+    (10**9, 10**9, 64),  # a set first: spilled into runs at the first encoded batch
+    (50, 400, 64),       # runs full: the encoded batches go to SQLite through keys()
+    (50, 10**9, 8),      # a value too wide for the runs: SQLite
+])
+def test_encoded_batches_are_exact(monkeypatch, spill_at, runs_at, width):
+    # Text columns (the columnar path): batches from Arrow buffers, mixed with plain ones.
+    monkeypatch.setattr(keyset, "RUNS_AT", runs_at)
+    monkeypatch.setattr(keyset, "RUNS_WIDTH", width)
+    # Without the 70-character values, so that the runs (not SQLite) take them where they fit.
+    batches = [[text for text in batch if len(text) < 60] for batch in keys(5, "text")]
+    store = keyset.SeenKeys(spill_at=spill_at)
+    got = []
+    for i, batch in enumerate(batches):
+        if i % 3 == 0:
+            got.append(store.repeats(batch))
+        else:
+            marks = store.repeats_encoded(encoded(batch), lambda batch=batch: batch)
+            got.append(None if marks is None else marks.tolist())
+    store.close()
+    assert got == reference(batches)
