@@ -617,7 +617,7 @@ class ColumnarRun:
                     emit(rowmap(i), number, name, "constraint-error:required", "error", "",
                          {"constraint": True})
             present = ~blank
-            index = np.flatnonzero(present).tolist()
+            index = np.flatnonzero(present)  # a list only where a finding needs it
             values = column.filter(mask(present))
         if not len(values):
             return
@@ -630,7 +630,7 @@ class ColumnarRun:
             hit = pc.is_in(values, value_set=strings(list(bad)))
             positions = pc.indices_nonzero(hit).to_pylist()
             for j, value in zip(positions, values.take(indices(positions)).to_pylist(), strict=True):
-                row = rowmap(index[j] if index is not None else j)
+                row = rowmap(int(index[j]) if index is not None else j)
                 for code, severity, params in bad[value]:
                     emit(row, number, name, code, severity, value, params)
         if check.unique or check.track_ids:
@@ -642,7 +642,7 @@ class ColumnarRun:
         plan = self.plan
         if check.type != "string" or check.format != "default" or \
                 any(code == "type-error" for verdict in bad.values() for code, _, _ in verdict):
-            plan.duplicates(check, values.to_pylist(), index, bad, rowmap)
+            plan.duplicates(check, values.to_pylist(), None if index is None else index.tolist(), bad, rowmap)
             return
         data = values.buffers()[2]
         encoded = encode_strings(_offsets(values), np.frombuffer(data, dtype=np.uint8) if data is not None
@@ -651,7 +651,7 @@ class ColumnarRun:
         if repeats is None:
             return
         found = np.flatnonzero(repeats)
-        plan.duplicate_findings(check, [rowmap(index[j] if index is not None else j) for j in found.tolist()],
+        plan.duplicate_findings(check, [rowmap(int(index[j]) if index is not None else j) for j in found.tolist()],
                                 values.take(indices(found)).to_pylist())
 
     def _pairs(self, lat: pa.Array, lon: pa.Array, rowmap) -> None:
