@@ -1,21 +1,29 @@
 """Sensor feeds (issue 12, "Measure"): observations stored per second through MQTT and
 through the HTTP batch endpoint, against a plain DataStore ``datastore_upsert`` baseline,
 all in the same run on the bench profile (database ckan_bench; the script refuses any
-other) and the stack's Mosquitto.
+other) and the stack's Mosquitto. The load average is recorded around every part.
 
-1. HTTP: ``POST /api/feeds/<feed>/observations`` (in-process WSGI: routing, token, action,
-   validation, one INSERT … ON CONFLICT per batch) with ``--batch`` observations a request.
-2. MQTT: a publisher thread sends one observation per message (a device's message, QoS 1)
-   to the ingestor (ingest.Ingestor, the same code as ``ckan regionaliot feeds ingest``,
-   in this process); the time runs from the first publish to the last row stored; with
-   ``--mqtt-per-message`` N, N observations per message.
-3. Baseline: ``datastore_upsert`` (method upsert, primary key sensor_id + observed_at) of
-   the same observations in batches of ``--batch`` into a DataStore resource.
-4. ``regionaliot_feed_query`` p50/p95 for a day of 10-second data from ``--sensors`` sensors
-   (hourly and raw pages).
+1. ``http``: ``POST /api/feeds/<feed>/observations`` (in-process WSGI: routing, token,
+   action, validation, one INSERT … ON CONFLICT per batch), ``--batch`` observations a
+   request; then the same again (all duplicates).
+2. ``mqtt``: the real ingestor (``ckan regionaliot feeds ingest`` in its own process, on
+   a topic prefix of this run) and a fleet of devices in another process (publish.py),
+   one observation a QoS 1 message (``--mqtt-per-message`` N: N); the time runs from the
+   first publish to the last row stored. Also the ingestor's CPU seconds per 1,000
+   observations (from /proc, less sensitive to the other work on the machine).
+3. ``latency``: while the fleet publishes ``--latency-load`` observations/s, a probe
+   sensor publishes ``--probes`` readings; each is timed from its publish until
+   ``GET /api/3/action/regionaliot_feed_latest`` shows it (p50/p95).
+4. ``memory``: the ingestor's resident memory every 10 s while the fleet publishes
+   ``--memory-rate`` observations/s for ``--memory-minutes`` (a separate run: 10 minutes).
+5. ``baseline``: ``datastore_upsert`` (method upsert, primary key sensor_id + observed_at)
+   of ``--baseline-observations`` in batches of ``--batch`` into a DataStore resource.
+6. ``query``: ``regionaliot_feed_query`` p50/p95 for a day of 10-second data from
+   ``--sensors`` sensors (hourly and raw pages), and ``regionaliot_feed_latest``.
 
-    .venv/bin/python bench/feeds/run.py                   # 50,000 observations each way
-    .venv/bin/python bench/feeds/run.py --observations 20000
+    flock var/bench.lock nice -n 10 .venv/bin/python bench/feeds/run.py
+    flock var/bench.lock nice -n 10 .venv/bin/python bench/feeds/run.py --only memory
+    ... --profile   # the ingestor under cProfile (its main thread), stats to bench/out
 
 Writes bench/out/feeds-<n>-<time>.json. Needs the services (make services).
 """
@@ -25,10 +33,10 @@ import argparse
 import datetime as dt
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -48,6 +56,14 @@ def parse_args(argv=None):
     p.add_argument("--query-day", action=argparse.BooleanOptionalAction, default=True,
                    help="load a day of 10 s data from every sensor and time the queries")
     p.add_argument("--repeats", type=int, default=30)
+    p.add_argument("--only", default="http,mqtt,latency,baseline,query",
+                   help="comma-separated parts: http, mqtt, latency, memory, baseline, query")
+    p.add_argument("--baseline-observations", type=int, default=5000)
+    p.add_argument("--latency-load", type=int, default=1000, help="observations/s beside the probes")
+    p.add_argument("--probes", type=int, default=60)
+    p.add_argument("--memory-minutes", type=float, default=10)
+    p.add_argument("--memory-rate", type=int, default=1000)
+    p.add_argument("--profile", action="store_true", help="run the ingestor under cProfile")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     return p.parse_args(argv)
 
@@ -93,14 +109,90 @@ def count(feed_id: str) -> int:
         "SELECT count(*) FROM regionaliot_feed_observation WHERE feed_id = :f"), {"f": feed_id}).scalar()
 
 
+def load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    samples = sorted(samples)
+    return {"p50_ms": round(statistics.median(samples), 1),
+            "p95_ms": round(samples[int(0.95 * (len(samples) - 1))], 1), "n": len(samples)}
+
+
+class IngestorProcess:
+    """``ckan regionaliot feeds ingest`` on this run's topic prefix, in its own process."""
+
+    def __init__(self, ini: Path, prefix: str, out: Path, profile: bool):
+        self.client_id = f"bench-ingestor-{uuid.uuid4().hex[:6]}"
+        self.log = out / f"feeds-ingestor-{self.client_id}.log"
+        self.profile = out / f"feeds-ingestor-{self.client_id}.prof" if profile else None
+        ckan = str(Path(sys.executable).with_name("ckan"))
+        command = [ckan, "-c", str(ini), "regionaliot", "feeds", "ingest",
+                   "--client-id", self.client_id, "--prefix", prefix]
+        if self.profile:
+            command = [sys.executable, "-m", "cProfile", "-o", str(self.profile)] + command
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 120
+        while b"Ingesting" not in self.log.read_bytes():
+            if self.process.poll() is not None or time.time() > deadline:
+                sys.exit(f"bench/feeds: the ingestor did not start, see {self.log}")
+            time.sleep(0.2)
+        time.sleep(1.0)  # subscribed
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+        return 0.0
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def fleet(topic: str, count: int, start: dt.datetime, sensors: int, per: int = 1,
+          rate: float = 0) -> subprocess.Popen:
+    from ckanext.regionaliot.feeds import mqtt
+    from ckanext.regionaliot.lib import config
+
+    return subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("publish.py")),
+         "--port", str(config.get_int("ckanext.regionaliot.feeds.mqtt_port")),
+         "--topic", topic, "--sensors", str(sensors),
+         "--count", str(count), "--per-message", str(per), "--rate", str(rate),
+         "--start", start.isoformat()], stdout=subprocess.PIPE, text=True,
+        env=dict(os.environ, BENCH_MQTT_PASSWORD=mqtt.password("simulator")))
+
+
+def wait_count(flask_app, feed_id: str, target: int, seconds: float) -> int:
+    deadline = time.time() + seconds
+    while True:
+        with flask_app.test_request_context():
+            n = count(feed_id)
+        if n >= target or time.time() > deadline:
+            return n
+        time.sleep(0.1)
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
+    parts = set(args.only.split(","))
     app = load_ckan(args.ini)
     flask_app = app._wsgi_app if hasattr(app, "_wsgi_app") else app
     import ckan.plugins.toolkit as tk
     from ckan import model
     from sqlalchemy import text
 
+    args.out.mkdir(parents=True, exist_ok=True)
     with flask_app.test_request_context():
         migrate()
         site = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
@@ -115,110 +207,161 @@ def main(argv=None) -> None:
             "type": "feed", "name": name, "title": "bench", "owner_org": org["id"],
             "category": "kokudo-kisho", "sensors": [
                 {"sensor_id": s, "name": s, "latitude": "34.6", "longitude": "133.7",
-                 "minimum": "-10", "maximum": "100"} for s in sensors]})
+                 "minimum": "-10", "maximum": "100000"} for s in sensors + ["probe"]]})
         token = tk.get_action("regionaliot_feed_token_create")(ctx(), {"id": name})["token"]
     results: dict = {"observations": args.observations, "sensors": args.sensors,
-                     "batch": args.batch, "cpus": os.cpu_count()}
-    base = dt.datetime.now(UTC).replace(microsecond=0) - dt.timedelta(days=30)
-
-    # 1. HTTP batches
+                     "batch": args.batch, "cpus": os.cpu_count(), "load_start": load()}
+    base = dt.datetime.now(UTC).replace(microsecond=0) - dt.timedelta(days=60)
     client = flask_app.test_client()
     data = observations(sensors, args.observations, base, 10)
-    t0 = time.perf_counter()
-    for i in range(0, len(data), args.batch):
-        r = client.post(f"/api/feeds/{name}/observations", data=json.dumps(data[i:i + args.batch]),
+
+    if "http" in parts:
+        results["http_load_before"] = load()
+        t0 = time.perf_counter()
+        for i in range(0, len(data), args.batch):
+            r = client.post(f"/api/feeds/{name}/observations", data=json.dumps(data[i:i + args.batch]),
+                            headers={"X-Feed-Token": token, "Content-Type": "application/json"})
+            assert r.status_code == 200, r.get_data(as_text=True)[:300]
+        http_s = time.perf_counter() - t0
+        with flask_app.test_request_context():
+            assert count(feed["id"]) == args.observations
+        results["http_per_s"] = round(args.observations / http_s)
+        t0 = time.perf_counter()
+        for i in range(0, len(data), args.batch):
+            client.post(f"/api/feeds/{name}/observations", data=json.dumps(data[i:i + args.batch]),
                         headers={"X-Feed-Token": token, "Content-Type": "application/json"})
-        assert r.status_code == 200, r.get_data(as_text=True)[:300]
-    http_s = time.perf_counter() - t0
-    with flask_app.test_request_context():
-        assert count(feed["id"]) == args.observations
-    results["http_per_s"] = round(args.observations / http_s)
-    # the same again: all duplicates
-    t0 = time.perf_counter()
-    for i in range(0, len(data), args.batch):
-        client.post(f"/api/feeds/{name}/observations", data=json.dumps(data[i:i + args.batch]),
-                    headers={"X-Feed-Token": token, "Content-Type": "application/json"})
-    results["http_duplicates_per_s"] = round(args.observations / (time.perf_counter() - t0))
-    print("HTTP", results["http_per_s"], "obs/s; duplicates", results["http_duplicates_per_s"])
+        results["http_duplicates_per_s"] = round(args.observations / (time.perf_counter() - t0))
+        results["http_load_after"] = load()
+        print("HTTP", results["http_per_s"], "obs/s; duplicates", results["http_duplicates_per_s"],
+              "load", results["http_load_after"])
 
-    # 2. MQTT through Mosquitto and the ingestor
-    import paho.mqtt.client as paho
-    from ckanext.regionaliot.feeds import mqtt
-    from ckanext.regionaliot.feeds.ingest import Ingestor
+    prefix = f"regionaliot/feeds/bench-{uuid.uuid4().hex[:6]}"
+    ingestor = None
+    if parts & {"mqtt", "latency", "memory"}:
+        with flask_app.test_request_context():
+            ingestor = IngestorProcess(args.ini, prefix, args.out, args.profile)
+    try:
+        if "mqtt" in parts:
+            with flask_app.test_request_context():
+                before = count(feed["id"])
+            results["mqtt_load_before"] = load()
+            cpu0 = ingestor.cpu_seconds()
+            t0 = time.perf_counter()
+            with flask_app.test_request_context():
+                pub = fleet(f"{prefix}/{name}", args.observations, base + dt.timedelta(days=10),
+                            args.sensors, args.mqtt_per_message)
+            stored = wait_count(flask_app, feed["id"], before + args.observations, 600) - before
+            mqtt_s = time.perf_counter() - t0
+            published = json.loads(pub.communicate(timeout=300)[0])
+            results["mqtt_cpu_s_per_1000"] = round((ingestor.cpu_seconds() - cpu0) / stored * 1000, 3)
+            results["mqtt_stored"] = stored
+            results["mqtt_per_message"] = args.mqtt_per_message
+            results["mqtt_per_s"] = round(stored / mqtt_s)
+            results["mqtt_published_per_s"] = round(published["published"] / published["seconds"])
+            results["mqtt_load_after"] = load()
+            print("MQTT", results["mqtt_per_s"], "obs/s stored;", results["mqtt_published_per_s"],
+                  "published/s; ingestor CPU s/1000 obs", results["mqtt_cpu_s_per_1000"],
+                  "load", results["mqtt_load_after"])
 
-    with flask_app.test_request_context():
-        prefix = f"regionaliot/feeds/bench-{uuid.uuid4().hex[:6]}"
-        client_id = f"bench-ingestor-{uuid.uuid4().hex[:6]}"
-        ingestor = Ingestor(client_id, prefix=prefix)
-        ingestor.start()
-        time.sleep(0.5)
-        mdata = observations(sensors, args.observations, base + dt.timedelta(days=2), 10)
-        per = args.mqtt_per_message
-        publisher = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{uuid.uuid4().hex[:6]}")
-        publisher.username_pw_set("simulator", mqtt.password("simulator"))
-        publisher.max_inflight_messages_set(1000)
-        publisher.max_queued_messages_set(0)
-        mqtt.connect(publisher)
-        publisher.loop_start()
+        if "latency" in parts:
+            import paho.mqtt.client as paho
+            from ckanext.regionaliot.feeds import mqtt
 
-        def publish():
-            # One topic per sensor: a message holds one observation, or with --mqtt-per-message
-            # N, N observations of one sensor (the data are sorted by sensor then).
-            for i in range(0, len(mdata), per):
-                chunk = mdata[i:i + per]
-                payload = json.dumps(chunk if per > 1 else chunk[0])
-                publisher.publish(f"{prefix}/{name}/{chunk[0]['sensor_id']}", payload, qos=1)
+            with flask_app.test_request_context():
+                probe = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"bench-probe-{uuid.uuid4().hex[:6]}")
+                probe.username_pw_set("simulator", mqtt.password("simulator"))
+                mqtt.connect(probe)
+                probe.loop_start()
+                seconds = args.probes / 4 + 5
+                pub = fleet(f"{prefix}/{name}", int(args.latency_load * seconds), base + dt.timedelta(days=20),
+                            args.sensors, rate=args.latency_load) if args.latency_load else None
+            time.sleep(2)
+            results["latency_load_before"] = load()
+            samples = []
+            for k in range(args.probes):
+                stamp = dt.datetime.now(UTC) - dt.timedelta(seconds=args.probes - k)
+                value = 1000 + k
+                t0 = time.perf_counter()
+                probe.publish(f"{prefix}/{name}/probe", json.dumps(
+                    {"observed_at": stamp.isoformat(), "value": value}), qos=1)
+                while time.perf_counter() - t0 < 30:
+                    r = client.get(f"/api/3/action/regionaliot_feed_latest?id={name}")
+                    found = [s for s in r.get_json()["result"]["sensors"] if s["sensor_id"] == "probe"]
+                    if found and found[0]["value"] == value:
+                        break
+                    time.sleep(0.02)
+                samples.append((time.perf_counter() - t0) * 1000)
+                time.sleep(max(0.0, 0.25 - (time.perf_counter() - t0)))
+            results["latency_load_after"] = load()
+            results["latency_background_per_s"] = args.latency_load
+            results["publish_to_api_ms"] = percentiles(samples)
+            probe.loop_stop()
+            probe.disconnect()
+            if pub:
+                pub.communicate(timeout=300)
+            print("publish→API", results["publish_to_api_ms"], "with", args.latency_load,
+                  "obs/s beside; load", results["latency_load_after"])
 
-        if per > 1:  # a batch message must hold one sensor only (the topic names it)
-            mdata.sort(key=lambda o: o["sensor_id"])
-        before = count(feed["id"])
-        t0 = time.perf_counter()
-        thread = threading.Thread(target=publish)
-        thread.start()
-        deadline = time.time() + 600
-        while ingestor.stored < args.observations and time.time() < deadline:
-            ingestor.run_once()
-        mqtt_s = time.perf_counter() - t0
-        thread.join()
-        publisher.loop_stop()
-        publisher.disconnect()
-        ingestor.close()
-        mqtt.forget_session("ingestor", client_id)
-        stored = count(feed["id"]) - before
-        results["mqtt_stored"] = stored
-        results["mqtt_rejected"] = ingestor.rejected
-        results["mqtt_per_message"] = per
-        results["mqtt_per_s"] = round(stored / mqtt_s)
-    print("MQTT", results["mqtt_per_s"], "obs/s", f"({stored} stored, {ingestor.rejected} rejected)")
+        if "memory" in parts:
+            total = int(args.memory_rate * args.memory_minutes * 60)
+            with flask_app.test_request_context():
+                before = count(feed["id"])
+                pub = fleet(f"{prefix}/{name}", total, base + dt.timedelta(days=30), args.sensors,
+                            rate=args.memory_rate)
+            samples, loads = [], []
+            t0 = time.perf_counter()
+            while pub.poll() is None:
+                samples.append((round(time.perf_counter() - t0), ingestor.rss_mb()))
+                loads.append(load()[0])
+                time.sleep(10)
+            stored = wait_count(flask_app, feed["id"], before + total, 120) - before
+            samples.append((round(time.perf_counter() - t0), ingestor.rss_mb()))
+            after_first_minute = [mb for t, mb in samples if t >= 60]
+            results["memory"] = {"rate_per_s": args.memory_rate, "minutes": args.memory_minutes,
+                                 "stored": stored, "rss_mb": samples,
+                                 "rss_mb_at_1min": after_first_minute[0] if after_first_minute else None,
+                                 "rss_mb_end": samples[-1][1], "rss_mb_max": max(mb for _t, mb in samples),
+                                 "load_min_max": [min(loads), max(loads)]}
+            print("memory", {k: v for k, v in results["memory"].items() if k != "rss_mb"})
+    finally:
+        if ingestor:
+            ingestor.stop()
+            with flask_app.test_request_context():
+                from ckanext.regionaliot.feeds import mqtt
 
-    # 3. Baseline: datastore_upsert into a DataStore resource with the same primary key
-    with flask_app.test_request_context():
-        ds = tk.get_action("datastore_create")(ctx(), {
-            "resource": {"package_id": feed["id"], "name": "baseline"},
-            "fields": [{"id": "sensor_id", "type": "text"}, {"id": "observed_at", "type": "timestamptz"},
-                       {"id": "value", "type": "float8"}, {"id": "quality", "type": "text"}],
-            "primary_key": ["sensor_id", "observed_at"], "force": True})
-        t0 = time.perf_counter()
-        for i in range(0, len(data), args.batch):
-            tk.get_action("datastore_upsert")(ctx(), {
-                "resource_id": ds["resource_id"], "records": data[i:i + args.batch],
-                "method": "upsert", "force": True})
-        ds_s = time.perf_counter() - t0
-        results["datastore_upsert_per_s"] = round(args.observations / ds_s)
-        t0 = time.perf_counter()
-        for i in range(0, len(data), args.batch):
-            tk.get_action("datastore_upsert")(ctx(), {
-                "resource_id": ds["resource_id"], "records": data[i:i + args.batch],
-                "method": "upsert", "force": True})
-        results["datastore_upsert_duplicates_per_s"] = round(args.observations / (time.perf_counter() - t0))
-        tk.get_action("datastore_delete")(ctx(), {"resource_id": ds["resource_id"], "force": True})
-    results["ratio_http_vs_datastore"] = round(results["http_per_s"] / results["datastore_upsert_per_s"], 2)
-    results["ratio_mqtt_vs_datastore"] = round(results["mqtt_per_s"] / results["datastore_upsert_per_s"], 2)
-    print("DataStore upsert", results["datastore_upsert_per_s"], "obs/s; ratios HTTP",
-          results["ratio_http_vs_datastore"], "MQTT", results["ratio_mqtt_vs_datastore"])
+                mqtt.forget_session("ingestor", ingestor.client_id)
+            if ingestor.profile and ingestor.profile.exists():
+                import pstats
 
-    # 4. regionaliot_feed_query over a day of 10 s data from every sensor
-    if args.query_day:
+                stats_txt = ingestor.profile.with_suffix(".txt")
+                with stats_txt.open("w") as out:
+                    pstats.Stats(str(ingestor.profile), stream=out).sort_stats("cumulative").print_stats(40)
+                print("ingestor profile:", stats_txt)
+
+    if "baseline" in parts:
+        bdata = data[:args.baseline_observations]
+        with flask_app.test_request_context():
+            ds = tk.get_action("datastore_create")(ctx(), {
+                "resource": {"package_id": feed["id"], "name": "baseline"},
+                "fields": [{"id": "sensor_id", "type": "text"}, {"id": "observed_at", "type": "timestamptz"},
+                           {"id": "value", "type": "float8"}, {"id": "quality", "type": "text"}],
+                "primary_key": ["sensor_id", "observed_at"], "force": True})
+            t0 = time.perf_counter()
+            for i in range(0, len(bdata), args.batch):
+                tk.get_action("datastore_upsert")(ctx(), {
+                    "resource_id": ds["resource_id"], "records": bdata[i:i + args.batch],
+                    "method": "upsert", "force": True})
+            results["datastore_upsert_per_s"] = round(len(bdata) / (time.perf_counter() - t0))
+            tk.get_action("datastore_delete")(ctx(), {"resource_id": ds["resource_id"], "force": True})
+        results["baseline_load_after"] = load()
+        for way in ("http", "mqtt"):
+            if f"{way}_per_s" in results:
+                results[f"ratio_{way}_vs_datastore"] = round(
+                    results[f"{way}_per_s"] / results["datastore_upsert_per_s"], 2)
+        print("DataStore upsert", results["datastore_upsert_per_s"], "obs/s;",
+              {k: v for k, v in results.items() if k.startswith("ratio")})
+
+    if "query" in parts:
         from ckanext.regionaliot.feeds import model as feeds_model
         from ckanext.regionaliot.feeds.observations import Observation
 
@@ -242,6 +385,7 @@ def main(argv=None) -> None:
                 "latest": None,
             }
             timings = {}
+            results["query_load_before"] = load()
             for label, extra in cases.items():
                 samples = []
                 for _ in range(args.repeats):
@@ -252,12 +396,11 @@ def main(argv=None) -> None:
                         tk.get_action("regionaliot_feed_query")(ctx(), dict(
                             {"id": name, "start": day0.isoformat(), "end": end}, **extra))
                     samples.append((time.perf_counter() - t0) * 1000)
-                samples.sort()
-                timings[label] = {"p50_ms": round(statistics.median(samples), 1),
-                                  "p95_ms": round(samples[int(0.95 * (len(samples) - 1))], 1)}
+                timings[label] = percentiles(samples)
                 print("query", label, timings[label])
             results["query_ms"] = timings
-    args.out.mkdir(parents=True, exist_ok=True)
+            results["query_load_after"] = load()
+    results["load_end"] = load()
     out = args.out / f"feeds-{args.observations}-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print("wrote", out)

@@ -28,18 +28,19 @@ def feeds():
 
 @feeds.command(short_help="Subscribe to the feeds' MQTT topics and store what arrives")
 @click.option("--client-id", default=None, help="MQTT client id (default: the configured one)")
+@click.option("--prefix", default=None, help="Topic prefix (default: the configured one; bench/feeds)")
 @click.pass_context
-def ingest(ctx: click.Context, client_id: str | None):
+def ingest(ctx: click.Context, client_id: str | None, prefix: str | None):
     """Run until stopped (SIGTERM/SIGINT): QoS 1, persistent session, batched inserts."""
     # Refusals are translated with gettext, which needs a request context.
     with ctx.meta["flask_app"].test_request_context():
-        _ingest(client_id)
+        _ingest(client_id, prefix)
 
 
-def _ingest(client_id: str | None) -> None:
+def _ingest(client_id: str | None, prefix: str | None) -> None:
     from .ingest import Ingestor
 
-    ingestor = Ingestor(client_id or config.get_str("ckanext.regionaliot.feeds.client_id"))
+    ingestor = Ingestor(client_id or config.get_str("ckanext.regionaliot.feeds.client_id"), prefix=prefix)
 
     def stop(_signum, _frame):
         ingestor.stop.set()

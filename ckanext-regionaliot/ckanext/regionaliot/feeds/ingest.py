@@ -84,6 +84,7 @@ class Ingestor:
         """Validate and store one batch in one transaction, then acknowledge it."""
         good: dict[str, list] = defaultdict(list)
         bad: list[tuple[str | None, str, list[Rejection]]] = []
+        now = _now()
         for message in batch:
             topic = message.topic
             where = parse_topic(topic, self.prefix)
@@ -98,7 +99,7 @@ class Ingestor:
             if isinstance(items, Rejection):
                 bad.append((feed.id, topic, [items]))
                 continue
-            ok, refused = validate(items, feed.sensors, _now(), topic_sensor=where[1])
+            ok, refused = validate(items, feed.sensors, now, topic_sensor=where[1])
             good[feed.id].extend(ok)
             if refused:
                 bad.append((feed.id, topic, refused))

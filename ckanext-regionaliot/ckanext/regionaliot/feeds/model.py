@@ -89,9 +89,13 @@ def token_feed(token: str) -> str | None:
 
 
 # ------------------------------------------------------------------ writing
+# One statement per batch with the columns as four arrays (unnest): measured against
+# execute_values(… VALUES … RETURNING 1) and COPY into a staging table (bench/feeds/README.md):
+# about 1.4x the former and level with COPY, without a temporary table per connection.
 INSERT = ("INSERT INTO regionaliot_feed_observation "
-          "(feed_id, sensor_id, observed_at, value, quality, received_at) VALUES %s "
-          "ON CONFLICT DO NOTHING RETURNING 1")
+          "(feed_id, sensor_id, observed_at, value, quality, received_at) "
+          "SELECT %s, s, t, v, q, %s FROM unnest(%s::text[], %s::timestamptz[], %s::float8[], "
+          "%s::text[]) AS u(s, t, v, q) ON CONFLICT DO NOTHING")
 
 
 def ensure_partitions(cursor: Any, stamps: Iterable[dt.datetime]) -> None:
@@ -107,19 +111,21 @@ def insert_raw(connection: Any, feed_id: str, observations: list[Observation]) -
     (duplicates of stored rows count 0). A month without its partition gets it created."""
     if not observations:
         return 0
-    now = _now()
-    rows = [(feed_id, o.sensor_id, o.observed_at, o.value, o.quality, now) for o in observations]
+    params = (feed_id, _now(), [o.sensor_id for o in observations],
+              [o.observed_at for o in observations], [o.value for o in observations],
+              [o.quality for o in observations])
     with connection.cursor() as cursor:
         cursor.execute("SAVEPOINT regionaliot_feed_insert")
         try:
-            stored = execute_values(cursor, INSERT, rows, page_size=1000, fetch=True)
+            cursor.execute(INSERT, params)
         except pg_errors.CheckViolation:  # no partition for a month of this batch yet
             cursor.execute("ROLLBACK TO SAVEPOINT regionaliot_feed_insert")
             ensure_partitions(cursor, (o.observed_at for o in observations))
-            stored = execute_values(cursor, INSERT, rows, page_size=1000, fetch=True)
+            cursor.execute(INSERT, params)
+        # Duplicates of stored rows are not inserted, so the row count is what is new.
+        stored = cursor.rowcount
         cursor.execute("RELEASE SAVEPOINT regionaliot_feed_insert")
-        # RETURNING gives one row per row stored: duplicates of stored rows give none.
-        return len(stored)
+        return stored
 
 
 def insert_deadletters_raw(connection: Any, feed_id: str | None, source: str,
