@@ -50,9 +50,10 @@ fi
 # working tree: several engineers edit it at once, and an image must be of one commit. Every
 # file gets one fixed time, so an unchanged file never invalidates a cached layer.
 REF=${SOURCE_REF:-HEAD}
-CONTEXT=$DATA/production/context
 COMMIT=$(git -C "$ROOT" rev-parse --short "$REF")
-rm -rf "$CONTEXT"; mkdir -p "$CONTEXT"
+mkdir -p "$DATA/production"
+CONTEXT=$(mktemp -d "$DATA/production/context.XXXXXX")  # one per run: builds may run side by side
+trap 'rm -rf "$CONTEXT"' EXIT
 git -C "$ROOT" archive "$REF" | tar -x -C "$CONTEXT"
 find "$CONTEXT" -exec touch -h -d @0 {} +
 say "build context: commit $COMMIT"
