@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import ckan.plugins.toolkit as tk
 import pytest
 from bs4 import BeautifulSoup
 from ckan.tests import factories
@@ -59,3 +60,58 @@ def test_json_ld_kept_per_version_and_never_for_a_private_dataset(app):
     assert "AED設置箇所" in names(app, "/dataset/aed", **login)
     assert "AED設置箇所" not in kept()
     assert other["id"] not in kept()
+
+
+def test_the_dataset_page_blocks_read_the_current_rows_in_one_statement_each(app, test_request_context):
+    """The validation badge, the stories using the dataset and the ideas it answered: one
+    statement each, however many files (they were an action per file), and never a kept
+    answer: a withdrawn story, a hidden idea or a file validated again shows at once."""
+    import ckan.model as model
+    from ckanext.regionaliot.ideas.model import Idea
+    from ckanext.regionaliot.stories.model import Story
+    from ckanext.regionaliot.validation.model import ResourceValidation
+    from sqlalchemy import event
+
+    org = factories.Organization()
+    pkg = factories.Dataset(owner_org=org["id"], name="three-files",
+                            resources=[{"url": f"https://example.org/{i}.csv"} for i in range(3)])
+    ids = [r["id"] for r in pkg["resources"]]
+    model.Session.add_all(
+        [ResourceValidation(resource_id=ids[0], package_id=pkg["id"], status="success"),
+         ResourceValidation(resource_id=ids[1], package_id=pkg["id"], status="failure",
+                            error_count=4, report={"errors": ["big"] * 100}),
+         Story(name="reads-file-3", title="三つ目を読む", state="published",
+               blocks=json.dumps([{"resource": ids[2]}])),
+         Story(name="withdrawn", title="取り下げ", state="withdrawn",
+               blocks=json.dumps([{"resource": ids[0]}])),
+         Idea(kind="request", title="回答された要望", author_name="a", answer_package_id=pkg["id"]),
+         Idea(kind="idea", title="非表示", author_name="b", answer_package_id=pkg["id"],
+              moderation="hidden")])
+    model.Session.commit()
+
+    statements = []
+    engine = model.meta.engine
+    count = lambda *args: statements.append(args[2])  # noqa: E731
+    with test_request_context():
+        shown = tk.get_action("package_show")({}, {"id": pkg["id"]})
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            badge = tk.h.regionaliot_dataset_validation(shown)
+            after_badge = len(statements)
+            stories = tk.h.regionaliot_stories_using(ids)
+            after_stories = len(statements)
+            ideas = tk.h.regionaliot_ideas_answered_by(pkg["id"])
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    assert (badge["status"], badge["error_count"], badge["resource"]["id"]) == ("failure", 4, ids[1])
+    assert [s["name"] for s in stories] == ["reads-file-3"]
+    assert [i["title"] for i in ideas] == ["回答された要望"]
+    assert (after_badge, after_stories - after_badge, len(statements) - after_stories) == (1, 1, 1)
+
+    # Nothing is kept: the page shows the current rows.
+    ResourceValidation.get(ids[1]).status = "success"
+    Story.get("reads-file-3").state = "withdrawn"
+    model.Session.commit()
+    html = app.get("/dataset/three-files").body
+    assert 'data-status="success"' in html and "三つ目を読む" not in html
+    assert "回答された要望" in html and "非表示" not in html

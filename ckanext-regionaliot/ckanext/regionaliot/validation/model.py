@@ -62,6 +62,10 @@ class ResourceValidation(BaseModel):  # type: ignore[valid-type,misc]
     def for_package(cls, package_id: str) -> list[ResourceValidation]:
         return model.Session.query(cls).filter(cls.package_id == package_id).all()
 
+    @classmethod
+    def query_for(cls, resource_ids: list[str]) -> Any:
+        return model.Session.query(cls).filter(cls.resource_id.in_(resource_ids))
+
     def as_dict(self, with_report: bool = True) -> dict[str, Any]:
         data: dict[str, Any] = {
             "resource_id": self.resource_id,
