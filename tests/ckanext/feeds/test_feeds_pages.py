@@ -1,7 +1,8 @@
 """The feeds' pages against real PostgreSQL and Solr: the /feeds index (every feed with its
 sensors' latest values and states, links, the map's data) and the home page's 「今の水位」
 panel (river gauges with their state, flooded underpasses, stale values marked, names
-escaped), and both without feeds or without the observations table: no 500."""
+escaped), kept 15 s for anonymous readers only, and both without feeds or without the
+observations table: no 500."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
+from ckanext.regionaliot.feeds import helpers
 from sqlalchemy import text as sa_text
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
@@ -122,3 +124,21 @@ def test_without_the_observations_table_the_pages_say_so_instead_of_failing(app,
         model.Session.rollback()
         model.Session.execute(sa_text("ALTER TABLE regionaliot_feed_observation_away RENAME TO regionaliot_feed_observation"))
         model.Session.commit()
+
+
+def test_the_anonymous_panel_is_kept_briefly_and_an_edited_feed_or_a_signed_in_reader_reads_afresh(app, feeds):
+    helpers._panel.clear()
+    river = feeds["river"]
+    value = lambda page: page.select_one('tr[data-sensor="ikura"]').get_text(" ", strip=True)  # noqa: E731
+    assert "3.5" not in value(soup(app, "/"))  # no value yet: kept for anonymous readers now
+    admin = factories.SysadminWithToken()
+    token = call_action("regionaliot_feed_token_create", {"user": admin["name"]},
+                        id=river["name"], label="t")["token"]
+    app.post(f"/api/feeds/{river['name']}/observations", headers={"X-Feed-Token": token},
+             data=json.dumps([{"sensor_id": "ikura", "observed_at": ago(0), "value": 3.5}]))
+    assert "3.5" not in value(soup(app, "/"))  # within PANEL_SECONDS: the kept values
+    signed_in = BeautifulSoup(app.get("/", headers={"Authorization": admin["token"]}).body, "html.parser")
+    assert "3.5" in value(signed_in)  # never from the cache
+    # An edited feed is a new key: the anonymous panel is read afresh at once.
+    call_action("package_patch", {"user": admin["name"]}, id=river["id"], title_en="river gauges")
+    assert "3.5" in value(soup(app, "/"))

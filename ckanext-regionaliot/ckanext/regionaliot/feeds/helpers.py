@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as tk
 from flask_babel import pgettext
 
 from ckanext.regionaliot.lib.i18n import N_, current_lang
+from ckanext.regionaliot.lib.memo import Memo
 
 from . import overview, service
 
@@ -64,11 +65,31 @@ def regionaliot_feed_days_ago(days: int) -> str:
     return start.replace(microsecond=0).isoformat()
 
 
+# The anonymous panel's latest values, kept briefly: every home page view read them afresh.
+# Keyed by the feeds the search found and their versions (an edited or new feed shows at
+# once); new observations show within PANEL_SECONDS. Signed-in readers are never served it.
+PANEL_SECONDS = 15
+_panel = Memo(maxsize=16, ttl=PANEL_SECONDS)
+
+
 def regionaliot_feed_water_levels() -> dict[str, Any]:
     """The home page's 「今の水位」 panel (overview.water_levels), with ``unavailable``
-    when the values could not be read."""
-    user = tk.current_user.name if tk.current_user.is_authenticated else ""
-    feeds, unavailable = service.every_feed({"user": user})
-    panel = overview.water_levels(f["latest"] for f in feeds)
+    when the values could not be read: one search, then one query for every feed's
+    latest values (the search's datasets are used as they are)."""
+    anonymous = not tk.current_user.is_authenticated
+    packages = service.search_feeds({"user": "" if anonymous else tk.current_user.name})
+    if packages is None:
+        return dict(overview.water_levels([]), unavailable=True)
+
+    def compute() -> tuple[list[dict[str, Any]], bool]:
+        return service.latest_of_found(packages)
+
+    if anonymous:
+        key = tuple((p["id"], p.get("metadata_modified")) for p in packages)
+        # A failed read is not kept: the next view tries again.
+        latest, unavailable = _panel.get(key, compute, keep=lambda value: not value[1])
+    else:
+        latest, unavailable = compute()
+    panel = overview.water_levels(latest)
     panel["unavailable"] = unavailable
     return panel

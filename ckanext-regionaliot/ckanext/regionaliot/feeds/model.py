@@ -175,6 +175,26 @@ def latest(feed_id: str, sensor_ids: list[str]) -> dict[str, tuple[dt.datetime, 
     return {r.sensor_id: (r.observed_at, r.value, r.quality) for r in rows}
 
 
+def latest_many(sensors_by_feed: dict[str, list[str]]
+                ) -> dict[str, dict[str, tuple[dt.datetime, float, str]]]:
+    """latest() of several feeds in one statement: feed id → sensor id → its newest row."""
+    pairs = [(feed, sensor) for feed, sensors in sensors_by_feed.items() for sensor in sensors]
+    if not pairs:
+        return {}
+    rows = model.Session.execute(
+        sa_text("SELECT s.feed_id, s.sensor_id, o.observed_at, o.value, o.quality "
+                "FROM unnest(CAST(:feeds AS text[]), CAST(:sensors AS text[])) AS s(feed_id, sensor_id)"
+                " CROSS JOIN LATERAL ("
+                " SELECT observed_at, value, quality FROM regionaliot_feed_observation"
+                " WHERE feed_id = s.feed_id AND sensor_id = s.sensor_id"
+                " ORDER BY observed_at DESC LIMIT 1) AS o"),
+        {"feeds": [f for f, _s in pairs], "sensors": [s for _f, s in pairs]})
+    out: dict[str, dict[str, tuple[dt.datetime, float, str]]] = {}
+    for r in rows:
+        out.setdefault(r.feed_id, {})[r.sensor_id] = (r.observed_at, r.value, r.quality)
+    return out
+
+
 def query(feed_id: str, sensor_ids: list[str] | None, start: dt.datetime, end: dt.datetime,
           bucket: int | None, limit: int, offset: int) -> list[dict[str, Any]]:
     """Observations in [start, end) in time order; with ``bucket`` seconds, their mean,

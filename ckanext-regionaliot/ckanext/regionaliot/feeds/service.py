@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.search import SearchError
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import model
+from . import model, observations
 from .observations import Rejection, Sensor, sensors_from_list, validate
 
 log = logging.getLogger(__name__)
@@ -114,3 +114,55 @@ def every_feed(context: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
             continue
         feeds.append({"package": package, "latest": latest})
     return feeds, unavailable
+
+
+def _sensor_dict(sensor: Sensor, latest: tuple | None, now: dt.datetime,
+                 interval: int, package: dict[str, Any]) -> dict[str, Any]:
+    extra = next((s for s in package.get("sensors") or [] if s.get("sensor_id") == sensor.id), {})
+    observed_at, value, quality = latest if latest else (None, None, None)
+    age = int((now - observed_at).total_seconds()) if observed_at else None
+    state = observations.state(sensor, value)
+    state_stale = age is not None and age > 3 * interval
+    return {"sensor_id": sensor.id, "name": sensor.name, "name_en": extra.get("name_en") or "",
+            "kind": extra.get("kind") or "other", "measures": sensor.measures, "unit": sensor.unit,
+            "latitude": sensor.latitude, "longitude": sensor.longitude,
+            "warning_level": sensor.warning, "danger_level": sensor.danger,
+            "observed_at": observed_at.isoformat() if observed_at else None, "value": value,
+            "quality": quality, "age_seconds": age, "stale": state_stale, "state": state}
+
+
+def latest_values(feed: Feed, latest: dict[str, tuple], now: dt.datetime) -> dict[str, Any]:
+    """What regionaliot_feed_latest returns, from the newest row of each sensor."""
+    sensors = [_sensor_dict(s, latest.get(s.id), now, feed.interval, feed.package)
+               for s in feed.sensors.values()]
+    return {"feed": feed.name, "title": feed.package.get("title"), "now": now.isoformat(),
+            "state": observations.worst(s["state"] for s in sensors), "sensors": sensors}
+
+
+def search_feeds(context: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The feed datasets the user may see (by title), as the search returns them (the
+    validated dicts, sensors included); None when the search failed."""
+    try:
+        return tk.get_action("package_search")(dict(context), {
+            "fq": f"+dataset_type:{FEED_TYPE}", "rows": MAX_FEEDS, "sort": "title_string asc",
+            "include_private": True})["results"]
+    except SearchError as error:
+        log.warning("Feeds: the search failed: %s", error)
+        return None
+
+
+def latest_of_found(packages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
+    """The latest values of feeds the search found (so the reader may see them): one query
+    for every sensor of every feed, instead of a package_show, an auth check and a query
+    per feed. Returns (regionaliot_feed_latest's results, whether they could not be read)."""
+    feeds = [Feed(p["id"], p["name"], sensors_from_list(p.get("sensors")), p)
+             for p in packages if p.get("type") == FEED_TYPE]
+    try:
+        latest = model.latest_many({f.id: list(f.sensors) for f in feeds})
+    except SQLAlchemyError as error:
+        # The session's transaction is aborted: roll back so the rest of the page renders.
+        ckan_model.Session.rollback()
+        log.warning("Feeds: the latest values could not be read: %s", error)
+        return [], True
+    now = dt.datetime.now(dt.timezone.utc)
+    return [latest_values(f, latest.get(f.id, {}), now) for f in feeds], False

@@ -71,24 +71,6 @@ def regionaliot_feed_push(context: dict[str, Any], data_dict: dict[str, Any]) ->
             "rejected": [_rejection(r) for r in rejected[:100]], "rejected_count": len(rejected)}
 
 
-def _sensor_dict(sensor: observations.Sensor, latest: tuple | None, now: dt.datetime,
-                 interval: int, package: dict[str, Any]) -> dict[str, Any]:
-    extra = next((s for s in package.get("sensors") or [] if s.get("sensor_id") == sensor.id), {})
-    observed_at, value, quality = latest if latest else (None, None, None)
-    age = int((now - observed_at).total_seconds()) if observed_at else None
-    state = observations.state(sensor, value)
-    if age is not None and age > 3 * interval:
-        state_stale = True
-    else:
-        state_stale = False
-    return {"sensor_id": sensor.id, "name": sensor.name, "name_en": extra.get("name_en") or "",
-            "kind": extra.get("kind") or "other", "measures": sensor.measures, "unit": sensor.unit,
-            "latitude": sensor.latitude, "longitude": sensor.longitude,
-            "warning_level": sensor.warning, "danger_level": sensor.danger,
-            "observed_at": observed_at.isoformat() if observed_at else None, "value": value,
-            "quality": quality, "age_seconds": age, "stale": state_stale, "state": state}
-
-
 @tk.side_effect_free
 def regionaliot_feed_latest(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
     """The newest observation of every sensor of the feed, its age in seconds, whether it
@@ -97,12 +79,8 @@ def regionaliot_feed_latest(context: dict[str, Any], data_dict: dict[str, Any]) 
     data = _validate(data_dict, schemas.feed_id(), context)
     feed = _feed(context, data["id"])
     tk.check_access("regionaliot_feed_latest", context, {"id": feed.id})
-    now = dt.datetime.now(dt.timezone.utc)
-    latest = model.latest(feed.id, list(feed.sensors))
-    sensors = [_sensor_dict(s, latest.get(s.id), now, feed.interval, feed.package)
-               for s in feed.sensors.values()]
-    return {"feed": feed.name, "title": feed.package.get("title"), "now": now.isoformat(),
-            "state": observations.worst(s["state"] for s in sensors), "sensors": sensors}
+    return service.latest_values(feed, model.latest(feed.id, list(feed.sensors)),
+                                 dt.datetime.now(dt.timezone.utc))
 
 
 def _when(value: str | None, field: str) -> dt.datetime | None:
