@@ -222,3 +222,10 @@ def test_snapshot_day_and_csv_name_are_the_portal_day_not_utc(app, freezer):
     assert row["day"] == "2026-12-01"
     response = app.get("/kpi.csv", status=200)
     assert 'filename="regionaliot-kpi-2026-12-01.csv"' in response.headers["Content-Disposition"]
+    # A national list whose file names no date is the portal's day's list too.
+    from ckanext.regionaliot.kpi import national
+    from regionaliot.harvesters import kpi as kpi_lists
+
+    undated = kpi_lists.parse_national_list("団体コード,団体名\r\n33202,倉敷市\r\n".encode(), "list.csv")
+    with app.flask_app.test_request_context():
+        assert str(national.store(undated, ["list.csv"]).record.as_of) == "2026-12-01"

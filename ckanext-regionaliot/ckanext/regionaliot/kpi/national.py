@@ -12,7 +12,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from regionaliot.harvesters import kpi
 
-from ckanext.regionaliot.lib import config, fetch
+from ckanext.regionaliot.lib import clock, config, fetch
 from ckanext.regionaliot.lib.i18n import N_
 
 from .model import NationalEntry, NationalList
@@ -96,7 +96,8 @@ def parse(sources: list[str]) -> kpi.NationalList:
 def store(parsed: kpi.NationalList, sources: list[str],
           as_of: datetime.date | None = None) -> Imported:
     """Keep the list as the one of its date (replacing an earlier import of that date)."""
-    day = as_of or parsed.as_of or datetime.date.today()
+    # The portal's day (JST), not the server's UTC date: from 00:00 to 09:00 JST it is yesterday's.
+    day = as_of or parsed.as_of or clock.today(tk.h.get_display_timezone())
     old = NationalList.on(day)
     if old is not None:
         model.Session.delete(old)
