@@ -74,6 +74,10 @@ def parse_args(argv=None):
                    "word and 「もしかして」 asks Solr each time, as on a query no one asked "
                    "before; default: the plugin's)")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    p.add_argument("--load-workers", type=int, default=3,
+                   help="processes that create and index the datasets side by side (1: this one)")
+    # Internal: run as one loading process of load_parallel().
+    p.add_argument("--load-part", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.quick:
         args.sizes, args.repeats, args.warmup = "200", 5, 1
@@ -262,7 +266,7 @@ class _BatchConnection:
         self.docs.extend(docs)
 
 
-def index_datasets(ids: list[str], batch: int = 250) -> None:
+def index_datasets(ids: list[str], batch: int = 250, commit: bool = True) -> None:
     """Index each dataset into both cores with CKAN's indexer (rebuild's package_show and
     PackageSearchIndex.index_package, so the same documents as CKAN's), built once and
     sent to each core in batches of ``batch`` instead of one request per dataset and core."""
@@ -288,12 +292,17 @@ def index_datasets(ids: list[str], batch: int = 250) -> None:
                 log.info("  indexed %d/%d", i, len(ids))
     finally:
         ckan_index.make_connection = real_connection
-    for core in CORES.values():
-        solr_commit(core)
+    if commit:
+        for core in CORES.values():
+            solr_commit(core)
     use_core(CORES["ours"])
 
 
-def load(datasets: list[dict], user: str) -> dict:
+def load(datasets: list[dict], user: str, workers: int = 1, ini: Path | None = None) -> dict:
+    """Create and index ``datasets``; with ``workers`` > 1 and the ``ini`` of this process,
+    split among that many processes (load_parallel)."""
+    if workers > 1 and ini is not None and len(datasets) >= 2 * workers:
+        return load_parallel(datasets, user, workers, ini)
     timings = {}
     with no_automatic_indexing(), solr_commit_off():
         t0 = time.perf_counter()
@@ -303,6 +312,69 @@ def load(datasets: list[dict], user: str) -> dict:
         index_datasets(ids)
         timings["index_both_s"] = round(time.perf_counter() - t0, 1)
     return timings
+
+
+def precreate_tags(datasets: list[dict]) -> None:
+    """Every tag the datasets use, made once here: processes creating datasets side by side
+    would otherwise race to insert the same new tag (a unique violation)."""
+    from ckan import model
+
+    names = {t["name"] for d in datasets for t in d.get("tags") or []}
+    existing = {t.name for t in model.Session.query(model.Tag).filter(model.Tag.name.in_(names))}
+    for name in sorted(names - existing):
+        model.Session.add(model.Tag(name=name))
+    model.repo.commit()
+
+
+def load_parallel(datasets: list[dict], user: str, workers: int, ini: Path) -> dict:
+    """The same create and index path as load(), in ``workers`` processes (each loads CKAN
+    from ``ini``, creates its share with create_datasets and sends its index documents to
+    both cores without committing); one Solr commit per core at the end. The database and
+    the cores end up as with load(): only the work is spread over processes."""
+    import tempfile
+
+    precreate_tags(datasets)
+    t0 = time.perf_counter()
+    procs, parts = [], []
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        for i in range(workers):
+            part = Path(tmp) / f"part-{i}.json"
+            part.write_text(json.dumps({"user": user, "datasets": datasets[i::workers]},
+                                       ensure_ascii=False), encoding="utf-8")
+            procs.append(subprocess.Popen(
+                [sys.executable, str(Path(__file__).resolve()), "--ini", str(ini),
+                 "--load-part", str(part)], stdout=subprocess.PIPE, text=True))
+        for proc in procs:
+            out, _ = proc.communicate()
+            if proc.returncode != 0:
+                for other in procs:
+                    other.kill()
+                sys.exit(f"bench: a loading process failed (exit {proc.returncode})")
+            parts.append(json.loads(out.strip().splitlines()[-1]))
+    for core in CORES.values():
+        solr_commit(core)
+    use_core(CORES["ours"])
+    return {"workers": workers, "create_and_index_wall_s": round(time.perf_counter() - t0, 1),
+            "create_s_per_worker": [p["create_s"] for p in parts],
+            "index_both_s_per_worker": [p["index_both_s"] for p in parts]}
+
+
+def load_part(ini: Path, part: Path) -> None:
+    """A loading process of load_parallel: its share, created and sent to both cores
+    uncommitted; prints its timings as the last line of stdout."""
+    data = json.loads(part.read_text(encoding="utf-8"))
+    app = load_ckan(ini)
+    logging.getLogger("ckan").setLevel(logging.WARNING)
+    logging.getLogger("ckanext").setLevel(logging.WARNING)
+    with app.test_request_context(), no_automatic_indexing(), solr_commit_off():
+        use_core(CORES["ours"])
+        t0 = time.perf_counter()
+        ids = create_datasets(data["datasets"], data["user"])
+        create_s = round(time.perf_counter() - t0, 1)
+        t0 = time.perf_counter()
+        index_datasets(ids, commit=False)
+        index_s = round(time.perf_counter() - t0, 1)
+    print(json.dumps({"create_s": create_s, "index_both_s": index_s}), flush=True)
 
 
 def indexed_count(core: str) -> int:
@@ -554,6 +626,9 @@ def environment() -> dict:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    if args.load_part:
+        load_part(args.ini, args.load_part)
+        return
     # CKAN's ini configures the root logger; the bench's progress lines get their own handler.
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
@@ -599,7 +674,7 @@ def main(argv=None) -> None:
                 timings = {"reused": True}
             else:
                 log.info("loading datasets %d..%d", loaded, n)
-                timings = load(all_datasets[loaded:n], user)
+                timings = load(all_datasets[loaded:n], user, args.load_workers, args.ini)
             loaded = n
             counts = {label: indexed_count(core) for label, core in CORES.items()}
             if set(counts.values()) != {n}:
