@@ -113,6 +113,9 @@ def story_data(basin, **extra):
                  "aggregation": "mean", "group": "地域名", "value": "人口密度"},
                 {"type": "map", "mode": "points", "resource": basin["aeds"], "lat": "緯度",
                  "lon": "経度", "name": "名称"},
+                {"type": "figure", "label": "総人口(計算)", "resource": basin["population"]["id"],
+                 "aggregation": "sum", "value": "総人口"},
+                {"type": "matrix", "title": "推奨データセット"},
             ]}
     data.update(extra)
     return data
@@ -216,6 +219,14 @@ def test_story_page_computes_every_block(app, basin):
     with pytest.raises(tk.ValidationError):
         act("regionaliot_chart_data", id=story["id"], block=6)  # the missing column
     assert app.get("/stories/kasaoka-population/blocks/6.csv", status=400)
+    # The computed key figure and the matrix have their numbers as CSV too, linked.
+    assert "/stories/kasaoka-population/blocks/8.csv" in html
+    assert "/stories/kasaoka-population/blocks/9.csv" in html
+    assert app.get("/stories/kasaoka-population/blocks/8.csv").body.lstrip(
+        "\ufeff").splitlines() == ["主な数値,総人口", "総人口(計算),450"]
+    matrix = app.get("/stories/kasaoka-population/blocks/9.csv").body.lstrip("\ufeff")
+    assert matrix.splitlines()[0].startswith("市町")
+    assert act("regionaliot_chart_data", id=story["id"], block=9)["source"] is None
     assert app.get("/stories/kasaoka-population/blocks/99.csv", status=404)
 
     # Figures are kept in Redis per resource version: a new upload is computed afresh.
@@ -284,6 +295,7 @@ def test_home_and_index_list_published_stories(app, basin):
     assert "regionaliot-stories-featured" in home
     index = app.get("/stories?organization=kasaoka").body
     assert "笠岡市の人口ピラミッド" in index and "下書きの物語" not in index
+    assert '<option value="kasaoka" selected>' in index  # the filter keeps its choice
     assert "笠岡市の人口ピラミッド" not in app.get("/stories?organization=kurashiki").body
     assert app.get("/stories?page=99999999999999999999&category=bogus").status_code == 200
     # English pages show the stored English title and texts where present.

@@ -120,3 +120,96 @@ def test_figures_change_when_rows_change_through_upsert_alone(app, test_request_
         after = call_action("regionaliot_chart_data", {}, id=story["id"], block=1)
     assert before["rows"] == [["A", 1.0], ["B", 1.0]]
     assert after["rows"] == [["A", 2.0], ["B", 1.0]]
+
+
+def test_an_xloader_load_changes_the_figures_and_the_job_computes_them(
+        app, test_request_context, monkeypatch):
+    """xloader writes rows by COPY, outside every DataStore action: only its after-load
+    hook (xloader_hook → IXloader.after_upload → the IDatastoreRows signal) tells. The
+    signal queues one refresh job, which computes the story's figures before any reader."""
+    import sqlalchemy as sa
+    from ckan.lib import jobs as ckan_jobs
+    from ckan.plugins import toolkit as tk
+    from ckanext.regionaliot.stories import data, jobs
+
+    admin = factories.Sysadmin()
+    org = factories.Organization()
+    dataset = factories.Dataset(owner_org=org["id"])
+    context = {"user": admin["name"]}
+    with test_request_context():
+        table = call_action("datastore_create", dict(context),
+                            resource={"package_id": dataset["id"], "name": "件数"},
+                            fields=[{"id": "区分", "type": "text"}],
+                            records=[{"区分": "A"}, {"区分": "B"}], force=True)
+        rid = table["resource_id"]
+        story = call_action("regionaliot_story_create", dict(context), name="xloader",
+                            title="件数", organizations=[org["name"]], state="published",
+                            blocks=[{"type": "chart", "resource": rid,
+                                     "aggregation": "count", "group": "区分"}])
+        before = call_action("regionaliot_chart_data", {}, id=story["id"], block=1)
+        ckan_jobs.get_queue().empty()
+        # xloader's COPY: straight into the table with the write role, no action.
+        engine = sa.create_engine(tk.config["ckan.datastore.write_url"])
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'INSERT INTO "{rid}" ("区分") VALUES (\'A\'), (\'C\')'))
+        engine.dispose()
+        call_action("task_status_update", dict(context), entity_id=rid,
+                    entity_type="resource", task_type="xloader", key="xloader",
+                    value="{}", state="running")
+        call_action("xloader_hook", dict(context), metadata={"resource_id": rid},
+                    status="complete")
+        queued = [job.args for job in ckan_jobs.get_queue().jobs]
+        assert queued == [[rid]]
+        assert jobs.refresh(rid) == 1
+        # Served from the cache the job filled: reading rows or querying would fail now.
+
+        def no_reading(*args, **kwargs):
+            raise AssertionError("computed by the reader")
+
+        monkeypatch.setattr(sql, "chart", no_reading)
+        monkeypatch.setattr(data, "rows_of", no_reading)
+        after = call_action("regionaliot_chart_data", {}, id=story["id"], block=1)
+    assert before["rows"] == [["A", 1.0], ["B", 1.0]]
+    assert after["rows"] == [["A", 2.0], ["B", 1.0], ["C", 1.0]]
+
+
+def test_cached_answers_for_anonymous_readers_keep_drafts_and_private_data_hidden(
+        app, test_request_context, monkeypatch):
+    """answers.py serves an anonymous reader's second request before CKAN's request work;
+    a story made a draft, or a dataset made private, is never answered from there."""
+    from ckanext.regionaliot.stories import render
+
+    admin = factories.Sysadmin()
+    org = factories.Organization()
+    dataset = factories.Dataset(owner_org=org["id"])
+    context = {"user": admin["name"]}
+    with test_request_context():
+        table = call_action("datastore_create", dict(context),
+                            resource={"package_id": dataset["id"], "name": "件数"},
+                            fields=[{"id": "区分", "type": "text"}],
+                            records=[{"区分": "A"}, {"区分": "B"}], force=True)
+        story = call_action("regionaliot_story_create", dict(context), name="answers",
+                            title="件数", organizations=[org["name"]], state="published",
+                            blocks=[{"type": "chart", "resource": table["resource_id"],
+                                     "aggregation": "count", "group": "区分"}])
+    url = f"/api/3/action/regionaliot_chart_data?id={story['id']}&block=1"
+    first = app.get(url)
+    assert first.json["result"]["rows"] == [["A", 1.0], ["B", 1.0]]
+
+    def computed(*args, **kwargs):
+        raise AssertionError("CKAN's path was taken")
+
+    monkeypatch.setattr(render, "figures", computed)
+    second = app.get(url)  # from Redis, before CKAN: the action is not called
+    assert second.json == first.json
+    assert second.headers["Content-Type"] == first.headers["Content-Type"]
+    monkeypatch.undo()
+
+    with test_request_context():
+        call_action("regionaliot_story_update", dict(context), id=story["id"], state="draft")
+    assert app.get(url, status=404).json["success"] is False
+    with test_request_context():
+        call_action("regionaliot_story_update", dict(context), id=story["id"],
+                    state="published")
+        call_action("package_patch", dict(context), id=dataset["id"], private=True)
+    assert app.get(url, status=409).json["success"] is False

@@ -20,7 +20,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.datastore.interfaces import IDatastore
 from ckanext.xloader.interfaces import IXloader
 
-from . import cli, hooks
+from . import cli, hooks, rows
 
 
 @tk.blanket.actions
@@ -51,7 +51,9 @@ class RegionalIoTDatastorePlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IXloader: the file is in the DataStore (as text): types and the search index
     def after_upload(self, context, resource_dict, dataset_dict):
-        hooks.after_upload(resource_dict)
+        hooks.after_upload(resource_dict)  # never raises
+        # xloader wrote the rows by COPY, outside the actions: the one signal (rows.py).
+        rows.changed(resource_dict["id"])
 
     def datastore_before_update(self, resource_id, existing_fields, new_headers):
         hooks.forget_grams(resource_id)

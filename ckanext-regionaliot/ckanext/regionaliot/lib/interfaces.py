@@ -29,3 +29,18 @@ class INavigation(Interface):
         ["regionaliot_ideas"])]``. Called for each page, inside the request, so labels are
         translated with ``tk._`` here (their ja in the plugin's own catalogue)."""
         return []
+
+
+class IDatastoreRows(Interface):
+    """The rows of a DataStore table changed (issue 9: one signal for every writer).
+
+    ``regionaliot_datastore`` calls it after a successful ``datastore_create``, ``_upsert``,
+    ``_delete``, ``_records_delete`` and ``_run_triggers``, and after xloader finished a
+    load (``IXloader.after_upload``: its COPY writes rows outside the actions). Features that
+    keep figures computed from rows subscribe here instead of chaining the DataStore's
+    actions themselves, so neither side imports the other.
+    """
+
+    def datastore_rows_changed(self, resource_id: str) -> None:
+        """Called after the rows were committed; an exception is logged, never raised to
+        the writer (the rows are already written)."""

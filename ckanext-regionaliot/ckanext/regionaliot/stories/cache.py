@@ -4,9 +4,10 @@ The key holds the block's settings and the version of every resource it reads (d
 id, last modification, DataStore or file, and the DataStore rows' token), so a changed
 resource is computed afresh (the old entry expires unread) and nothing needs deleting.
 
-Rows written through datastore_create, _upsert, _delete or _records_delete leave the
-resource's metadata as it was; those actions (chained in logic/action.py) replace the
-resource's rows token instead, after the DataStore has committed. A token that is missing
+Rows written through the DataStore's actions or by xloader's COPY leave the resource's
+metadata as it was; the DataStore's one "rows changed" signal (lib.interfaces.IDatastoreRows,
+sent by regionaliot_datastore after the rows are committed; jobs.rows_changed) replaces
+the resource's rows token instead. A token that is missing
 (new, or lost with Redis) is created afresh, never read as "unchanged". Only figures are kept, never rows; who may
 read a resource is checked before the cache is asked (resource_show as the reader).
 """

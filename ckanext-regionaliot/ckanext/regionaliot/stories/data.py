@@ -43,6 +43,20 @@ def resource(context: dict[str, Any], resource_id: str) -> dict[str, Any]:
         tk.check_access("resource_show", dict(context), {"id": found.id})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         raise AggregationError("Resource not found: {id}", id=resource_id) from None
+    return as_dict(found)
+
+
+def public(resource_id: str) -> dict[str, Any] | None:
+    """The resource when everyone may read it (active, in an active public dataset), else
+    None; the cached answers' check for anonymous readers (answers.py)."""
+    found = model.Resource.get(resource_id) if resource_id else None
+    if found is None or found.state != "active" or found.package is None \
+            or found.package.state != "active" or found.package.private:
+        return None
+    return as_dict(found)
+
+
+def as_dict(found: model.Resource) -> dict[str, Any]:
     extras = found.extras or {}
     return {"id": found.id, "package_id": found.package_id, "name": found.name,
             "url": found.url, "url_type": found.url_type, "format": found.format,

@@ -11,9 +11,9 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.regionaliot.lib.interfaces import INavigation
+from ckanext.regionaliot.lib.interfaces import IDatastoreRows, INavigation
 
-from . import hooks
+from . import answers, hooks
 
 
 @tk.blanket.config_declarations
@@ -26,6 +26,8 @@ class RegionalIoTStoriesPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation, inherit=True)
     p.implements(INavigation)
+    p.implements(IDatastoreRows)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
     def update_config(self, config):
@@ -35,3 +37,14 @@ class RegionalIoTStoriesPlugin(p.SingletonPlugin, DefaultTranslation):
     # INavigation: the header's tab (/stories).
     def navigation_tabs(self):
         return hooks.navigation_tabs()
+
+    # IMiddleware: cached chart figures for anonymous readers before CKAN's request work
+    # (answers.py); Flask's own wsgi_app is wrapped, the app object stays what it was.
+    def make_middleware(self, app, config):
+        app.wsgi_app = answers.CachedAnswers(app.wsgi_app, config)
+        return app
+
+    # IDatastoreRows (sent by regionaliot_datastore): figures of the old rows out, the
+    # stories' figures computed again in the background (jobs.py).
+    def datastore_rows_changed(self, resource_id):
+        hooks.datastore_rows_changed(resource_id)

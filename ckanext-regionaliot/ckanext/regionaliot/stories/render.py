@@ -146,7 +146,9 @@ def compute_map(context: dict[str, Any], block: dict[str, Any]
     return cache.figures(dict(block, kind="map"), _versions(res, pop_res), compute), res
 
 
-def source(res: dict[str, Any]) -> dict[str, Any]:
+def source(res: dict[str, Any] | None) -> dict[str, Any] | None:
+    if res is None:
+        return None
     return {"resource_id": res["id"], "package_id": res.get("package_id"),
             "name": res.get("name") or res["id"]}
 
@@ -353,9 +355,29 @@ def blocks(context: dict[str, Any], story: dict[str, Any], lang: str) -> list[di
     return out
 
 
-def figures(context: dict[str, Any], block: dict[str, Any]) -> tuple[list[str], Result,
-                                                                     dict[str, Any]]:
-    """(headers, figures, resource) of a chart or member-map block, for the API and CSV."""
+def warm(context: dict[str, Any], block: dict[str, Any]) -> None:
+    """Compute a chart, member-map or key-figure block into the cache (jobs.refresh)."""
+    if block.get("type") == "figure":
+        compute_figure(context, block)
+    elif block.get("type") == "map" and block.get("mode", "members") == "members":
+        compute_map(context, block)
+    elif block.get("type") == "chart":
+        compute_chart(context, block)
+
+
+def figures(context: dict[str, Any], block: dict[str, Any], lang: str = "ja"
+            ) -> tuple[list[str], Result, dict[str, Any] | None]:
+    """(headers, figures, resource) of a chart, member-map, computed key-figure or matrix
+    block, for the API and CSV (a matrix comes from the catalogue: no resource)."""
+    if block.get("type") == "figure" and block.get("resource"):
+        result, res = compute_figure(context, block)
+        label = localized(block, "label", lang)
+        result.rows = [(label, values) for _label, values in result.rows]
+        return [tk._("Key figure"), *headers(result)[1:]], result, res
+    if block.get("type") == "matrix":
+        out = _matrix_block(context, block, 0, lang)
+        return out["headers"], Result("matrix", out["headers"][0], out["headers"][1:], [
+            (name, [float(c) for c in cells]) for name, cells in out["matrix"]]), None
     if block.get("type") == "map" and block.get("mode", "members") == "members":
         result, res = compute_map(context, block)
         names = {m["code"]: m["name"] for m in members()}

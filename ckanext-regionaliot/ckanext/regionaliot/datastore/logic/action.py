@@ -13,9 +13,10 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from .. import sqlerrors
+from .. import rows, sqlerrors
 
-__all__ = ["datastore_search_sql"]
+__all__ = ["datastore_search_sql", "datastore_create", "datastore_upsert", "datastore_delete",
+           "datastore_records_delete", "datastore_run_triggers"]
 
 
 @tk.side_effect_free
@@ -30,3 +31,39 @@ def datastore_search_sql(up_func, context: Any, data_dict: dict[str, Any]) -> An
             "sql": [tk._(msgid)],
             "info": {"orig": [sqlerrors.first_line(orig if orig is not None else exc)]},
         }) from None
+
+
+# The writing actions, chained only to send the one "rows changed" signal (rows.py) after
+# they succeeded; the DataStore has committed by then.
+def _signal(up_func, context: Any, data_dict: dict[str, Any]) -> Any:
+    result = up_func(context, data_dict)
+    resource_id = result.get("resource_id") if isinstance(result, dict) else None
+    resource_id = resource_id or data_dict.get("resource_id") or data_dict.get("id")
+    if resource_id and not data_dict.get("dry_run"):
+        rows.changed(str(resource_id))
+    return result
+
+
+@tk.chained_action
+def datastore_create(up_func, context, data_dict):
+    return _signal(up_func, context, data_dict)
+
+
+@tk.chained_action
+def datastore_upsert(up_func, context, data_dict):
+    return _signal(up_func, context, data_dict)
+
+
+@tk.chained_action
+def datastore_delete(up_func, context, data_dict):
+    return _signal(up_func, context, data_dict)
+
+
+@tk.chained_action
+def datastore_records_delete(up_func, context, data_dict):
+    return _signal(up_func, context, data_dict)
+
+
+@tk.chained_action
+def datastore_run_triggers(up_func, context, data_dict):
+    return _signal(up_func, context, data_dict)

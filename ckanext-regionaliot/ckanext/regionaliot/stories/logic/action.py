@@ -16,16 +16,15 @@ import ckan.plugins.toolkit as tk
 from sqlalchemy import or_
 
 from ...lib.charts.aggregate import AggregationError
+from ...lib.i18n import current_lang
 from .. import blocks as story_blocks
-from .. import cache, render, staff
+from .. import render, staff
 from ..model import DRAFT, PUBLISHED, WITHDRAWN, Story
 from . import schema as schemas
 
 __all__ = [
     "regionaliot_story_create", "regionaliot_story_update", "regionaliot_story_delete",
     "regionaliot_story_show", "regionaliot_story_list", "regionaliot_chart_data",
-    "datastore_create", "datastore_upsert", "datastore_delete", "datastore_records_delete",
-    "datastore_run_triggers",
 ]
 
 _ = tk._
@@ -326,7 +325,8 @@ def _readable_unpublished(query, context: Any):
 
 @tk.side_effect_free
 def regionaliot_chart_data(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
-    """The figures of a story's chart or member-map block, computed on the server.
+    """The figures of a story's chart, member-map, computed key-figure or matrix block,
+    computed on the server (a matrix has no resource: ``source`` is null).
 
     :param id: the story (id or name)
     :param block: the block's number (1 = first)
@@ -346,7 +346,7 @@ def regionaliot_chart_data(context: Any, data_dict: dict[str, Any]) -> dict[str,
     try:
         headers, result, res = render.figures(
             {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")},
-            parsed[index])
+            parsed[index], current_lang())
     except AggregationError as e:
         raise tk.ValidationError({"block": [render.message(e.msgid, e.params)]}) from None
     return {"headers": headers,
@@ -354,39 +354,3 @@ def regionaliot_chart_data(context: Any, data_dict: dict[str, Any]) -> dict[str,
             "skipped": result.skipped,
             "notes": [_(render.NOTES.get(n, n)) for n in result.notes],
             "source": render.source(res)}
-
-
-# Rows written through the DataStore's actions: the figures computed from the table's old
-# rows are no longer used (cache.rows_changed). After the action, which has committed.
-def _rows_changed(up_func, context: Any, data_dict: dict[str, Any]) -> Any:
-    result = up_func(context, data_dict)
-    resource_id = (result or {}).get("resource_id") if isinstance(result, dict) else None
-    resource_id = resource_id or data_dict.get("resource_id") or data_dict.get("id")
-    if resource_id and not data_dict.get("dry_run"):
-        cache.rows_changed(str(resource_id))
-    return result
-
-
-@tk.chained_action
-def datastore_create(up_func, context, data_dict):
-    return _rows_changed(up_func, context, data_dict)
-
-
-@tk.chained_action
-def datastore_upsert(up_func, context, data_dict):
-    return _rows_changed(up_func, context, data_dict)
-
-
-@tk.chained_action
-def datastore_delete(up_func, context, data_dict):
-    return _rows_changed(up_func, context, data_dict)
-
-
-@tk.chained_action
-def datastore_records_delete(up_func, context, data_dict):
-    return _rows_changed(up_func, context, data_dict)
-
-
-@tk.chained_action
-def datastore_run_triggers(up_func, context, data_dict):
-    return _rows_changed(up_func, context, data_dict)

@@ -1,0 +1,161 @@
+"""Cached answers of ``regionaliot_chart_data`` for anonymous readers, before CKAN's
+request handling (issue 9: cached p95 ≤ 50 ms; a cached answer spent most of its time in
+CKAN's per-request work, not in the figures).
+
+A WSGI wrapper around the Flask application (IMiddleware): a GET of
+``/api/3/action/regionaliot_chart_data?id=…&block=…`` with no credentials (no
+Authorization or API-key header, no session or remember-me cookie) is answered from Redis
+when the same answer was given before, after two checks against the database:
+
+- the story is published (a draft or withdrawn story is never answered here);
+- every resource the block reads is active in an active public dataset (a private one
+  is never answered here).
+
+The key holds the story, the block, the versions of its resources (data.version, with the
+rows token: rows changed means a new key) and the language. Only an answer that CKAN's
+whole path gave (its auth functions, the action) with 200 to a request without
+credentials is kept, with its headers (the security headers included). Everything else,
+and every miss, goes on to CKAN unchanged.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs
+
+import ckan.model as model
+from ckan.lib.redis import connect_to_redis
+
+from ckanext.regionaliot.lib import config
+
+from . import blocks as story_blocks
+from . import data
+from .model import PUBLISHED, Story
+
+log = logging.getLogger(__name__)
+PATHS = ("/api/3/action/regionaliot_chart_data", "/api/action/regionaliot_chart_data")
+PREFIX = "regionaliot:stories:answer:"
+KINDS = ("chart", "map", "figure")
+# Headers of the stored answer not replayed: they belong to that one response.
+DROPPED = frozenset({"set-cookie", "date", "content-length"})
+CREDENTIAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_X_CKAN_API_KEY")
+CREDENTIAL_COOKIES = ("ckan", "remember_token", "auth_tkt", "session")
+
+
+def credentials(conf: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """(WSGI header keys, cookie names) that may carry a user: CKAN's defaults and the
+    names this site configured."""
+    header = str(conf.get("apitoken_header_name") or "Authorization")
+    headers = {*CREDENTIAL_HEADERS, "HTTP_" + header.upper().replace("-", "_")}
+    cookies = {*CREDENTIAL_COOKIES, str(conf.get("SESSION_COOKIE_NAME") or "ckan"),
+               str(conf.get("REMEMBER_COOKIE_NAME") or "remember_token")}
+    return frozenset(headers), frozenset(cookies)
+
+
+def anonymous_query(environ: dict[str, Any],
+                    creds: tuple[frozenset[str], frozenset[str]] = (
+                        frozenset(CREDENTIAL_HEADERS), frozenset(CREDENTIAL_COOKIES))
+                    ) -> tuple[str, int] | None:
+    """(story, block number) of a GET without credentials asking only for id and block, or
+    None (then CKAN answers as always)."""
+    if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") not in PATHS:
+        return None
+    if any(environ.get(name) for name in creds[0]):
+        return None
+    cookies = environ.get("HTTP_COOKIE") or ""
+    names = {part.split("=", 1)[0].strip() for part in cookies.split(";") if part.strip()}
+    if names & creds[1]:
+        return None
+    query = parse_qs(environ.get("QUERY_STRING") or "", keep_blank_values=True)
+    if set(query) != {"id", "block"} or any(len(v) != 1 for v in query.values()):
+        return None
+    try:
+        number = int(query["block"][0])
+    except ValueError:
+        return None
+    return (query["id"][0], number) if query["id"][0] and number >= 1 else None
+
+
+def answer_key(story_id: str, number: int, block: dict[str, Any], versions: list[tuple],
+               lang: str) -> str:
+    text = json.dumps({"story": story_id, "block": number, "spec": block,
+                       "versions": [list(v) for v in versions], "lang": lang},
+                      sort_keys=True, ensure_ascii=False)
+    return PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def key_for(ref: str, number: int, lang: str) -> str | None:
+    """The key of a public answer, or None when the story or a resource is not public."""
+    story = Story.get(ref)
+    if story is None or story.state != PUBLISHED:
+        return None
+    try:
+        parsed = json.loads(story.blocks or "[]")
+    except ValueError:
+        return None
+    if not 1 <= number <= len(parsed) or parsed[number - 1].get("type") not in KINDS:
+        return None
+    block = parsed[number - 1]
+    versions = []
+    for resource_id in story_blocks.resources([block]):
+        res = data.public(resource_id)
+        if res is None:
+            return None
+        versions.append(data.version(res))
+    if not versions:
+        return None
+    return answer_key(story.id, number, block, versions, lang)
+
+
+class CachedAnswers:
+    """The WSGI wrapper (see the module's docstring)."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], conf: Any):
+        self.app = app
+        self.creds = credentials(conf)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
+        asked = anonymous_query(environ, self.creds)
+        seconds = config.get_int("ckanext.regionaliot.stories.cache_seconds")
+        if asked is None or seconds <= 0:
+            return self.app(environ, start_response)
+        try:
+            key = key_for(asked[0], asked[1], environ.get("CKAN_LANG") or "")
+            redis = connect_to_redis() if key else None
+            hit = redis.get(key) if redis is not None and key else None
+        except Exception as e:  # noqa: BLE001 (database or Redis trouble: CKAN answers)
+            log.warning("stories answers: %s", e)
+            key, hit = None, None
+        finally:
+            model.Session.remove()
+        if key is None:
+            return self.app(environ, start_response)
+        if hit:
+            stored = json.loads(hit)
+            body = stored["body"].encode("utf-8")
+            start_response("200 OK", [*(tuple(h) for h in stored["headers"]),
+                                      ("Content-Length", str(len(body)))])
+            return [body]
+        return self._keep(environ, start_response, key, seconds)
+
+    def _keep(self, environ, start_response, key: str, seconds: int):
+        """CKAN answers; a 200 is kept for the next anonymous reader."""
+        seen: dict[str, Any] = {}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        chunks = list(self.app(environ, capture))
+        if str(seen.get("status", "")).startswith("200"):
+            try:
+                body = b"".join(chunks).decode("utf-8")
+                headers = [[k, v] for k, v in seen["headers"] if k.lower() not in DROPPED]
+                connect_to_redis().setex(key, seconds, json.dumps(
+                    {"headers": headers, "body": body}, ensure_ascii=False))
+            except Exception as e:  # noqa: BLE001
+                log.warning("stories answers not kept: %s", e)
+        return chunks

@@ -1,0 +1,35 @@
+"""Which chart-data requests the stories' cached answers may serve (answers.py): only a
+GET for id and block with no credentials of any kind; everything else goes to CKAN."""
+from __future__ import annotations
+
+import pytest
+from ckanext.regionaliot.stories.answers import anonymous_query, credentials
+
+PATH = "/api/3/action/regionaliot_chart_data"
+CREDS = credentials({"apitoken_header_name": "X-CKAN-API-TOKEN",
+                     "SESSION_COOKIE_NAME": "portal", "REMEMBER_COOKIE_NAME": "keep"})
+
+
+def env(query="id=s&block=2", **extra):
+    return {"REQUEST_METHOD": "GET", "PATH_INFO": PATH, "QUERY_STRING": query, **extra}
+
+
+def test_a_plain_anonymous_get_is_served():
+    assert anonymous_query(env(), CREDS) == ("s", 2)
+    assert anonymous_query(env(HTTP_COOKIE="_ga=1; lang=ja"), CREDS) == ("s", 2)
+
+
+@pytest.mark.parametrize("environ", [
+    env(HTTP_AUTHORIZATION="token"),
+    env(HTTP_X_CKAN_API_TOKEN="token"),  # the site's own header name
+    env(HTTP_COOKIE="portal=abc"),  # the site's session cookie
+    env(HTTP_COOKIE="a=1; keep=abc"),  # remember me
+    env(HTTP_COOKIE="ckan=abc"),  # CKAN's default name, whatever the site set
+    env(REQUEST_METHOD="POST"),
+    env(PATH_INFO="/api/3/action/regionaliot_story_show"),
+    env("id=s&block=2&callback=f"),  # JSONP and anything else: CKAN's own answer
+    env("id=s&block=2&block=3"),
+    env("id=s&block=x"), env("id=s&block=0"), env("id=&block=1"), env("id=s"),
+])
+def test_anything_else_goes_to_ckan(environ):
+    assert anonymous_query(environ, CREDS) is None
