@@ -72,3 +72,45 @@ def test_every_schema_gives_the_same_findings_as_frictionless(tmp_path, schema_p
     assert {"constraint-error", "missing-cell", "blank-row"} <= kinds
     if variant == "keyed":
         assert "primary-key" in kinds
+
+
+# Cells where a plain reader could drift from Frictionless's: spaces, exponents, NaN and
+# infinities, full-width digits (Decimal reads them), bounds, enum members, patterns.
+TRICKY_CELLS = ["", "1", "01", "-0", "1.5", " 2 ", "1e5", "NaN", "nan", "Infinity", "-inf", "１２",
+                "abc", "20", "46", "46.0", "19.99", "154", "122", "有", "無", "○", "08:30", "9:00",
+                "086-123-4567", "https://a.jp/x", "http://", "/rel", "mailto:x@y", "ht tp://a", "ｱｲｳ", "アイウ", "x" * 300, "1_000", "0x10", "+3", "\u3000", "NA", "-"]
+
+
+def test_plain_cell_reader_is_frictionlesss():
+    # Text and number fields skip importing Frictionless (checks/field.py): the reader they
+    # get must answer as Frictionless's own, value and notes, on every shipped field.
+    from regionaliot.validation.checks import field
+
+    specs = [spec for path in sorted((REPO / "schemas" / "tableschema").glob("*/*.json"))
+             for spec in json.loads(path.read_text(encoding="utf-8"))["fields"]]
+    specs += [{"name": "n", "type": "number", "constraints": {"minimum": "1.5", "maximum": 10, "enum": [1, "2.0", 3]}},
+              {"name": "s", "type": "string", "constraints": {"minLength": 2, "maxLength": 3, "enum": ["ab", "abc", 5],
+                                                              "required": True, "pattern": "[a-z]+"}}]
+    compared = 0
+    for spec in specs:
+        for missing in ([""], ["", "-", "NA"]):
+            plain = field._plain_reader(spec, missing)  # noqa: SLF001 - the copy under test
+            if plain is None:
+                continue
+            theirs = field._frictionless_reader(spec, missing)  # noqa: SLF001
+            for cell in TRICKY_CELLS:
+                assert str(plain(cell)) == str(theirs(cell)), (spec["name"], cell)
+                compared += 1
+    assert compared > 5000
+
+
+def test_text_and_number_fields_never_import_frictionless(tmp_path):
+    import subprocess
+
+    path = tmp_path / "aed.csv"
+    generate(str(path), 300, 23, 0.2)
+    code = ("import sys; from regionaliot.validation.engine import validate_file; "
+            f"r = validate_file({str(path)!r}, {str(SCHEMA)!r}, max_findings=None); "
+            "assert r.error_count > 20; print('frictionless' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
