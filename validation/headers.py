@@ -53,17 +53,22 @@ class AliasTable:
     """Header aliases: equivalence groups (名称_英語 ↔ 名称_英字) and one-way
     aliases (所在地_連結標記 → 所在地_連結表記: accepted in a file, never required)."""
 
-    def __init__(self, groups=DEFAULT_ALIAS_GROUPS, one_way: dict[str, str] | None = None):
+    def __init__(self, groups=DEFAULT_ALIAS_GROUPS, one_way: dict[str, str | list[str]] | None = None):
         self._group_of: dict[str, int] = {}
         for number, group in enumerate(groups):
             for label in group:
                 self._group_of[label_key(label)] = number
-        self._canonical_of = {label_key(a): label_key(c) for a, c in (one_way or {}).items()}
+        # An alias may stand for one field in some datasets and another in others (startTime:
+        # 開始時間, 利用開始時間 in 公衆トイレ); no dataset has two of them (tests check).
+        self._canonical_of: dict[str, frozenset[str]] = {}
+        for alias, canonical in (one_way or {}).items():
+            names = [canonical] if isinstance(canonical, str) else canonical
+            self._canonical_of[label_key(alias)] = frozenset(label_key(name) for name in names)
         # Schema keys an alias can lead to: any other field is never matched by alias.
-        self.targets = frozenset(self._group_of) | frozenset(self._canonical_of.values())
+        self.targets = frozenset(self._group_of).union(*self._canonical_of.values())
 
     def same(self, file_key: str, schema_key: str) -> bool:
-        if self._canonical_of.get(file_key) == schema_key:
+        if schema_key in self._canonical_of.get(file_key, ()):
             return True
         group = self._group_of.get(file_key)
         return group is not None and group == self._group_of.get(schema_key)
@@ -76,13 +81,21 @@ class AliasTable:
         "equivalents": [[a, b], ...]}``; a bare list of groups also works.
         """
         groups: list[tuple[str, ...]] = []
-        one_way: dict[str, str] = {}
+        one_way: dict[str, str | list[str]] = {}
         if isinstance(data, dict):
             for group in data.get("equivalents", data.get("groups", [])):
                 groups.append(tuple(str(item) for item in group if item))
             aliases = data.get("aliases", {})
             if isinstance(aliases, dict):
                 one_way = {str(k): str(v) for k, v in aliases.items() if isinstance(v, str)}
+            # English column names some publishers use (高松市): one field, or one per dataset.
+            english = data.get("english", {})
+            if isinstance(english, dict):
+                for alias, canonical in english.items():
+                    if isinstance(canonical, str):
+                        one_way[str(alias)] = canonical
+                    elif isinstance(canonical, list) and all(isinstance(c, str) for c in canonical):
+                        one_way[str(alias)] = list(canonical)
         elif isinstance(data, list):
             groups = [tuple(str(item) for item in group if item) for group in data]
         if not groups and not one_way:

@@ -90,12 +90,14 @@ def test_takamatsu_fiware_file_with_metadata_lines(corpus_dir):
     assert "metadata-rows" in codes(report)
 
 
-def test_takamatsu_hospital_dates_and_header_space(corpus_dir):
+def test_takamatsu_hospital_english_header_is_checked_as_hospital(corpus_dir):
+    # English column names (aliases.json "english") make it a 医療機関一覧, one rename each.
     report = run(corpus_dir, "takamatsu-372013/hospital.csv")
-    dates = {f["row"]: f for f in report.findings() if f["code"] == "date-not-iso"}
-    assert dates[2]["cell"] == "1947/4/1" and dates[2]["fix"] == "1947-04-01"
-    (space,) = [f for f in report.findings() if f["code"] == "header-whitespace"]
-    assert space["cell"] == "telephone\u3000number"
+    assert report.schema == "hospital"
+    renames = [f for f in report.findings() if f["code"] == "header-alias"]
+    assert len(renames) == len({f["column"] for f in renames}) == 11
+    (phone,) = [f for f in renames if f["cell"] == "telephone\u3000number"]
+    assert phone["fix"] == "電話番号"
     assert "lgcode-no-check-digit" not in codes(report)  # 372013 is already 6 digits
 
 
@@ -104,4 +106,6 @@ def test_takamatsu_toilets_five_digit_code(corpus_dir):
     codes_found = [f for f in report.findings() if f["code"] == "lgcode-no-check-digit"]
     assert codes_found and {f["cell"] for f in codes_found} == {"37201"}
     assert {f["fix"] for f in codes_found} == {"372013"}
-    assert all(f["severity"] == "warning" for f in report.findings())  # no schema: advice only
+    # English header: now checked as 公衆トイレ一覧, so the code is an error of the standard
+    assert report.schema == "public_toilet"
+    assert {f["severity"] for f in codes_found} == {"error"}
