@@ -43,11 +43,11 @@ import pyarrow.csv as pacsv
 from .checks import FORMULA_PREFIXES, JAPAN_LAT, JAPAN_LON, FieldCheck
 from .checks.field import LengthBetween, no_comma
 from .keyset import encode_strings
-from .reader import MAX_LINE_CHARS, ReadError, Table
+from .reader import COLUMNAR_ENCODINGS, MAX_LINE_CHARS, ReadError, Table, columnar_readable
 
 BLOCK_BYTES = 2 << 20
 MAX_BLOCK_BYTES = 64 << 20
-ENCODINGS = frozenset({"utf-8", "utf-8-sig", "cp932"})
+ENCODINGS = COLUMNAR_ENCODINGS
 # A chunk of the row path ends early once it has read engine.CHUNK_CHARS characters; a
 # chunk that could come near it (with the reader's 1 MiB blocks read ahead) is left to it.
 CHUNK_BYTES_SAFE = 14 << 20
@@ -59,8 +59,7 @@ class Fallback(Exception):
     """The columnar path does not vouch for this file: validate it on the row path."""
 
 
-def supports(table: Table) -> bool:
-    return table.dialect in ("csv", "tsv") and table.encoding in ENCODINGS
+supports = columnar_readable
 
 
 # Arrays are built from their buffers: pa.array() imports pandas to check what it was given

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from itertools import compress, islice, repeat
 from operator import not_
 
-from . import columnar, crossfield
+from . import crossfield
 from .checks import (
     ASCII_NUMBER_RE,
     FORMULA_PREFIXES,
@@ -27,7 +27,7 @@ from .checks import (
 )
 from .headers import label_hits, match_header
 from .keyset import SeenKeys
-from .reader import ReadError, Table, open_table
+from .reader import ReadError, Table, columnar_readable, open_table
 from .registry import Registry, Schema, SchemaNotFound, generic_schema
 from .report import Report
 
@@ -104,10 +104,12 @@ def validate_file(path: str | os.PathLike[str], schema: str | Schema | None = No
             _better_schema(table, resolved, registry, report)
         if not plan.schema.generic:  # several cells of a row: a pass of its own, when one applies
             crossfield.run(path, encoding, table_label_scorer(registry), plan.field_of_column, report)
-        if engine == "rows" or not columnar.supports(table) or \
+        if engine == "rows" or not columnar_readable(table) or \
                 (engine == "auto" and os.path.getsize(path) < COLUMNAR_MIN_BYTES):
             plan.run(table.fast_rows(), chunk_rows)
             return report
+        from . import columnar  # pyarrow: only for the files that take this path
+
         try:
             columnar.ColumnarRun(plan).run(chunk_rows, CHUNK_CELLS)
             return report
