@@ -37,17 +37,35 @@ class SourceError(Exception):
     ``msgid`` is English (translated when shown) with ``params``."""
 
     def __init__(self, msgid: str, **params: Any):
-        super().__init__(msgid.format(**params))
+        super().__init__(common.render(msgid, params))
         self.msgid = msgid
         self.params = params
 
 
 class ConfigError(ValueError):
-    pass
+    """The source's configuration is not usable: ``msgid`` and ``params`` (str: English)."""
+
+    def __init__(self, msgid: str, **params: Any):
+        super().__init__(common.render(msgid, params))
+        self.msgid = msgid
+        self.params = params
 
 
 MSG_NOT_API = "The source did not answer {action} like a CKAN API ({problem})."
 MSG_NOT_SUCCESS = "The source answered {action} with an error."
+NO_RESULTS = common.Message("no results list")
+NO_MODIFIED = common.Message("no metadata_modified to page by")
+NOT_A_LIST = common.Message("not a list")
+NOT_AN_OBJECT = common.Message("not an object")
+MSG_CONFIG_JSON = "The configuration is not valid JSON: {error}"
+MSG_CONFIG_OBJECT = "The configuration must be a JSON object."
+MSG_CONFIG_KEYS = "Unknown configuration keys: {unknown}. Known: {known}."
+MSG_CONFIG_DIALECT = "dialect must be one of {dialects}."
+MSG_CONFIG_MAP = "{key} must map remote names to local names."
+MSG_CONFIG_ONLY = "only_organizations must be a list."
+MSG_CONFIG_PAGE = "page_size must be a whole number from 1 to {max}."
+MSG_CONFIG_OPEN = "open_licences_only must be true or false."
+MSG_CONFIG_URL = "The source URL must be an http or https URL."
 
 
 @dataclass
@@ -69,32 +87,32 @@ class Config:
         try:
             data = json.loads(text)
         except ValueError as exc:
-            raise ConfigError(f"The configuration is not valid JSON: {exc}") from None
+            raise ConfigError(MSG_CONFIG_JSON, error=str(exc)) from None
         if not isinstance(data, dict):
-            raise ConfigError("The configuration must be a JSON object.")
+            raise ConfigError(MSG_CONFIG_OBJECT)
         known = {"dialect", "organizations", "only_organizations", "open_licences_only",
                  "categories", "page_size"}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ConfigError(f"Unknown configuration keys: {', '.join(unknown)}. "
-                              f"Known: {', '.join(sorted(known))}.")
+            raise ConfigError(MSG_CONFIG_KEYS, unknown=", ".join(unknown),
+                              known=", ".join(sorted(known)))
         dialect = data.get("dialect")
         if dialect is not None and dialect not in DIALECTS:
-            raise ConfigError(f"dialect must be one of {', '.join(DIALECTS)}.")
+            raise ConfigError(MSG_CONFIG_DIALECT, dialects=", ".join(DIALECTS))
         for key in ("organizations", "categories"):
             value = data.get(key, {})
             if not isinstance(value, dict) or not all(
                     isinstance(v, str | int) for v in value.values()):
-                raise ConfigError(f"{key} must map remote names to local names.")
+                raise ConfigError(MSG_CONFIG_MAP, key=key)
         only = data.get("only_organizations", [])
         if not isinstance(only, list):
-            raise ConfigError("only_organizations must be a list.")
+            raise ConfigError(MSG_CONFIG_ONLY)
         size = data.get("page_size", page_size)
         if not isinstance(size, int) or not 1 <= size <= MAX_PAGE:
-            raise ConfigError(f"page_size must be a whole number from 1 to {MAX_PAGE}.")
+            raise ConfigError(MSG_CONFIG_PAGE, max=MAX_PAGE)
         open_only = data.get("open_licences_only", True)
         if not isinstance(open_only, bool):
-            raise ConfigError("open_licences_only must be true or false.")
+            raise ConfigError(MSG_CONFIG_OPEN)
         return cls(dialect=dialect,
                    organizations={str(k): str(v) for k, v in data.get("organizations", {}).items()},
                    only_organizations=[str(v) for v in only], open_licences_only=open_only,
@@ -115,7 +133,7 @@ class Endpoint:
         url = url.strip()
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConfigError("The source URL must be an http or https URL.")
+            raise ConfigError(MSG_CONFIG_URL)
         marker = re.search(r"/ckan_api(/|$)", parts.path)
         if dialect is None:
             dialect = "dataeye" if marker else "ckan"
@@ -188,7 +206,7 @@ def _iter_ckan(endpoint: Endpoint, config: Config, get_json: GetJson) -> Iterato
             params["fq"] = " AND ".join(fq)
         result = _result("package_search", get_json(endpoint.action_url("package_search"), params))
         if not isinstance(result, dict) or not isinstance(result.get("results"), list):
-            raise SourceError(MSG_NOT_API, action="package_search", problem="no results list")
+            raise SourceError(MSG_NOT_API, action="package_search", problem=NO_RESULTS)
         page = [r for r in result["results"] if isinstance(r, dict) and r.get("id")]
         for remote in page:
             key = str(remote["id"])
@@ -200,7 +218,7 @@ def _iter_ckan(endpoint: Endpoint, config: Config, get_json: GetJson) -> Iterato
         last = _solr_time(page[-1].get("metadata_modified"))
         if last is None:
             raise SourceError(MSG_NOT_API, action="package_search",
-                              problem="no metadata_modified to page by")
+                              problem=NO_MODIFIED)
         if last == cursor:
             start += len(result["results"])
         else:
@@ -211,7 +229,7 @@ def _iter_ckan(endpoint: Endpoint, config: Config, get_json: GetJson) -> Iterato
 def _iter_dataeye(endpoint: Endpoint, get_json: GetJson) -> Iterator[dict[str, Any]]:
     ids = _result("package_list", get_json(endpoint.action_url("package_list"), {}))
     if not isinstance(ids, list):
-        raise SourceError(MSG_NOT_API, action="package_list", problem="not a list")
+        raise SourceError(MSG_NOT_API, action="package_list", problem=NOT_A_LIST)
     seen: set[str] = set()
     for remote_id in ids:
         if not isinstance(remote_id, str | int) or str(remote_id) in seen:
@@ -220,7 +238,7 @@ def _iter_dataeye(endpoint: Endpoint, get_json: GetJson) -> Iterator[dict[str, A
         remote = _result("package_show", get_json(endpoint.action_url("package_show"),
                                                   {"id": str(remote_id)}))
         if not isinstance(remote, dict):
-            raise SourceError(MSG_NOT_API, action="package_show", problem="not an object")
+            raise SourceError(MSG_NOT_API, action="package_show", problem=NOT_AN_OBJECT)
         remote.setdefault("id", remote_id)
         yield remote
 

@@ -11,7 +11,8 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -177,3 +178,51 @@ def keep_provenance(submitted: Mapping[str, Any], stored: Mapping[str, Any]) -> 
     kept = {k: v for k, v in submitted.items() if k not in PROVENANCE_FIELDS}
     kept.update({k: stored[k] for k in PROVENANCE_FIELDS if stored.get(k)})
     return kept
+
+
+# ------------------------------------------------------------------ messages
+# The parsers' messages are English msgids with ``{name}`` fields; the portal's harvest
+# catalogue translates them. A field may itself be a message (anything with ``msgid`` and
+# ``params``: a Message, a parser's or fetcher's error) or a mapping {"ja": …, "en": …}
+# (a text that exists in both languages, e.g. the validator's reader errors), so a whole
+# message renders in one language.
+
+
+@dataclass(frozen=True)
+class Message:
+    msgid: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return render(self.msgid, self.params)
+
+
+def _field(value: Any, translate: Callable[[str], str] | None) -> Any:
+    if hasattr(value, "msgid") and hasattr(value, "params"):
+        return render(value.msgid, value.params, translate)
+    if isinstance(value, Mapping) and "en" in value:
+        return (value.get("ja") if translate else None) or value["en"]
+    return value
+
+
+def render(msgid: str, params: Mapping[str, Any] | None = None,
+           translate: Callable[[str], str] | None = None) -> str:
+    """``msgid`` with its fields, in English, or through ``translate`` (a gettext)."""
+    template = translate(msgid) if translate else msgid
+    if not params:
+        return template
+    return template.format(**{k: _field(v, translate) for k, v in params.items()})
+
+
+def bilingual(msgid: str, params: Mapping[str, Any] | None,
+              japanese: Callable[[str], str]) -> str:
+    """Japanese first, then English (「日本語 / English」), as harvest errors are stored:
+    ckanext-harvest keeps one text per error and shows it as stored. English only when the
+    msgid has no Japanese translation or the translation's fields do not fit."""
+    english = render(msgid, params)
+    if japanese(msgid) == msgid:
+        return english
+    try:
+        return f"{render(msgid, params, japanese)} / {english}"
+    except (KeyError, IndexError, ValueError):
+        return english

@@ -74,7 +74,7 @@ class Refused(Exception):
     """The document is not parsed: ``msgid`` and ``params``."""
 
     def __init__(self, msgid: str, **params: Any):
-        super().__init__(msgid.format(**params))
+        super().__init__(common.render(msgid, params))
         self.msgid = msgid
         self.params = params
 

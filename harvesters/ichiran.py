@@ -68,7 +68,7 @@ class ListError(Exception):
     """The whole file cannot be used: ``msgid`` and ``params``."""
 
     def __init__(self, msgid: str, **params: Any):
-        super().__init__(msgid.format(**params))
+        super().__init__(common.render(msgid, params))
         self.msgid = msgid
         self.params = params
 
@@ -79,8 +79,13 @@ class Problem:
     msgid: str
     params: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The msgid's fields, ``line`` included (what a translation of it is given)."""
+        return {"line": self.line, **self.params}
+
     def __str__(self) -> str:
-        return self.msgid.format(line=self.line, **self.params)
+        return common.render(self.msgid, self.fields)
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,11 @@ def _flag(text: str) -> bool | None:
     return True if text == "有" else False if text == "無" else None
 
 
+def _both(error: reader.ReadError) -> dict[str, str]:
+    # The validator's reader words its errors in both languages itself.
+    return {"ja": error.reason("ja"), "en": error.reason("en")}
+
+
 def parse_list(path: str, *, lg_code: str | None = None,
                max_entries: int = MAX_ENTRIES) -> OpenDataList:
     """Read the list at ``path`` (any encoding the validator reads).
@@ -181,7 +191,7 @@ def parse_list(path: str, *, lg_code: str | None = None,
     try:
         table = reader.open_table(path, label_score=engine.table_label_scorer(registry))
     except reader.ReadError as exc:
-        raise ListError(MSG_UNREADABLE, reason=exc.reason("en")) from None
+        raise ListError(MSG_UNREADABLE, reason=_both(exc)) from None
     with table:
         match = headers.match_header(table.labels, schema.field_names, registry.aliases)
         column = {name: match.column_of[i] for i, name in enumerate(schema.field_names)}
@@ -206,7 +216,7 @@ def parse_list(path: str, *, lg_code: str | None = None,
                 seen.add(entry.key)
                 entries.append(entry)
         except reader.ReadError as exc:
-            raise ListError(MSG_UNREADABLE, reason=exc.reason("en")) from None
+            raise ListError(MSG_UNREADABLE, reason=_both(exc)) from None
     return OpenDataList(table.encoding, entries, problems)
 
 

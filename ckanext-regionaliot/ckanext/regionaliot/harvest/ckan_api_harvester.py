@@ -47,8 +47,8 @@ class RegionalIoTCKANAPIHarvester(HarvesterBase):
     def validate_config(self, config: str | None) -> str | None:
         try:
             ckan_api.Config.parse(config)
-        except ckan_api.ConfigError as exc:
-            raise ValueError(str(exc)) from None
+        except ckan_api.ConfigError as exc:  # shown on the source form: Japanese first
+            raise ValueError(importer.stored_message(exc.msgid, **exc.params)) from None
         return config
 
     def get_original_url(self, harvest_object_id: str) -> str | None:
@@ -84,7 +84,10 @@ class RegionalIoTCKANAPIHarvester(HarvesterBase):
                         pending = 0
         except sources.FAILURES as exc:
             complete = False
-            importer.gather_error(harvest_job, MSG_LISTING, error=str(exc).rstrip("."))
+            # A parser's error (msgid, params) is translated; a fetch failure is worded
+            # by sources.py.
+            error = exc if hasattr(exc, "msgid") else str(exc).rstrip(".")
+            importer.gather_error(harvest_job, MSG_LISTING, error=error)
         importer.flush()
         if complete:
             ids += importer.queue_withdrawals(harvest_job, state)

@@ -131,7 +131,7 @@ class RegionalIoTIchiranHarvester(HarvesterBase):
             return []
         finally:
             got.remove()
-        problems: list[tuple[str, dict[str, Any]]] = [(str(p), {}) for p in result.problems]
+        problems: list[tuple[str, dict[str, Any]]] = [(p.msgid, p.fields) for p in result.problems]
         state = importer.SourceState.load(source.id)
         ids: list[str] = []
         licence_default = config.get("default_license")

@@ -218,18 +218,10 @@ def stored_message(msgid: str, **params: Any) -> str:
     """A harvest error as stored: Japanese first, then English (``日本語 / English``).
 
     ckanext-harvest stores one text per error and shows it as stored (job pages, the API,
-    its e-mails), so it cannot be translated when shown. A message without a Japanese
-    translation (a parser's own text) is stored in English only.
+    its e-mails), so it cannot be translated when shown. A field that is itself a message
+    (a parser's error) is translated too (``common.bilingual``).
     """
-    english = msgid.format(**params) if params else msgid
-    template = _japanese().gettext(msgid)
-    if template == msgid:
-        return english
-    try:
-        japanese = template.format(**params) if params else template
-    except (KeyError, IndexError, ValueError):
-        return english
-    return f"{japanese} / {english}"
+    return common.bilingual(msgid, params, _japanese().gettext)
 
 
 def gather_error(job: Any, msgid: str, **params: Any) -> None:
