@@ -6,7 +6,8 @@ ckanext-harvest's stock ``ckan`` harvester on the same local CKAN-API source.
 2. Stock ``CKANHarvester`` (ckanext-harvest 1.6, unguarded: the guard is not what is
    measured) harvests it into organization A; ours into organization B. Both run the same
    in-process path as ckanext-harvest's tests (gather_stage, then fetch_and_import_stages
-   per object; no queues): datasets per second, wall time.
+   per object; no queues; ``--consumers N``: N forked import processes fed by one queue,
+   as N ``harvester fetch_consumer`` processes): datasets per second, wall time.
 3. Both harvest the unchanged source again: the speed-up of the second harvest.
 4. Gather memory: a child process per size (``--memory-sizes``, default 1,000 and 20,000)
    runs only our gather stage against a server in *this* process, and reports its peak RSS
@@ -46,6 +47,9 @@ def parse_args(argv=None):
     p.add_argument("--stock-datasets", type=int, default=None,
                    help="datasets for the stock harvester (default --datasets): the stock "
                         "harvester is several times slower, so a loaded machine may bound it")
+    p.add_argument("--consumers", type=int, default=1,
+                   help="import processes per harvest (as several `ckan harvester "
+                        "fetch_consumer`s), the same for both harvesters")
     p.add_argument("--memory-sizes", type=int, nargs="*", default=[1000, 20000])
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     p.add_argument("--gather-child", nargs=2, metavar=("URL", "N"), help=argparse.SUPPRESS)
@@ -117,27 +121,73 @@ def make_source(url: str, harvester_name: str, owner: str, config: dict | None =
     return HarvestSource.get(source["id"])
 
 
-def run_job(source, harvester) -> dict:
-    """One harvest as ckanext-harvest's tests run it (tests/lib.py run_harvest_job)."""
+def consume(harvester, ids) -> None:
+    """Fetch and import objects as one ``harvester fetch_consumer`` does, until the sentinel."""
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestObject
+
+    for object_id in iter(ids.get, None):
+        queue.fetch_and_import_stages(harvester, HarvestObject.get(object_id))
+
+
+def consumer_process(harvester, ids) -> None:
+    import ckan.model as model
+
+    model.Session.remove()  # the parent closed its connections before the fork
+    try:
+        consume(harvester, ids)
+    finally:
+        model.Session.remove()
+        model.meta.engine.dispose()
+
+
+def run_job(source_id: str, harvester, consumers: int = 1) -> dict:
+    """One harvest as ckanext-harvest's tests run it (tests/lib.py run_harvest_job); with
+    ``consumers`` > 1 the objects go through a queue to that many forked processes."""
+    import multiprocessing
+
+    import ckan.model as model
     import ckan.plugins.toolkit as tk
     from ckanext.harvest import queue
-    from ckanext.harvest.model import HarvestJob, HarvestObject
+    from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
+    from sqlalchemy import func
 
-    job = HarvestJob(source=source)
+    job = HarvestJob(source=HarvestSource.get(source_id))
     job.status = "Running"
     job.save()
+    job_id = job.id
     started = time.perf_counter()
     ids = queue.gather_stage(harvester, job) or []
     gathered = time.perf_counter()
-    states: dict[str, int] = {}
-    for object_id in ids:
-        obj = HarvestObject.get(object_id)
-        queue.fetch_and_import_stages(harvester, obj)
-        states[obj.report_status or obj.state] = states.get(obj.report_status or obj.state, 0) + 1
+    fork = multiprocessing.get_context("fork")
+    work = fork.SimpleQueue() if consumers > 1 else None
+    if work is None:
+        for object_id in ids:
+            queue.fetch_and_import_stages(harvester, HarvestObject.get(object_id))
+    else:
+        # No connection may cross the fork: each process opens its own (as separate
+        # fetch consumers do).
+        model.Session.remove()
+        model.meta.engine.dispose()
+        procs = [fork.Process(target=consumer_process, args=(harvester, work))
+                 for _ in range(consumers)]
+        for proc in procs:
+            proc.start()
+        for object_id in ids:
+            work.put(object_id)
+        for _ in procs:
+            work.put(None)
+        for proc in procs:
+            proc.join()
+        if any(proc.exitcode for proc in procs):
+            sys.exit("bench/harvest: a consumer process failed")
     ended = time.perf_counter()
-    tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source.id})
+    states = dict(model.Session.query(func.coalesce(HarvestObject.report_status, HarvestObject.state),
+                                      func.count()).filter(HarvestObject.harvest_job_id == job_id)
+                  .group_by(1).all())
+    tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source_id})
     return {"seconds": round(ended - started, 2), "gather_seconds": round(gathered - started, 2),
-            "objects": len(ids), "states": states}
+            "objects": len(ids), "consumers": consumers, "states": states}
 
 
 def organization(name: str) -> str:
@@ -148,7 +198,7 @@ def organization(name: str) -> str:
                                                 {"name": name, "title": name})["id"]
 
 
-def speed(n: int, run: str, stock_n: int | None = None) -> dict:
+def speed(n: int, run: str, stock_n: int | None = None, consumers: int = 1) -> dict:
     from ckanext.harvest.harvesters.ckanharvester import CKANHarvester
     from ckanext.regionaliot.harvest.ckan_api_harvester import RegionalIoTCKANAPIHarvester
 
@@ -160,10 +210,10 @@ def speed(n: int, run: str, stock_n: int | None = None) -> dict:
         server = Remote()
         server.datasets = remote_datasets(n, f"{run}{label[0]}")
         allow(server.port)
-        source = make_source(server.url, name, organization(f"bench-{run}-{label}"))
-        first = run_job(source, harvester)
+        source_id = make_source(server.url, name, organization(f"bench-{run}-{label}")).id
+        first = run_job(source_id, harvester, consumers)
         first["load_average_1min"] = round(os.getloadavg()[0], 2)
-        second = run_job(source, harvester)
+        second = run_job(source_id, harvester, consumers)
         server.close()
         first["datasets_per_second"] = round(n / first["seconds"], 2)
         second["datasets_per_second"] = round(n / max(second["seconds"], 1e-6), 2)
@@ -247,7 +297,7 @@ def main(argv=None) -> None:
         migrate()
         result = {"datasets": args.datasets}
         if args.datasets:  # --datasets 0: gather memory only
-            result["speed"] = speed(args.datasets, run, args.stock_datasets)
+            result["speed"] = speed(args.datasets, run, args.stock_datasets, args.consumers)
     result["gather_memory"] = memory(args.ini, args.memory_sizes, run)
     if len(result["gather_memory"]) >= 2:
         growth = [r["peak_growth_mb"] for r in result["gather_memory"]]

@@ -4,16 +4,21 @@ Solr and Redis: create, skip unchanged, update, withdraw, hand-made datasets unt
 hostile sources that record a harvest error and change nothing."""
 from __future__ import annotations
 
+import collections
+import contextvars
 import json
+import threading
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import pytest
+from ckan.lib.search.index import PackageSearchIndex
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestGatherError, HarvestObject
 from ckanext.harvest.tests.factories import HarvestJobObj, HarvestSourceObj
+from ckanext.regionaliot.harvest import importer
 from ckanext.regionaliot.harvest.ckan_api_harvester import RegionalIoTCKANAPIHarvester
 from remote_portal import Remote, Silent, dataset
 
@@ -72,7 +77,15 @@ def public_names():
     return {d["name"] for d in call_action("package_search", rows=100)["results"]}
 
 
-def test_create_skip_update_withdraw_and_hand_made_untouched(remote, kurashiki):
+def test_create_skip_update_withdraw_and_hand_made_untouched(remote, kurashiki, monkeypatch):
+    indexed = collections.Counter()
+    index_package = PackageSearchIndex.index_package
+
+    def counting(self, pkg_dict, *args, **kwargs):
+        indexed[pkg_dict["id"]] += 1
+        return index_package(self, pkg_dict, *args, **kwargs)
+
+    monkeypatch.setattr(PackageSearchIndex, "index_package", counting)
     other = factories.Organization(name="kasaoka", title="笠岡市", lg_code="332054", prefecture="33")
     hand_made = factories.Dataset(name="332020_ds1", title="職員が作成", owner_org=kurashiki["id"])
     remote.datasets = [dataset(i, f"2024-04-0{i}T00:00:00.000000") for i in range(1, 6)]
@@ -91,6 +104,9 @@ def test_create_skip_update_withdraw_and_hand_made_untouched(remote, kurashiki):
     assert len(ids) == 4  # the closed licence is left out
     by_guid = harvested(source)
     assert set(by_guid) == {"remote-00001", "remote-00002", "remote-00004", "remote-00005"}
+    # Each created dataset indexed once (CKAN alone indexes a new dataset twice), and found.
+    assert {indexed[p.id] for p in by_guid.values()} == {1}
+    assert {"332020_ds1-2", by_guid["remote-00002"].name} <= public_names()
     first = call_action("package_show", id=by_guid["remote-00001"].id)
     assert first["name"] == "332020_ds1-2"  # the hand-made dataset keeps its name
     assert first["harvest_identifier"] == "remote-00001"
@@ -197,3 +213,44 @@ def test_hostile_source_records_an_error_and_harms_nothing(remote, kurashiki, mo
     assert "{" not in gather[0].split("(", 1)[1]  # never the body
     model.Session.expire_all()
     assert {g: (p.id, p.metadata_modified, p.private) for g, p in harvested(source).items()} == before
+
+
+def test_two_consumers_at_once_never_duplicate_a_dataset_or_a_name(remote, kurashiki):
+    """Several fetch consumers import one job's objects at the same time: the same guid
+    queued twice makes one dataset, two guids wanting one name get two names."""
+    remote.datasets = [dataset(1), dataset(2, name="332020_ds1")]  # one wanted name
+    source = make_source(remote.url, kurashiki["id"])
+    job = HarvestJobObj(source=source, run=False)
+    job.status = "Running"
+    job.save()
+    ids = queue.gather_stage(RegionalIoTCKANAPIHarvester(), job)
+    first = HarvestObject.get(ids[0])
+    again = importer.queue(job, importer.SourceState(source.id, {}), first.guid,
+                           json.loads(first.content))  # as if a second job listed it
+    importer.flush()
+    ids += again
+    barrier = threading.Barrier(len(ids))
+    results = {}
+
+    def consumer(object_id):
+        try:
+            barrier.wait()
+            results[object_id] = importer.import_object(HarvestObject.get(object_id))
+        except Exception as exc:  # shown by the assertion below
+            results[object_id] = repr(exc)[:300]
+        finally:
+            model.Session.remove()  # each thread its own session, as each consumer process
+
+    threads = [threading.Thread(target=contextvars.copy_context().run, args=(consumer, i))
+               for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(map(str, results.values())) == ["True", "True", "unchanged"], results
+    made = (model.Session.query(model.PackageExtra.value, model.Package.name)
+            .join(model.Package, model.Package.id == model.PackageExtra.package_id)
+            .filter(model.PackageExtra.key == "harvest_identifier").all())
+    assert sorted(guid for guid, _ in made) == ["remote-00001", "remote-00002"]
+    assert sorted(name for _, name in made) == ["332020_ds1", "332020_ds1-2"]
+    assert set(harvested(source)) == {"remote-00001", "remote-00002"}

@@ -39,14 +39,19 @@ What the module guarantees:
 - **hand-made datasets are never touched**: only datasets linked to *this* source by a
   harvest object are updated or withdrawn; a new dataset whose name is taken gets a name of
   its own (``-2``, ``-3`` …); remote ids are never used as local ids;
-- **one Solr commit per job**: each write is indexed as CKAN always does, but without the
-  hard Solr commit CKAN makes per dataset (half a second or more each); the last object of
-  the job commits once. Solr's autoSoftCommit (deploy/solr/solrconfig.xml, 2 s) shows the
+- **one Solr commit per job**: each write is indexed as CKAN always does (a created dataset
+  once, not twice), but without the hard Solr commit CKAN makes per dataset (half a second
+  or more each); the last object of the job commits once. Solr's autoSoftCommit (deploy/solr/solrconfig.xml, 2 s) shows the
   datasets in search meanwhile, and covers a job whose last object failed before import;
 - **validation** stays with the validation plugin's background job: resources are links,
   so creating them only queues that job (after commit). A dataset the publishing rule
   refuses to make public (a standard dataset not yet validated) is created private; a later
   harvest with changes tries public again.
+
+- **several fetch consumers** may import at once (``ckan harvester fetch_consumer`` run
+  more than once): the import of one guid of a source, and the choice and creation of a
+  new dataset's name, hold PostgreSQL advisory locks, so the same remote dataset is never
+  created twice and two new datasets never get the same name.
 
 Errors are recorded on the harvest object (``HarvestObjectError``) with a clear message;
 a failing record never changes the dataset it belongs to.
@@ -54,6 +59,7 @@ a failing record never changes the dataset it belongs to.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime
 import functools
 import gettext
@@ -67,9 +73,11 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import make_connection
+from ckan.model.domain_object import DomainObjectOperation
+from ckan.model.modification import DomainObjectModificationExtension
 from ckan.model.types import make_uuid
 from regionaliot.harvesters import common
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, text
 
 from ckanext.harvest.model import (
     HarvestGatherError,
@@ -329,6 +337,27 @@ def _make_current(obj: HarvestObject, package_id: str) -> None:
     model.Session.add(obj)
 
 
+class _Locks:
+    """PostgreSQL advisory locks held on a connection of their own (autocommit), so they
+    last across the import's several commits and rollbacks; all released at the end."""
+
+    def __init__(self) -> None:
+        self.conn = model.meta.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    def take(self, key: str) -> None:
+        # Waits for the consumer holding the same key. Keys are taken in a fixed order
+        # (the guid, then at most one name), so two consumers never wait on each other.
+        self.conn.execute(text("SELECT pg_advisory_lock(hashtextextended(:key, 0))"),
+                          {"key": key})
+
+    def release(self) -> None:
+        try:
+            # A pooled connection keeps session locks: release every one before it goes back.
+            self.conn.execute(text("SELECT pg_advisory_unlock_all()"))
+        finally:
+            self.conn.close()
+
+
 def _free_name(name: str) -> str:
     wanted = common.dataset_name(name)
     candidate, n = wanted, 1
@@ -397,6 +426,51 @@ def _no_solr_commit_per_dataset():
             tk.config[SOLR_COMMIT] = before
 
 
+# Set around the import's write (a context variable: each thread or task its own).
+_INDEX_ONCE: contextvars.ContextVar[bool] = contextvars.ContextVar("regionaliot_index_once",
+                                                                   default=False)
+
+
+def _indexing_once(original: Any) -> Any:
+    # CKAN means to notify a dataset created in a commit only as "new" (modification.py
+    # leaves new packages out of the changed ones) but adds it back through its new
+    # resources' related_packages, so the search plugin runs package_show and a Solr add
+    # twice per created dataset. While _INDEX_ONCE is set, a package already notified as
+    # new in the same commit is not notified again as changed: the same dict, indexed once,
+    # still inside the transaction (a Solr failure rolls the write back as before).
+    # Resources, deletions, every other notification and every other write pass unchanged.
+    @functools.wraps(original)
+    def before_commit(self: Any, session: Any) -> None:
+        if not _INDEX_ONCE.get():
+            return original(self, session)
+        created: set[str] = set()
+
+        def notify(entity: Any, operation: str) -> None:
+            if isinstance(entity, model.Package):
+                if operation == DomainObjectOperation.new:
+                    created.add(entity.id)
+                elif operation == DomainObjectOperation.changed and entity.id in created:
+                    return
+            self.notify(entity, operation)
+
+        self.notify_observers(session, notify)
+
+    before_commit.regionaliot_index_once = True
+    return before_commit
+
+
+@contextlib.contextmanager
+def _index_new_dataset_once():
+    cls = DomainObjectModificationExtension
+    if not getattr(cls.before_commit, "regionaliot_index_once", False):
+        cls.before_commit = _indexing_once(cls.before_commit)  # once per process, inert unset
+    token = _INDEX_ONCE.set(True)
+    try:
+        yield
+    finally:
+        _INDEX_ONCE.reset(token)
+
+
 def _commit_search_if_last(job_id: str, object_id: str) -> None:
     """Commit Solr once when no other object of the job is still waiting or importing."""
     if not tk.asbool(tk.config.get(SOLR_COMMIT)):
@@ -420,14 +494,17 @@ def import_object(obj: HarvestObject, *, user: str | None = None) -> bool | str:
     made by hand are never changed.
     """
     job_id, object_id = obj.harvest_job_id, obj.id
+    locks = _Locks()
     try:
-        with _no_solr_commit_per_dataset():
-            return _import(obj, user)
+        locks.take(f"regionaliot-harvest guid {obj.harvest_source_id} {obj.guid}")
+        with _no_solr_commit_per_dataset(), _index_new_dataset_once():
+            return _import(obj, user, locks)
     finally:
+        locks.release()
         _commit_search_if_last(job_id, object_id)
 
 
-def _import(obj: HarvestObject, user: str | None) -> bool | str:
+def _import(obj: HarvestObject, user: str | None, locks: _Locks) -> bool | str:
     extras = _extras(obj)
     previous = _previous(obj)
     context = {"user": user or _site_user(), "ignore_auth": True, HARVESTER: True}
@@ -453,7 +530,9 @@ def _import(obj: HarvestObject, user: str | None) -> bool | str:
         return "unchanged"
     try:
         if existing is None:
-            package["name"] = _free_name(package.get("name") or package.get("title") or obj.guid)
+            wanted = common.dataset_name(package.get("name") or package.get("title") or obj.guid)
+            locks.take(f"regionaliot-harvest name {wanted}")
+            package["name"] = _free_name(wanted)
             package.pop("id", None)
             package_id = _write("package_create", context, package)
         else:
