@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import ckan.model as model
 import paho.mqtt.client as paho
@@ -141,9 +142,39 @@ def test_read_api_latest_states_ranges_downsampling_csv_and_page(app, feed, toke
     assert "高梁川 酒津" in page
     assert 'data-module="regionaliot-feed-live"' in page
     assert 'data-state="danger"' in page
+    geo = app.get(f"/feeds/{feed['name']}/sensors.geojson")
+    assert geo.headers["Content-Type"].startswith("application/geo+json")
+    points = {f["id"]: f for f in geo.json["features"]}
+    assert points["sakazu"]["geometry"]["coordinates"] == [133.738, 34.623]
+    assert points["eki-nishi"]["properties"]["state"] == "danger"
     svg = app.get(f"/feeds/{feed['name']}/chart.svg?hours=6")
     assert svg.headers["Content-Type"].startswith("image/svg+xml") and "<polyline" in svg.body
     assert app.get("/feeds/no-such-feed", status=404)
+
+
+def test_daily_csv_of_a_day_in_jst_becomes_a_resource_replaced_when_made_again(app, cli, feed, token):
+    from ckan.cli.cli import ckan
+
+    day = (dt.datetime.now(JST) - dt.timedelta(days=2)).date()
+    midnight = dt.datetime.combine(day, dt.time(), JST)
+    stamps = [midnight - dt.timedelta(seconds=1), midnight, midnight + dt.timedelta(hours=12),
+              midnight + dt.timedelta(days=1, seconds=-10), midnight + dt.timedelta(days=1)]
+    app.post(f"/api/feeds/{feed['name']}/observations", headers={"X-Feed-Token": token},
+             data=json.dumps([{"sensor_id": "sakazu", "observed_at": t.isoformat(), "value": i}
+                              for i, t in enumerate(stamps)]))
+    for _ in range(2):  # a second run replaces the day's file
+        result = cli.invoke(ckan, ["regionaliot", "feeds", "daily-csv", "--feed", feed["name"],
+                                   "--day", day.isoformat()])
+        assert result.exit_code == 0, result.output
+    (resource,) = call_action("package_show", id=feed["id"])["resources"]
+    assert resource["name"] == f"observations-{day.isoformat()}.csv" and resource["format"] == "CSV"
+    body = app.get(urlsplit(resource["url"]).path).body
+    lines = body.lstrip("\ufeff").splitlines()
+    assert lines[0] == "sensor_id,observed_at,value,quality"
+    assert [line.split(",")[2] for line in lines[1:]] == ["1.0", "2.0", "3.0"]
+    assert lines[1].split(",")[1] == f"{day.isoformat()}T00:00:00+09:00"
+    bad = cli.invoke(ckan, ["regionaliot", "feeds", "daily-csv", "--day", "30/11/2026"])
+    assert bad.exit_code != 0 and "Traceback" not in bad.output
 
 
 def _publisher(user: str, password: str | None = None) -> tuple[paho.Client, list]:

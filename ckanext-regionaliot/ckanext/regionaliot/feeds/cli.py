@@ -96,6 +96,32 @@ def _json(payload: dict) -> str:
     return json.dumps(payload, ensure_ascii=False)
 
 
+@feeds.command("daily-csv", short_help="Make a day's CSV file of every feed as a resource")
+@click.option("--day", default=None, help="YYYY-MM-DD in JST (default: yesterday in JST)")
+@click.option("--feed", "feed_name", default=None, help="One feed (default: every feed)")
+@click.pass_context
+def daily_csv(ctx: click.Context, day: str | None, feed_name: str | None):
+    """The day's observations become the resource observations-<day>.csv of the feed's
+    dataset (replaced when run again for that day). Run it daily, after midnight JST."""
+    from . import daily
+
+    try:
+        date = dt.date.fromisoformat(day) if day else None
+    except ValueError:
+        raise click.BadParameter(f"not a date YYYY-MM-DD: {day}", param_hint="--day") from None
+    with ctx.meta["flask_app"].test_request_context():
+        if feed_name:
+            user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+            try:
+                resource = daily.make_file(feed_name, date or daily.yesterday(), user)
+            except tk.ObjectNotFound:
+                raise click.ClickException(f"No feed named {feed_name}") from None
+            click.echo(f"{feed_name}: {resource['name']}")
+        else:
+            for name in daily.make_all(date):
+                click.echo(f"{name}: done")
+
+
 @feeds.command(short_help="Create the demo feeds (river gauges, underpasses) if missing")
 @click.option("--organization", default="kurashiki", show_default=True)
 @click.pass_context

@@ -7,7 +7,8 @@
   sensors on the basin map.
 - ``/feeds/<feed>``: the live page (map of sensors coloured by state, latest values,
   chart), updated by polling ``regionaliot_feed_latest`` and the chart's SVG.
-- ``/feeds/<feed>/chart.svg``, ``/feeds/<feed>/observations.csv``.
+- ``/feeds/<feed>/chart.svg``, ``/feeds/<feed>/observations.csv``,
+  ``/feeds/<feed>/sensors.geojson`` (the sensors with their latest values).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from flask import Blueprint, Response, make_response
 
 from ckanext.regionaliot.lib import config
 
-from . import chart, helpers, observations, overview, service
+from . import chart, files, helpers, observations, overview, service
 
 __all__ = ["feeds"]
 
@@ -152,6 +153,14 @@ def chart_svg(id: str):
     return response
 
 
+def sensors_geojson(id: str):
+    """The feed's sensors with their latest values and states (RFC 7946 GeoJSON)."""
+    response = _json(files.sensors_geojson(_latest(id)))
+    response.headers["Content-Type"] = "application/geo+json; charset=utf-8"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def observations_csv(id: str):
     args = tk.request.args
     data = {"id": id, "start": args.get("start", ""), "end": args.get("end", ""),
@@ -183,3 +192,4 @@ feeds.add_url_rule("/feeds", view_func=index)
 feeds.add_url_rule("/feeds/<id>", view_func=read)
 feeds.add_url_rule("/feeds/<id>/chart.svg", view_func=chart_svg)
 feeds.add_url_rule("/feeds/<id>/observations.csv", view_func=observations_csv)
+feeds.add_url_rule("/feeds/<id>/sensors.geojson", view_func=sensors_geojson)
