@@ -2,7 +2,7 @@
 substring clauses of a Japanese q (no CKAN, no database)."""
 from __future__ import annotations
 
-from ckanext.regionaliot.datastore import columns, jpsearch
+from ckanext.regionaliot.datastore import columns, download, jpsearch, sqlerrors
 from regionaliot.validation.engine import default_registry
 
 AED_HEADER = ("都道府県コード又は市区町村コード,NO,都道府県名,市区町村名,名称,名称_カナ,住所,方書,"
@@ -79,3 +79,46 @@ def test_a_japanese_term_is_the_phrase_of_its_bigrams():
     assert jpsearch.query("!!") is None
     # Quotes cannot leave their lexeme.
     assert jpsearch.query("倉敷' | 'x") == "(('倉敷')) & ('x':*)"
+
+
+def test_bigrams_stop_at_the_last_tsvector_position_exactly():
+    # One-character runs: a token and a gap each, so the 8,192nd lexeme is at 16,383.
+    lexemes = sorted(chr(0x4E00 + i) for i in range(8200))
+    positions = [int(part.rsplit(":", 1)[1]) for part in jpsearch.doc_vector(lexemes).split()]
+    assert len(positions) == 8192 and positions[-1] == jpsearch.MAX_POSITION == 16383
+
+
+def test_database_refusals_get_a_message_by_their_class():
+    assert sqlerrors.message("22P02") == sqlerrors.message("22012") == sqlerrors.CAST
+    assert sqlerrors.message("23505") == sqlerrors.CAST
+    assert sqlerrors.message("54001") == sqlerrors.LIMIT
+    assert sqlerrors.message(None) == sqlerrors.message("XX000") == sqlerrors.OTHER
+    assert sqlerrors.first_line("invalid input syntax\nLINE 1: SELECT") == "invalid input syntax"
+
+
+def _search_value(value):  # as views.search_value: Japanese kept, the rest prefixed
+    return value if jpsearch.has_japanese(value) else value + ":*"
+
+
+def test_the_filtered_download_keeps_what_the_preview_shows():
+    cols = ["名称", "住所", "緯度"]
+    params = {"search": {"value": "倉敷 図書館"}, "order": [{"column": 1, "dir": "desc"}],
+              "visible": [True, False, True], "columns": [{"name": "名称", "search": {"value": ""}}]}
+    query = download.dump_query(params, cols, _search_value)
+    assert query["q"] == "倉敷 図書館" and query["sort"] == '"住所" desc'
+    assert query["fields"] == "名称,緯度"
+    # Column searches win over the search box, as in the preview; unknown columns dropped.
+    params["columns"] = [{"name": "名称", "search": {"value": "美術"}},
+                         {"name": "無い列", "search": {"value": "x"}}]
+    assert download.dump_query(params, cols, _search_value)["q"] == '{"名称": "美術"}'
+
+
+def test_a_malformed_download_request_is_ignored_or_refused():
+    assert download.parse_params("{not json") is None
+    assert download.parse_params("[1, 2]") is None
+    odd = {"search": "x", "order": [{"column": "x"}, {"column": 9}, "y"], "visible": [True],
+           "columns": [None, {"name": 3, "search": "v"}]}
+    query = download.dump_query(odd, ["名称"], _search_value)
+    assert query == {"q": "", "plain": False, "language": "simple", "sort": "_id",
+                     "fields": "名称"}
+

@@ -117,6 +117,11 @@ def test_rows_added_by_upsert_are_found_by_japanese_words(create_with_upload, sy
     dataset = make_dataset(sysadmin, "aed")
     resource = load(create_with_upload, dataset, "aed.csv")
     rid = resource["id"]
+    # A table loaded before the trigger existed: the command gives it its trigger.
+    with get_write_engine().begin() as conn:
+        conn.exec_driver_sql(f'DROP TRIGGER {hooks.GRAMS_TRIGGER} ON "{rid}"')
+    assert hooks.add_missing_grams_triggers() == [rid]
+    assert hooks.add_missing_grams_triggers() == []
     call_action("datastore_upsert", resource_id=rid, method="insert", force=True,
                 records=[{"NO": "0000000099", "名称": "新見市立新見図書館"}])
     found = call_action("datastore_search", resource_id=rid, q="図書館")["records"]
@@ -144,6 +149,9 @@ def test_rows_added_by_upsert_are_found_by_japanese_words(create_with_upload, sy
     "長" * 40 + " 短い",
     # Past the last tsvector position, with distinct bigrams (a lexeme keeps 256 positions).
     " ".join(chr(0x4E00 + i) + chr(0x6000 + i) for i in range(6000)),
+    # One-character runs take two positions each: the 8,192nd lands on the last one, 16,383
+    # (PostgreSQL clamps any later position to it, so one too many shows as an extra lexeme).
+    " ".join(chr(0x4E00 + i) for i in range(8200)),
 ])
 def test_the_sql_bigrams_are_the_pythons(text):
     with get_write_engine().begin() as conn:
@@ -170,3 +178,21 @@ def test_the_hackathon_page_shows_a_worked_example_of_a_real_table(
     box = app.get("/api/1/util/snippet/api_info.html",
                   query_string={"resource_id": resource["id"]}).body
     assert 'href="/hackathon"' in box
+
+
+def test_a_failed_cast_in_datastore_search_sql_is_a_409_in_japanese(
+        app, create_with_upload, sysadmin):
+    dataset = make_dataset(sysadmin, "aed")
+    resource = load(create_with_upload, dataset, "aed.csv")
+    rid = resource["id"]
+    sql = f'SELECT "名称"::integer FROM "{rid}"'  # CKAN refuses CAST( as a function call
+    got = app.get("/api/3/action/datastore_search_sql", query_string={"sql": sql}, status=409)
+    error = json.loads(got.body)["error"]
+    assert error["sql"] == ["問い合わせの中の値を変換・計算できませんでした（例: 文字を数値に変換、"
+                            "0 で割る）。"]
+    assert "invalid input syntax for type integer" in error["info"]["orig"][0]
+    # What CKAN reported itself stays as it was (a syntax error: its own 409).
+    bad = json.loads(app.get("/api/3/action/datastore_search_sql",
+                             query_string={"sql": "SELEC 1"}, status=409).body)["error"]
+    assert "query" in bad
+

@@ -173,7 +173,7 @@ def add_japanese_grams(resource_id: str) -> int:
         # Every row (a row without Japanese gets nothing appended; a prefilter on the text
         # would miss what NFKC turns into Japanese, e.g. ㈱). The full-text trigger keeps
         # a non-null value (it only fills NULLs), and ours is not there yet.
-        count = conn.exec_driver_sql(grams_update_sql(table)).rowcount
+        count = conn.exec_driver_sql(jpsearch.grams_update_sql(table)).rowcount
         for _name, definition in indexes:
             conn.execute(sa.text(definition.replace(":", r"\:")))
         conn.execute(sa.text(f"COMMENT ON TABLE {table} IS '{GRAMS_MARK}'"))
@@ -181,64 +181,20 @@ def add_japanese_grams(resource_id: str) -> int:
     return count
 
 
-def grams_update_sql(table: str) -> str:
-    """The one statement of the load path (``table`` already quoted)."""
-    return (f"UPDATE {table} SET _full_text = _full_text || regionaliot_ja_grams(_full_text) "
-            "WHERE _full_text IS NOT NULL")
-
-
 # Rows added or changed later (datastore_upsert) get their bigrams from a trigger that
 # runs after the DataStore's own full-text trigger (zfulltext: triggers fire in name order)
 # and appends what jpsearch.doc_vector would, computed in SQL: the same runs, bigrams,
-# positions and limit (tests compare the two). Only a changed _full_text gets them (CKAN's
-# upsert resets it to NULL, zfulltext fills it), so an update never doubles them.
+# positions and limit (tests compare the two; jpsearch.GRAMS_FUNCTIONS_SQL). Only a changed
+# _full_text gets them (CKAN's upsert resets it to NULL, zfulltext fills it), so an update
+# never doubles them.
 GRAMS_TRIGGER = "zz_regionaliot_ja_grams"
-GRAMS_FUNCTIONS_SQL = """
-CREATE OR REPLACE FUNCTION regionaliot_ja_grams(doc tsvector) RETURNS tsvector
-LANGUAGE plpgsql IMMUTABLE AS $fn$
-DECLARE
-  lexeme text; run text; parts text[] := '{}'; pos int := 1; n int; i int;
-BEGIN
-  IF doc IS NULL THEN RETURN NULL; END IF;
-  FOREACH lexeme IN ARRAY tsvector_to_array(doc) LOOP
-    FOR run IN SELECT m[1] FROM regexp_matches(normalize(lexeme, NFKC), '(RUN+)', 'g') AS m
-    LOOP
-      IF pos > MAXPOS THEN RETURN array_to_string(parts, ' ')::tsvector; END IF;
-      n := char_length(run);
-      FOR i IN 1 .. n LOOP
-        EXIT WHEN pos > MAXPOS;
-        parts := parts || (quote_literal(substr(run, i, CASE WHEN i < n THEN 2 ELSE 1 END))
-                           || ':' || pos);
-        pos := pos + 1;
-      END LOOP;
-      pos := pos + 1;
-    END LOOP;
-  END LOOP;
-  RETURN array_to_string(parts, ' ')::tsvector;
-END $fn$;
-CREATE OR REPLACE FUNCTION regionaliot_ja_grams_trigger() RETURNS trigger
-LANGUAGE plpgsql AS $fn$
-BEGIN
-  IF TG_OP = 'INSERT' OR NEW._full_text IS DISTINCT FROM OLD._full_text THEN
-    NEW._full_text := NEW._full_text || coalesce(regionaliot_ja_grams(NEW._full_text), '');
-  END IF;
-  RETURN NEW;
-END $fn$;
-"""
-
-
-def grams_functions_sql() -> str:
-    return (GRAMS_FUNCTIONS_SQL.replace("RUN", jpsearch.sql_run_class())
-            .replace("MAXPOS", str(jpsearch.MAX_POSITION)))
-
-
 def ensure_grams_functions() -> None:
     """(Re)define the SQL functions, in a transaction of their own: a failure here (two
     loads replacing them at once) must not undo a table's bigrams."""
     try:
         with get_write_engine().begin() as conn:
             # exec_driver_sql: no bind parameters, so the ':' of the bodies stays text.
-            conn.exec_driver_sql(grams_functions_sql())
+            conn.exec_driver_sql(jpsearch.grams_functions_sql())
     except sa.exc.DBAPIError as exc:
         log.warning("regionaliot_datastore: bigram functions not replaced: %s", exc)
 
@@ -374,6 +330,11 @@ def japanese_search(context: dict[str, Any], data_dict: dict[str, Any],
                                                         value, f"rjq{index}")
     if not replaced:
         return query_dict
+    if not data_dict.get("sort"):
+        # CKAN orders a q by ts_rank against its own tsquery, which knows no word inside a
+        # Japanese run (every row ranks alike) and must rank every match before the first
+        # page (EXPLAIN ANALYZE in bench/datastore): the table's order instead.
+        query_dict["sort"] = ['"_id"']
     aliases = {_quoted_alias(field) for field in replaced}
     query_dict["where"] = [
         clause for clause in query_dict["where"]
