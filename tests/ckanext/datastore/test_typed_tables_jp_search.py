@@ -163,6 +163,30 @@ def test_the_table_preview_finds_japanese(app, create_with_upload, dataset):
     assert bad.status_code == 200
 
 
+def test_the_previews_filtered_download_keeps_japanese_and_privacy(app, create_with_upload,
+                                                                  sysadmin):
+    org = factories.Organization(users=[{"name": sysadmin["name"], "capacity": "admin"}])
+    private = factories.Dataset(owner_org=org["id"], private=True, standard_dataset="aed",
+                                user={"name": sysadmin["name"]})
+    resource = load(create_with_upload, private, SAMPLE.read_text(encoding="utf-8"))
+    view = call_action("resource_view_create", context={"user": sysadmin["name"]},
+                       resource_id=resource["id"], view_type="datatables_view", title="表")
+    url = f"/datatables/filtered-download/{view['id']}"
+    state = {"search": {"value": ""}, "order": [{"column": 0, "dir": "asc"}],
+             "columns": [{"name": "名称", "search": {"value": "美術"}}]}
+    form = {"params": json.dumps(state), "format": "csv"}
+    me = {"Authorization": sysadmin["token"]}
+    got = app.post(url, data=form, headers=me, follow_redirects=False)
+    assert got.status_code == 302 and "/datastore/dump/" in got.headers["Location"]
+    dump = app.get(got.headers["Location"], headers=me)
+    assert dump.body.startswith("\ufeff")  # BOM: Excel reads the Japanese as UTF-8
+    table = rows(dump.body.lstrip("\ufeff"))
+    assert [r["名称"] for r in table] == ["倉敷市立美術館"]
+    app.get(got.headers["Location"], status=404)  # private: the dump reads as the user
+    bad = app.post(url, data={"params": "{not json", "format": "csv"}, headers=me, status=400)
+    assert "ダウンロードの指定が正しくありません" in bad.body
+
+
 def test_the_data_api_box_shows_this_resources_examples(app, create_with_upload, dataset):
     resource = load(create_with_upload, dataset, SAMPLE.read_text(encoding="utf-8"))
     page = app.get("/api/1/util/snippet/api_info.html",
