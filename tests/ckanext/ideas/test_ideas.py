@@ -130,6 +130,10 @@ def test_post_anonymously_and_logged_in(app, municipalities):
                       author_name="a")
     assert nul["body"] == "ab"
     assert app.get("/ideas?page=99999999999999999999&sort=bogus").status_code == 200
+    # The filter form keeps what was chosen (the shared select_filter snippet).
+    chosen = app.get("/ideas?kind=request&sort=new&organization=basin").body
+    for option in ('value="request" selected', 'value="new" selected', 'value="basin" selected'):
+        assert option in chosen
     assert app.get("/ideas/x%00y").status_code in (400, 404)  # the security plugin: 400
 
 
