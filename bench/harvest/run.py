@@ -182,9 +182,9 @@ def run_job(source_id: str, harvester, consumers: int = 1) -> dict:
         if any(proc.exitcode for proc in procs):
             sys.exit("bench/harvest: a consumer process failed")
     ended = time.perf_counter()
-    states = dict(model.Session.query(func.coalesce(HarvestObject.report_status, HarvestObject.state),
-                                      func.count()).filter(HarvestObject.harvest_job_id == job_id)
-                  .group_by(1).all())
+    status = func.coalesce(HarvestObject.report_status, HarvestObject.state)
+    states = dict(model.Session.query(status, func.count())
+                  .filter(HarvestObject.harvest_job_id == job_id).group_by(status).all())
     tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source_id})
     return {"seconds": round(ended - started, 2), "gather_seconds": round(gathered - started, 2),
             "objects": len(ids), "consumers": consumers, "states": states}
