@@ -171,6 +171,31 @@ def _check(block: dict[str, Any], number: int) -> list[Error]:
     return errors
 
 
+PICK_FIELDS = ("resource", "aggregation", "group", "value", "chart", "title")
+
+
+def add_chart(blocks_text: str, pick: Mapping[str, Any]) -> tuple[str, list[Error]]:
+    """The staff form's picker: a chart block made of the picked resource, columns,
+    aggregation and chart type, appended to the blocks' JSON (the text unchanged and the
+    messages, when the blocks or the new block do not pass their checks)."""
+    parsed, errors = parse(blocks_text)
+    if errors:
+        return blocks_text, errors
+    raw = {"type": "chart", **{k: pick.get(k) for k in PICK_FIELDS if pick.get(k)}}
+    if raw.get("aggregation") == "pyramid":
+        raw["chart"] = "pyramid"
+        raw.pop("group", None)
+        raw.pop("value", None)
+    elif raw.get("aggregation") in ("count", "share"):
+        raw.pop("value", None)
+    block, errors = clean(raw, len(parsed) + 1)
+    if len(parsed) >= MAX_BLOCKS:
+        errors.append(("At most {n} blocks.", {"n": MAX_BLOCKS}))
+    if errors:
+        return blocks_text, errors
+    return json.dumps([*parsed, block], ensure_ascii=False, indent=2), []
+
+
 def resources(blocks: Sequence[Mapping[str, Any]]) -> list[str]:
     """Every resource the blocks read (for the sources list), in order, once each."""
     seen: list[str] = []

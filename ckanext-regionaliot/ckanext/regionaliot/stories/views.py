@@ -17,8 +17,9 @@ from flask import Blueprint, make_response
 from ckanext.regionaliot.lib import config
 from ckanext.regionaliot.lib.i18n import current_lang
 
-from ..lib.charts import aggregate
+from ..lib.charts import aggregate, svg
 from . import blocks, render
+from . import data as story_data
 
 __all__ = ["stories"]
 
@@ -27,6 +28,9 @@ _ = tk._
 stories = Blueprint("regionaliot_stories", __name__)
 
 FILTERS = ("organization", "category")
+# What a chart picked from lists can be (a per-10,000 rate needs its population columns:
+# written by hand).
+PICKER_AGGREGATIONS = ("sum", "count", "mean", "timeseries", "share", "pyramid")
 FORM_FIELDS = ("name", "title", "title_en", "lead", "lead_en", "body", "body_en", "cover_url",
                "cover_alt", "blocks", "state")
 
@@ -139,6 +143,48 @@ def _preview(data: dict[str, Any]) -> dict[str, Any]:
             "errors": [render.message(m, p) for m, p in errors]}
 
 
+PICKER_ROWS = 200  # datasets listed in the picker (the editor's own first)
+
+
+def _picker_resources(context: dict[str, Any]) -> list[tuple[str, str]]:
+    """(resource id, "dataset / resource") the editor may read that a chart can use (in
+    the DataStore, or an uploaded CSV), through the Action API as the editor."""
+    try:
+        found = tk.get_action("package_search")(dict(context), {
+            "rows": PICKER_ROWS, "include_private": True, "sort": "title_string asc"})
+    except (tk.ValidationError, tk.NotAuthorized):
+        return []
+    out = []
+    for package in found["results"]:
+        for res in package.get("resources") or []:
+            usable = res.get("datastore_active") or (
+                res.get("url_type") == "upload" and (res.get("format") or "").upper() == "CSV")
+            if usable:
+                out.append((res["id"], f"{package.get('title') or package['name']} / "
+                                       f"{res.get('name') or res['id']}"))
+    return out
+
+
+def _picker_columns(context: dict[str, Any], resource_id: str) -> list[str]:
+    """The resource's columns, as the editor (DataStore fields, or a CSV's header)."""
+    if not resource_id:
+        return []
+    try:
+        info = tk.get_action("datastore_search")(dict(context), {
+            "resource_id": resource_id, "limit": 0, "include_total": False})
+        return [f["id"] for f in info.get("fields", []) if f["id"] != "_id"]
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        pass
+    try:
+        return story_data.rows(dict(context), resource_id)[0]
+    except aggregate.AggregationError:
+        return []
+
+
+def _pick(form: Any) -> dict[str, str]:
+    return {key: form.get(f"pick_{key}", "") for key in blocks.PICK_FIELDS}
+
+
 def _form_values(story: dict[str, Any]) -> dict[str, Any]:
     data = {key: story.get(key) or "" for key in FORM_FIELDS}
     data["blocks"] = json.dumps(story.get("blocks") or [], ensure_ascii=False, indent=2)
@@ -160,9 +206,19 @@ def _edit(story: dict[str, Any] | None):
                                               "organizations": [], "categories": []}
     errors: dict[str, Any] = {}
     preview = None
+    pick: dict[str, str] = {}
     if tk.request.method == "POST":
         data = _form_data()
-        if "preview" in tk.request.form:
+        pick = _pick(tk.request.form)
+        if "add_block" in tk.request.form:
+            # The picker without JavaScript: the block joins the JSON, the preview shows it.
+            data["blocks"], messages = blocks.add_chart(data["blocks"], pick)
+            if messages:
+                errors = {"blocks": [render.message(m, p) for m, p in messages]}
+            else:
+                pick = {}
+            preview = _preview(data)
+        elif "pick" in tk.request.form or "preview" in tk.request.form:
             preview = _preview(data)
         else:
             try:
@@ -179,7 +235,10 @@ def _edit(story: dict[str, Any] | None):
                 tk.h.flash_success(_("The story was saved."))
                 return tk.redirect_to("regionaliot_stories.read", name=saved["name"])
     return tk.render("regionaliot/stories/edit.html", {
-        "data": data, "errors": errors, "preview": preview, "story": story})
+        "data": data, "errors": errors, "preview": preview, "story": story, "pick": pick,
+        "picker_resources": _picker_resources(context),
+        "picker_columns": _picker_columns(context, pick.get("resource", "")),
+        "aggregations": PICKER_AGGREGATIONS, "charts": svg.CHART_TYPES[:2]})
 
 
 def new():
