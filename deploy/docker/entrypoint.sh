@@ -64,9 +64,12 @@ wait_for() {  # wait_for WHAT SECONDS COMMAND...
   done
 }
 
+# SERVICES_TIMEOUT (default 900 s): the collection exists only after solr-init, which on a
+# loaded 2-core host took more than the 3 minutes once allowed here; `migrate` (restart: no)
+# then gave up and the stack never came up without a hand restart.
 wait_for_services() {
-  wait_for "PostgreSQL at $PG_HOST:$PG_PORT" 120 pg_isready -q -h "$PG_HOST" -p "$PG_PORT"
-  wait_for "Solr at ${SOLR_HOST:-solr}" 180 curl -sf "http://${SOLR_HOST:-solr}:${SOLR_PORT:-8983}/solr/ckan/admin/ping"
+  wait_for "PostgreSQL at $PG_HOST:$PG_PORT" "${SERVICES_TIMEOUT:-900}" pg_isready -q -h "$PG_HOST" -p "$PG_PORT"
+  wait_for "Solr at ${SOLR_HOST:-solr}" "${SERVICES_TIMEOUT:-900}" curl -sf "http://${SOLR_HOST:-solr}:${SOLR_PORT:-8983}/solr/ckan/admin/ping"
 }
 
 # The migrate role leaves this in the shared filestore volume once this image's migrations
