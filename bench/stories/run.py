@@ -51,6 +51,9 @@ def parse_args(argv=None):
     p.add_argument("--pure-rows", type=int, default=200_000,
                    help="rows the pure path reads (its max_rows; the default is the "
                         "portal's: beyond it, the pure path does not count at all)")
+    p.add_argument("--resource", default="",
+                   help="reuse this filled DataStore table of the bench profile (a previous "
+                        "run's, same generator) instead of filling a new one")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     return p.parse_args(argv)
 
@@ -107,6 +110,23 @@ def fill(resource_id: str, rows: int, seed: int = 9) -> float:
     return time.perf_counter() - started
 
 
+def scripts(client, html: str) -> dict:
+    """The story page's scripts (every <script src> of this site): bytes and gzipped."""
+    import gzip
+    import re
+
+    total = packed = 0
+    names = []
+    for src in re.findall(r'<script[^>]+src="([^"]+)"', html):
+        if src.startswith(("http://", "https://", "//")):
+            continue
+        body = client.get(src).get_data()
+        total += len(body)
+        packed += len(gzip.compress(body, 9))
+        names.append(src.split("?")[0].rsplit("/", 1)[-1])
+    return {"files": names, "bytes": total, "gzipped_bytes": packed}
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -160,13 +180,21 @@ def main(argv=None) -> int:
                                                  {"name": "bench-stories-org",
                                                   "title": "ベンチ市"})
         name = f"bench-stories-{int(time.time())}"
-        dataset = tk.get_action("package_create")(dict(context), {
-            "name": name, "title": "ベンチ 100万行", "owner_org": "bench-stories-org"})
-        table = tk.get_action("datastore_create")(dict(context), {
-            "resource": {"package_id": dataset["id"], "name": "100万行"},
-            "fields": fields(), "force": True})
-        resource_id = table["resource_id"]
-        result["load_seconds"] = round(fill(resource_id, args.rows), 1)
+        if args.resource:
+            resource_id = args.resource
+            result["reused_table"] = resource_id
+        else:
+            dataset = tk.get_action("package_create")(dict(context), {
+                "name": name, "title": "ベンチ 100万行", "owner_org": "bench-stories-org"})
+            table = tk.get_action("datastore_create")(dict(context), {
+                "resource": {"package_id": dataset["id"], "name": "100万行"},
+                "fields": fields(), "force": True})
+            resource_id = table["resource_id"]
+            result["load_seconds"] = round(fill(resource_id, args.rows), 1)
+        # A signed-in reader's request goes through CKAN's whole path (answers.py serves
+        # anonymous readers only): the same figures from Redis, for the ratio.
+        token = tk.get_action("api_token_create")(dict(site, user=admin.name), {
+            "user": admin.name, "name": "bench-stories"})["token"]
         blocks = [dict(block, resource=resource_id) for _name, block in BLOCKS]
         story = tk.get_action("regionaliot_story_create")(dict(context), {
             "name": name, "title": "ベンチ", "organizations": ["bench-stories-org"],
@@ -177,10 +205,11 @@ def main(argv=None) -> int:
 
     client = Client(wsgi)  # with CKAN's middleware (locale, root path), as served
 
-    def chart(index: int) -> float:
+    def chart(index: int, headers: dict | None = None) -> float:
         start = time.perf_counter()
         response = client.get("/api/3/action/regionaliot_chart_data",
-                              query_string={"id": story["id"], "block": index})
+                              query_string={"id": story["id"], "block": index},
+                              headers=headers or {})
         elapsed = (time.perf_counter() - start) * 1000
         assert response.status_code == 200, response.get_data(as_text=True)[:500]
         response.close()
@@ -194,8 +223,11 @@ def main(argv=None) -> int:
             with app.app_context():
                 cache.rows_changed(resource_id)
             cold.append(chart(index))
-        cached = [chart(index) for _ in range(args.repeats)]
-        sql_figures[label] = {"cold": summary(cold), "cached": summary(cached)}
+        cached = [chart(index) for _ in range(args.repeats)]  # anonymous: answers.py
+        signed_in = [chart(index, {"Authorization": token})
+                     for _ in range(max(10, args.repeats // 2))]
+        sql_figures[label] = {"cold": summary(cold), "cached": summary(cached),
+                              "cached_signed_in": summary(signed_in)}
         print(label, sql_figures[label], flush=True)
     result["chart_data_sql"] = sql_figures
 
@@ -207,6 +239,22 @@ def main(argv=None) -> int:
         assert response.status_code == 200
     result["story_page_cached"] = summary(page)
     print("page", result["story_page_cached"], flush=True)
+    result["story_page_scripts"] = scripts(client, response.get_data(as_text=True))
+    print("scripts", result["story_page_scripts"], flush=True)
+
+    # Rows changed: the signal's background job computes every block of the story (what
+    # a reader waited for before; now the job does, and readers get the cache).
+    from ckanext.regionaliot.stories import jobs
+
+    refresh: list[float] = []
+    for _ in range(max(1, args.cold - 1)):
+        with app.app_context(), app.test_request_context():
+            cache.rows_changed(resource_id)
+            start = time.perf_counter()
+            jobs.refresh(resource_id)
+            refresh.append((time.perf_counter() - start) * 1000)
+    result["background_refresh_all_blocks"] = summary(refresh)
+    print("refresh", result["background_refresh_all_blocks"], flush=True)
 
     # The baseline: the same blocks through the rows (datastore_search pages) and Python.
     config["ckanext.regionaliot.stories.max_rows"] = args.pure_rows
@@ -214,7 +262,7 @@ def main(argv=None) -> int:
     with app.app_context(), app.test_request_context():
         res = tk.get_action("resource_show")({"user": admin.name}, {"id": resource_id})
         for label, block in BLOCKS:
-            if label not in ("sum", "pyramid"):
+            if label not in ("sum", "pyramid") or args.pure <= 0:
                 continue
             times = []
             for _ in range(args.pure):
@@ -227,6 +275,9 @@ def main(argv=None) -> int:
                            "groups": len(figures.rows)}
             print("pure", label, pure[label], flush=True)
     result["chart_data_pure"] = pure
+    result["cached_ratio_signed_in_over_anonymous_p95"] = {
+        label: round(v["cached_signed_in"]["p95_ms"] / v["cached"]["p95_ms"], 1)
+        for label, v in sql_figures.items()}
     result["cold_ratio_pure_over_sql"] = {
         label: round(pure[label]["cold"]["p50_ms"] / sql_figures[label]["cold"]["p50_ms"], 1)
         for label in pure}
