@@ -152,6 +152,9 @@ def test_rows_added_by_upsert_are_found_by_japanese_words(create_with_upload, sy
     # One-character runs take two positions each: the 8,192nd lands on the last one, 16,383
     # (PostgreSQL clamps any later position to it, so one too many shows as an extra lexeme).
     " ".join(chr(0x4E00 + i) for i in range(8200)),
+    # A three-character run that starts on the last position: only its first bigram fits
+    # (lexemes are taken in sorted order: 鼀鼁鼂 sorts after the 8,191 one-character ones).
+    pytest.param(" ".join(chr(0x4E00 + i) for i in range(8191)) + " 鼀鼁鼂", id="straddles"),
 ])
 def test_the_sql_bigrams_are_the_pythons(text):
     with get_write_engine().begin() as conn:
