@@ -149,7 +149,13 @@ class CachedAnswers:
             seen["status"], seen["headers"] = status, headers
             return start_response(status, headers, exc_info)
 
-        chunks = list(self.app(environ, capture))
+        answer = self.app(environ, capture)
+        try:
+            chunks = list(answer)
+        finally:  # WSGI: the server would have closed it; we read it, so we close it
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()
         if str(seen.get("status", "")).startswith("200"):
             try:
                 body = b"".join(chunks).decode("utf-8")
