@@ -130,7 +130,7 @@ def portal(request, reset_db_with_plugins, reset_index, tmp_path_factory) -> Por
          "--timeout", "120", "--chdir", str(ROOT / "deploy"), "wsgi:application"],
         env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # CKAN's start takes minutes on a loaded 2-core machine
         while True:
             try:
                 get_json(url + "/api/3/action/status_show")

@@ -80,10 +80,8 @@ def story_staff(request, browser, portal):
     context.set_default_timeout(15_000)
     page = context.new_page()
     errors: list[str] = []
-    # Console errors of the form's script and uncaught exceptions (the signed-in header's
-    # gravatar image is refused by the CSP: not this page's doing).
-    page.on("console", lambda m: m.type == "error" and "gravatar" not in m.text
-            and errors.append(m.text))
+    # Console errors of the form's script and uncaught exceptions.
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(portal.url + "/user/login")
     page.fill("#field-login", name)

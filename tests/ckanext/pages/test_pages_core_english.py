@@ -3,6 +3,7 @@ that it is translated: the follow button, the filters' close link, the activity 
 filter and the resource page's remaining rows (tests/i18n checks every page type)."""
 from __future__ import annotations
 
+import ckan.plugins.toolkit as tk
 import pytest
 from bs4 import BeautifulSoup
 from ckan.tests import factories
@@ -29,6 +30,12 @@ def test_follow_close_activity_types_and_resource_rows_are_translated(app):
 
     follow = page(app, "/dataset/toilet", **login).select_one('a[hx-post*="follow"]')
     assert follow.get_text(strip=True) == "フォロー"
+    # A signed-in header's picture is no gravatar.com image (nothing from outside the portal);
+    # a token-signed request draws no picture, so the header's helper is asked directly.
+    citizen = factories.User(image_url="")  # no picture of their own
+    with app.flask_app.test_request_context():
+        picture = str(tk.h.user_image(citizen["name"], size=22))
+    assert "gravatar" not in picture and "user-image" in picture
     for url in ("/dataset/", "/organization/soja", "/group/sonota"):
         assert page(app, url).select_one(".hide-filters .text").get_text(strip=True) == "閉じる", url
 
