@@ -120,8 +120,9 @@ def test_rows_added_by_upsert_are_found_by_japanese_words(create_with_upload, sy
     # A table loaded before the trigger existed: the command gives it its trigger.
     with get_write_engine().begin() as conn:
         conn.exec_driver_sql(f'DROP TRIGGER {hooks.GRAMS_TRIGGER} ON "{rid}"')
-    assert hooks.add_missing_grams_triggers() == [rid]
-    assert hooks.add_missing_grams_triggers() == []
+    # Other tests' tables may be in the same DataStore: only this one is asserted.
+    assert rid in hooks.add_missing_grams_triggers()
+    assert rid not in hooks.add_missing_grams_triggers()  # it has its trigger now
     call_action("datastore_upsert", resource_id=rid, method="insert", force=True,
                 records=[{"NO": "0000000099", "名称": "新見市立新見図書館"}])
     found = call_action("datastore_search", resource_id=rid, q="図書館")["records"]

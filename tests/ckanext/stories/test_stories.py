@@ -131,7 +131,7 @@ def test_actions_and_who_may_write_and_read(app, basin):
     assert "organizations" in refused.value.error_dict
     story = as_user(editor, "regionaliot_story_create", **story_data(basin))
     assert story["state"] == "draft" and story["organizations"][0]["name"] == "kasaoka"
-    assert len(story["blocks"]) == 7 and story["resources"][0] == basin["population"]["id"]
+    assert len(story["blocks"]) == 9 and story["resources"][0] == basin["population"]["id"]
 
     # A draft: its author and staff see it; anyone else is told it does not exist.
     for reader in (None, plain, other):
