@@ -8,10 +8,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from markupsafe import Markup
 
-from ckanext.regionaliot.lib.i18n import current_lang
-from ckanext.regionaliot.lib.memo import Memo
-
-from . import home, pages
+from . import home, jsonld, pages
 
 __all__ = [
     # issue 7: organization, group, dataset and resource pages
@@ -53,25 +50,11 @@ def dataset_display_name(next_helper: Callable[..., Any], package: Any) -> str:
     return next_helper(package)
 
 
-# The dataset page's schema.org JSON-LD (ckanext-dcat's structured_data) serialises the
-# dataset through rdflib on every view: ~1/6 of the page's server time (bench/web profile).
-# Kept per dataset version (metadata_modified changes with every edit of it or its
-# resources) and language, for anonymous readers of public datasets only: a signed-in
-# reader may see fields or datasets others may not. An organization renamed shows in it
-# within the TTL.
-_JSONLD_SECONDS = 300
-_jsonld = Memo(maxsize=512, ttl=_JSONLD_SECONDS)
-
-
 def regionaliot_structured_data(dataset_dict: dict[str, Any]) -> str:
-    """ckanext-dcat's h.structured_data (templates/package/read_base.html calls this one
-    only where the structured_data plugin draws its block)."""
-    make = tk.h.structured_data
-    if (tk.current_user.is_authenticated or dataset_dict.get("private")
-            or not dataset_dict.get("id") or not dataset_dict.get("metadata_modified")):
-        return make(dataset_dict)
-    key = (dataset_dict["id"], dataset_dict["metadata_modified"], current_lang())
-    return _jsonld.get(key, lambda: make(dataset_dict))
+    """ckanext-dcat's h.structured_data, kept and made cheaper (jsonld.py);
+    templates/package/read_base.html calls it only where the structured_data plugin draws
+    its block."""
+    return jsonld.dataset_jsonld(dataset_dict)
 
 
 @tk.chained_helper

@@ -8,10 +8,12 @@ import json
 
 import ckan.plugins.toolkit as tk
 import pytest
+import rdflib
 from bs4 import BeautifulSoup
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
-from ckanext.regionaliot import helpers
+from ckanext.regionaliot import jsonld
+from rdflib.compare import isomorphic
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
@@ -30,12 +32,12 @@ def names(app, url, status=200, **kwargs) -> list[str]:
 
 def kept() -> str:
     """Every JSON-LD document kept, as readable text (they are stored \\u-escaped)."""
-    return json.dumps([json.loads(v) for v in helpers._jsonld._cache.values()],
+    return json.dumps([json.loads(v) for v in jsonld.kept.values()],
                       ensure_ascii=False)
 
 
 def test_json_ld_kept_per_version_and_never_for_a_private_dataset(app):
-    helpers._jsonld.clear()
+    jsonld.kept.clear()
     admin = factories.SysadminWithToken()
     org = factories.Organization(users=[{"name": admin["name"], "capacity": "admin"}])
     login = {"headers": {"Authorization": admin["token"]}}
@@ -115,3 +117,28 @@ def test_the_dataset_page_blocks_read_the_current_rows_in_one_statement_each(app
     html = app.get("/dataset/three-files").body
     assert 'data-status="success"' in html and "三つ目を読む" not in html
     assert "回答された要望" in html and "非表示" not in html
+
+
+def test_json_ld_is_what_dcat_writes_for_each_dataset_in_turn(test_request_context):
+    """One serializer per thread serves every dataset: each gets exactly ckanext-dcat's own
+    JSON-LD, with nothing of the dataset serialised before it."""
+    admin = factories.Sysadmin()
+    org = factories.Organization()
+    made = [call_action("package_create", {"user": admin["name"]}, owner_org=org["id"],
+                        name=name, title=title, category="shiho-anzen-kankyo")
+            for name, title in (("hinanjo", "避難所一覧"), ("aed", "AED設置箇所"))]
+    with test_request_context():
+        for pkg in (*made, made[0]):
+            shown = call_action("package_show", id=pkg["id"])
+            ours, dcat = jsonld.serialize(shown), tk.h.structured_data(shown)
+            # Equal graphs (blank nodes get fresh ids in each serialisation).
+            assert isomorphic(graph(ours), graph(dcat)), pkg["title"]
+            titles = {str(o) for o in graph(ours).objects(None, SDO_NAME)}
+            assert ("AED設置箇所" in titles) == (pkg is made[1]), titles
+
+
+SDO_NAME = rdflib.URIRef("http://schema.org/name")
+
+
+def graph(text: str) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=text, format="json-ld")

@@ -37,6 +37,11 @@ class Memo:
                 self._cache[key] = value
         return value
 
+    def values(self) -> list[Any]:
+        """What is kept now (for tests and diagnostics)."""
+        with self._lock:
+            return list(self._cache.values())
+
     def clear(self) -> None:
         with self._lock:
             self._cache.clear()
