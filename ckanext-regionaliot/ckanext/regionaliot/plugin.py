@@ -11,7 +11,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from . import pages, search
+from . import pages, search, static_bundles
 from .lib import templates
 
 
@@ -24,6 +24,7 @@ from .lib import templates
 # DefaultTranslation supplies i18n_directory/domain: one catalogue for every feature.
 class RegionalIoTPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
     p.implements(p.ITranslation, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
@@ -36,6 +37,10 @@ class RegionalIoTPlugin(p.SingletonPlugin, DefaultTranslation):
             config["plugin_template_paths"], templates.core_templates_dir())
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "regionaliot")
+
+    # IConfigurable: after every plugin's update_config has registered its assets.
+    def configure(self, config):
+        static_bundles.build_once(config)
 
     # IPackageController
     def before_dataset_search(self, search_params):
