@@ -106,24 +106,25 @@ restore_db() {  # restore_db DUMP DB: a fresh database (see deploy/backup.sh), o
 cmd_restore() {
   [ -n "$FILE" ] && [ -r "$FILE" ] || fail "no readable backup at '${FILE}': make restore STACK=production FILE=var/production/backups/regionaliot-production-....tar.gz"
   DB=$(need_running db); WEB=$(need_running web1)
-  local stage
-  stage=$(mktemp -d "$DATA/production/.restore.XXXXXX")
-  trap 'rm -rf "$stage"' EXIT
-  tar -xzf "$FILE" -C "$stage" || fail "$FILE is not a readable archive"
-  [ "$(sed -n 's/^format=//p' "$stage/manifest.txt" 2>/dev/null)" = "$FORMAT" ] || fail "$FILE is not a regionaliot backup (no $FORMAT manifest)"
+  # STAGE is global, not local: the EXIT trap runs after this function returned, where a
+  # local is unset (set -u failed a restore that had succeeded, "stage: unbound variable").
+  STAGE=$(mktemp -d "$DATA/production/.restore.XXXXXX")
+  trap 'rm -rf "$STAGE"' EXIT
+  tar -xzf "$FILE" -C "$STAGE" || fail "$FILE is not a readable archive"
+  [ "$(sed -n 's/^format=//p' "$STAGE/manifest.txt" 2>/dev/null)" = "$FORMAT" ] || fail "$FILE is not a regionaliot backup (no $FORMAT manifest)"
   local member
   for member in ckan.dump datastore.dump; do
-    [ -s "$stage/$member" ] || fail "$FILE lacks $member"
-    podman exec -i "$DB" pg_restore --list <"$stage/$member" >/dev/null 2>&1 || fail "$member in $FILE is damaged"
+    [ -s "$STAGE/$member" ] || fail "$FILE lacks $member"
+    podman exec -i "$DB" pg_restore --list <"$STAGE/$member" >/dev/null 2>&1 || fail "$member in $FILE is damaged"
   done
-  [ -d "$stage/filestore" ] || fail "$FILE lacks filestore/"
+  [ -d "$STAGE/filestore" ] || fail "$FILE lacks filestore/"
 
   say "Restoring $FILE into the production stack $PROJECT"
   # The filestore first, while web1 still runs (the volume is reached through it): the old
   # files go, the marker that the migrations ran stays.
   podman exec "$WEB" find /srv/data/storage -mindepth 1 -maxdepth 1 ! -name .regionaliot-migrated -exec rm -rf {} + \
     || fail "emptying the filestore"
-  tar -C "$stage/filestore" -cf - . | podman exec -i "$WEB" tar -C /srv/data/storage -xf - --no-same-owner \
+  tar -C "$STAGE/filestore" -cf - . | podman exec -i "$WEB" tar -C /srv/data/storage -xf - --no-same-owner \
     || fail "copying the filestore into $WEB"
   local service c stopped=()
   for service in "${CKAN_SERVICES[@]}"; do
@@ -131,22 +132,22 @@ cmd_restore() {
     [ "$service" = web1 ] && continue
     podman stop -t 20 "$c" >/dev/null; stopped+=("$c")
   done
-  restore_db "$stage/ckan.dump" ckan_default
-  restore_db "$stage/datastore.dump" datastore_default
+  restore_db "$STAGE/ckan.dump" ckan_default
+  restore_db "$STAGE/datastore.dump" datastore_default
   # A backup from another release is migrated forward (the migrate role: minutes, it loads
   # CKAN once per plugin chain), only if its migrations differ from this image's.
-  if [ "$(sed -n 's/^migrations=//p' "$stage/manifest.txt")" != "$(podman exec "$WEB" cat /srv/data/storage/.regionaliot-migrated)" ]; then
+  if [ "$(sed -n 's/^migrations=//p' "$STAGE/manifest.txt")" != "$(podman exec "$WEB" cat /srv/data/storage/.regionaliot-migrated)" ]; then
     say "  the backup's migrations differ from this image's: migrating"
-    podman exec "$WEB" regionaliot-entrypoint migrate >"$stage/migrate.log" 2>&1 \
-      || { tail -5 "$stage/migrate.log" >&2; fail "migrating the restored databases"; }
+    podman exec "$WEB" regionaliot-entrypoint migrate >"$STAGE/migrate.log" 2>&1 \
+      || { tail -5 "$STAGE/migrate.log" >&2; fail "migrating the restored databases"; }
   else
     # DataStore grants are database-level: pg_dump does not carry them.
-    podman exec "$WEB" ckan -c /srv/data/ckan.ini datastore set-permissions 2>"$stage/grants.log" \
-      | psql_db datastore_default >>"$stage/grants.log" 2>&1 || { tail -5 "$stage/grants.log" >&2; fail "datastore set-permissions"; }
+    podman exec "$WEB" ckan -c /srv/data/ckan.ini datastore set-permissions 2>"$STAGE/grants.log" \
+      | psql_db datastore_default >>"$STAGE/grants.log" 2>&1 || { tail -5 "$STAGE/grants.log" >&2; fail "datastore set-permissions"; }
   fi
   # --clear: documents of datasets that no longer exist must not stay findable.
-  podman exec "$WEB" ckan -c /srv/data/ckan.ini search-index rebuild --clear --quiet >"$stage/index.log" 2>&1 \
-    || { tail -5 "$stage/index.log" >&2; fail "ckan search-index rebuild"; }
+  podman exec "$WEB" ckan -c /srv/data/ckan.ini search-index rebuild --clear --quiet >"$STAGE/index.log" 2>&1 \
+    || { tail -5 "$STAGE/index.log" >&2; fail "ckan search-index rebuild"; }
   # Pooled connections pointed at the dropped databases: every CKAN process starts again.
   podman restart -t 20 "$WEB" >/dev/null
   [ ${#stopped[@]} -eq 0 ] || podman start "${stopped[@]}" >/dev/null
@@ -154,12 +155,13 @@ cmd_restore() {
   local now key want got bad=""
   now=$(counts) || fail "counting the restored data"
   for key in datasets packages resources uploads organizations users datastore_tables files; do
-    want=$(sed -n "s/^$key=//p" "$stage/manifest.txt"); got=$(sed -n "s/^$key=//p" <<<"$now")
+    want=$(sed -n "s/^$key=//p" "$STAGE/manifest.txt"); got=$(sed -n "s/^$key=//p" <<<"$now")
     [ "$want" = "$got" ] || bad+=" $key: backup $want, restored $got;"
   done
   [ -z "$bad" ] || fail "restored data differs from the manifest:$bad"
   say "Restored the production stack $PROJECT from $FILE:"
   sed 's/^/  /' <<<"$now"
+  rm -rf "$STAGE"; trap - EXIT
 }
 
 CMD=${1:-}; [ $# -gt 0 ] && shift
