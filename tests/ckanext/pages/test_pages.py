@@ -126,7 +126,9 @@ def test_english_pages_show_english_titles_and_fall_back_to_japanese(app, kurash
     search = page(app, "/en/dataset/")
     titles = [a.get_text(strip=True) for a in search.select(".dataset-heading a")]
     assert sorted(titles) == ["AED locations", "議事録一覧"]
-    assert "Where the AEDs are" in search.text
+    assert "Where the AEDs are" in search.text and "AEDの一覧" not in search.text
+    # A Japanese page shows the notes CKAN's template made (no second markdown pass).
+    assert "AEDの一覧" in page(app, "/dataset/").select_one(".dataset-item:has(a[href$='kurashiki-aed'])").text
     org_facet = search.select_one("a[href*='organization=kurashiki']")
     assert "Kurashiki City" in org_facet.get_text()
     assert "AED locations" in search.select_one("a[href*='standard_dataset=aed']").get_text()
