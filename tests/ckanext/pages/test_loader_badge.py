@@ -17,6 +17,12 @@ def badges(app, url, **kwargs) -> list[str]:
     return [b.get_text(" ", strip=True) for b in soup.select("li.resource-item .loader-badge")]
 
 
+def resource_badges(app, url, **kwargs) -> list[str]:
+    soup = BeautifulSoup(app.get(url, status=200, **kwargs).body, "html.parser")
+    assert "127.0.0.1:9/aed.csv" in soup.select_one(".resource-url-analytics")["href"]
+    return [b.get_text(" ", strip=True) for b in soup.select(".module-content .loader-badge")]
+
+
 def test_a_failed_load_is_shown_to_editors_only(app):
     editor = factories.UserWithToken()
     org = factories.Organization(users=[{"name": editor["name"], "capacity": "editor"}])
@@ -32,3 +38,8 @@ def test_a_failed_load_is_shown_to_editors_only(app):
     assert badges(app, "/dataset/aed") == []
     reader = factories.UserWithToken()
     assert badges(app, "/dataset/aed", headers={"Authorization": reader["token"]}) == []
+
+    resource = f"/dataset/aed/resource/{pkg['resources'][0]['id']}"
+    assert len(resource_badges(app, resource, headers={"Authorization": editor["token"]})) == 1
+    assert resource_badges(app, resource) == []
+    assert resource_badges(app, resource, headers={"Authorization": reader["token"]}) == []
