@@ -12,7 +12,9 @@ and every check runs on whole columns with ``pyarrow.compute``:
 - blank rows, required cells, the Japan bounds of coordinates and formula-like cells are
   masks; only the rows they flag are turned into Python strings, and the row path's own
   code (``Plan.even_out``, ``pair_findings``, ``formula_findings``, ``duplicates``,
-  ``primary_key``) writes their findings.
+  ``primary_key``) writes their findings;
+- the cross-field checks of the file's standard (``Plan.cross``) get the few columns they
+  read as Python strings, once per chunk.
 
 Findings are identical to the row path's, in the same order (rows are handed to the checks
 in the row path's chunks, so even a report capped by ``max_findings`` keeps the same ones).
@@ -51,6 +53,11 @@ ENCODINGS = COLUMNAR_ENCODINGS
 # A chunk of the row path ends early once it has read engine.CHUNK_CHARS characters; a
 # chunk that could come near it (with the reader's 1 MiB blocks read ahead) is left to it.
 CHUNK_BYTES_SAFE = 14 << 20
+# Quoted cells of a block matched one by one (bytes.find, C speed between them) up to this
+# many; beyond, one regex pass over the whole block.
+QUOTED_ONE_BY_ONE = 2000
+# Ragged rows of a block put in their place by slicing up to this many, beyond by one take.
+SPLICE_MAX = 64
 
 STRING = pa.string()
 
@@ -100,7 +107,9 @@ def _python_space_class() -> str:
     """Every character Python's ``\\s`` matches in a str pattern, as the inside of an RE2
     character class (RE2's own ``\\s`` is ASCII only). None lies beyond U+3000 (a test
     checks all of Unicode)."""
-    spaces = [c for c in range(0x3001) if re.match(r"\s", chr(c))]
+    # str.isspace is exactly what re's \s tests in a str pattern (Py_UNICODE_ISSPACE), and
+    # about 50 times cheaper to ask 12,289 times at import.
+    spaces = [c for c in range(0x3001) if chr(c).isspace()]
     parts, start = [], None
     for i, code in enumerate(spaces):
         if start is None:
@@ -250,6 +259,168 @@ def arrow_kernel(pred: Callable[[str], Any]) -> Kernel | None:
     return None
 
 
+# ------------------------------------------------------------------ predicates implied by others
+#
+# A field's predicates often say the same thing twice: the schema's phone pattern and the
+# phone check's (the same OpenDataTools rule), an ID's ^[0-9A-Za-z]+$ and the ID check's
+# [0-9A-Za-z][0-9A-Za-z_\-.]*. A predicate implied by another one that has a kernel needs
+# no pass of its own over the column (a regex pass is ~0.1 µs a value): a value the kernel
+# vouches for fully matches the other's pattern, so Python's re accepts it too.
+
+
+def _class_end(text: str, start: int) -> int:
+    """Index just past the character class opening at ``text[start]`` ("["), or -1."""
+    i = start + 1
+    if text[i:i + 1] == "^":
+        i += 1
+    if text[i:i + 1] == "]":
+        i += 1
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == "]":
+            return i + 1
+        i += 1
+    return -1
+
+
+def _top_level(text: str):
+    """(index, character) of each character of a regex outside classes and groups, escapes
+    skipped; None for an unbalanced pattern."""
+    out = []
+    depth = 0
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            if depth == 0:
+                out.append((i, text[i:i + 2]))
+            i += 2
+            continue
+        if char == "[":
+            end = _class_end(text, i)
+            if end < 0:
+                return None
+            if depth == 0:
+                out.append((i, text[i:end]))
+            i = end
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif depth == 0:
+            out.append((i, char))
+        i += 1
+    return out if depth == 0 else None
+
+
+def _closing_paren(text: str) -> int:
+    """Index of the parenthesis closing the one that opens ``text``, or -1."""
+    depth = 0
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i = _class_end(text, i)
+            if i < 0:
+                return -1
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+_BACKREF_RE = re.compile(r"\\[0-9]|\(\?P=")
+
+
+def anchored_core(pred: Callable[[str], Any]) -> str | None:
+    """The regex whose whole values a predicate accepts, when it is ``fullmatch`` of a
+    pattern or ``match`` of one ending in ``$`` (Python's ``$`` also lets a final newline
+    through: the core is what both accept), without its anchors and one group around all
+    of it; None when the predicate is not such a regex, when its anchors bind only one
+    alternative (^a|b$), or when it refers back to a group."""
+    owner = getattr(pred, "__self__", None)
+    name = getattr(pred, "__name__", "")
+    if not isinstance(owner, re.Pattern) or name not in ("match", "fullmatch") or \
+            not isinstance(owner.pattern, str) or owner.flags & ~re.UNICODE or \
+            _BACKREF_RE.search(owner.pattern):
+        return None
+    body = owner.pattern
+    lead = len(body) - len(body.lstrip("^"))
+    body = body[lead:]
+    trail = 0
+    # a final "$" that is not escaped (an even number of backslashes before it)
+    while body.endswith("$") and (len(body) - 1 - len(body[:-1].rstrip("\\"))) % 2 == 0:
+        body = body[:-1]
+        trail += 1
+    tokens = _top_level(body)
+    if not body or tokens is None or any(token in ("^", "$") for _, token in tokens):
+        return None
+    if (lead or trail) and any(token == "|" for _, token in tokens):
+        return None  # ^a|b$: each anchor holds one alternative only
+    if name == "match" and not trail:
+        return None  # a prefix match
+    while body.startswith("(") and (body.startswith("(?:") or not body.startswith("(?")) \
+            and _closing_paren(body) == len(body) - 1:
+        body = body[3:-1] if body.startswith("(?:") else body[1:-1]
+        tokens = _top_level(body)
+        if not body or tokens is None or any(token in ("^", "$") for _, token in tokens):
+            return None
+    return body
+
+
+# One class of ASCII characters (no negation, no \d \w \s, which are Unicode in Python),
+# repeated at least once.
+_ONE_CLASS_RE = re.compile(r"(\[(?!\^)(?:[ -\[\^-~]|\\[^0-9A-Za-z])+\])"
+                           r"(\+|\{([1-9][0-9]*)\}|\{([1-9][0-9]*),([0-9]+)\})")
+
+
+def implies(kept: Callable[[str], Any], other: Callable[[str], Any]) -> bool:
+    """True when every whole value ``kept``'s pattern accepts is accepted by ``other``: the
+    same core, or ``kept`` one class of ASCII characters repeated at least once
+    ([0-9A-Za-z]+, [0-9]{6}) and ``other`` a class, then optionally a class repeated (X+, X*,
+    XY*), each holding every character of ``kept``'s class (asked of Python's re itself)."""
+    a, b = anchored_core(kept), anchored_core(other)
+    if a is None or b is None:
+        return False
+    if a == b:
+        return True
+    single = _ONE_CLASS_RE.fullmatch(a)
+    if single is None or not b.startswith("["):
+        return False
+    members = [chr(c) for c in range(0x80) if re.fullmatch(single.group(1), chr(c))]
+    if not members:
+        return False
+    first_end = _class_end(b, 0)
+    if first_end < 0:
+        return False
+    classes = [b[:first_end]]
+    rest = b[first_end:]
+    if rest not in ("+", "*", ""):
+        second_end = _class_end(rest, 0) if rest.startswith("[") else -1
+        if second_end < 0 or rest[second_end:] != "*":
+            return False
+        classes.append(rest[:second_end])
+    elif rest == "" and (single.group(2) != "{1}"):
+        return False  # exactly one character
+    try:
+        return all(re.fullmatch(cls, char) for cls in classes for char in members)
+    except re.error:
+        return False
+
+
 class ColumnCheck:
     """A FieldCheck's predicates split into Arrow kernels and those left to Python."""
 
@@ -257,12 +428,16 @@ class ColumnCheck:
         self.check = check
         self.kernels: list[Kernel] = []
         self.python: list[Callable[[str], Any]] = []
+        with_kernel: list[Callable[[str], Any]] = []
         for pred in check.preds:
+            if any(implies(kept, pred) for kept in with_kernel):
+                continue  # a kernel already vouches for it
             kernel = arrow_kernel(pred)
             if kernel is None:
                 self.python.append(pred)
             else:
                 self.kernels.append(kernel)
+                with_kernel.append(pred)
         self.missing = None if check.missing == {""} else \
             strings(sorted(check.missing))
         # Few distinct values: the kernels run on those (hashing is cheaper than a regex).
@@ -274,12 +449,13 @@ class ColumnCheck:
         # Missing values other than "" are left out of the checks but not of the pair check.
         self.missing_outside = set(check.missing) - {""}
 
-    def suspects(self, values: pa.Array) -> set[str]:
+    def suspects(self, values: pa.Array, among: bool = False) -> set[str]:
         """FieldCheck.suspects: the distinct values that may have a finding (a finding
-        depends on the value alone)."""
+        depends on the value alone). ``among``: ``values`` also holds missing values, which
+        are never suspects."""
         check = self.check
         if check.scan_all:
-            return set(pc.unique(values).to_pylist()) - check.good
+            return set(pc.unique(values).to_pylist()) - check.good - (check.missing if among else set())
         if not (self.kernels or self.python or self.japan is not None or
                 (check.range is not None and check.range != (None, None))):
             return set()  # nothing to test (a required column, say)
@@ -304,6 +480,8 @@ class ColumnCheck:
             if failed:
                 bad |= failed
                 passing = passing.filter(pc.invert(pc.is_in(passing, value_set=strings(list(failed)))))
+        if among:
+            bad -= check.missing
         japan = self.japan
         if japan is not None:
             self.outside.update(bad)  # not plain numbers: Plan.pair_findings decides
@@ -312,20 +490,25 @@ class ColumnCheck:
             if lo is not None or hi is not None or japan is not None:
                 # Every value left passed the plain-number regex, so the cast is Python's float().
                 floats = pc.cast(passing, pa.float64())
-                if japan is not None:
+                # One pass for the extremes: the comparisons below only when they are needed.
+                extremes = pc.min_max(floats)
+                low, high = extremes["min"].as_py(), extremes["max"].as_py()
+                if japan is not None and not (japan[0] <= low and high <= japan[1]):
                     inside = pc.and_(pc.greater_equal(floats, number(japan[0])),
                                      pc.less_equal(floats, number(japan[1])))
                     if not pc.all(inside).as_py():
                         self.outside.update(pc.unique(passing.filter(pc.invert(inside))).to_pylist())
-            if lo is not None or hi is not None:
+            if (lo is not None and low <= lo) or (hi is not None and high >= hi):
                 out = None
                 if lo is not None:
                     out = pc.less_equal(floats, number(lo))
                 if hi is not None:
-                    high = pc.greater_equal(floats, number(hi))
-                    out = high if out is None else pc.or_(out, high)
+                    above = pc.greater_equal(floats, number(hi))
+                    out = above if out is None else pc.or_(out, above)
                 if pc.any(out).as_py():
                     bad.update(pc.unique(passing.filter(out)).to_pylist())
+                    if among:
+                        bad -= check.missing
         if bad and check.good:
             bad -= check.good
         return bad
@@ -365,7 +548,8 @@ def _cut(buffer: bytes) -> int:
         end = buffer.rfind(b"\r", 0, len(buffer) - 1) + 1  # old Mac line ends: not a \r\n cut
     if end == 0 or b'"' not in buffer:
         return end if end else -1
-    parity = buffer.count(b'"', 0, end) % 2
+    # numpy counts bytes ~10x faster than bytes.count (no memchr for a count)
+    parity = int(np.count_nonzero(np.frombuffer(buffer, dtype=np.uint8, count=end) == 34)) % 2
     tries = 0
     while end > 0 and parity and tries < 10_000:
         previous = buffer.rfind(b"\n", 0, end - 1) + 1
@@ -373,6 +557,16 @@ def _cut(buffer: bytes) -> int:
         end = previous
         tries += 1
     return end if end > 0 and not parity else -1
+
+
+def _check_utf8(block: bytes) -> None:
+    """Fallback unless ``block`` is valid UTF-8 (Arrow's validation, as its CSV reader's)."""
+    offsets = np.array([0, len(block)], dtype=np.int32)  # a block is at most MAX_BLOCK_BYTES
+    whole = pa.Array.from_buffers(pa.binary(), 1, [None, pa.py_buffer(offsets), pa.py_buffer(block)])
+    try:
+        whole.cast(STRING)
+    except pa.ArrowInvalid:
+        raise Fallback("undecodable") from None
 
 
 def _blocks(path: str, offset: int) -> Iterator[bytes]:
@@ -415,21 +609,26 @@ class BlockParser:
         self.encoding = table.encoding
         self.names = [f"c{i}" for i in range(self.tolerated)]
         self.quoted_field = _quoted_field_re(self.delimiter.encode())
+        # UTF-8 is checked once per block (_check_utf8), not cell by cell: a cell is a piece
+        # of the block cut at ASCII bytes, so it is valid UTF-8 when the block is.
         self.convert = pacsv.ConvertOptions(
             column_types={name: STRING for name in self.names},
-            strings_can_be_null=False, quoted_strings_can_be_null=False)
+            strings_can_be_null=False, quoted_strings_can_be_null=False, check_utf8=False)
 
     def parse(self, block: bytes) -> Parsed:
         if b"\x00" in block:
             raise Fallback("NUL")  # the row path names its line
         quoted = b'"' in block
-        if quoted and b'"' in self.quoted_field.sub(b"", block):
-            raise Fallback("quote outside a well-formed quoted cell")
+        # Line breaks inside quoted cells make pyarrow's parser track quotes across lines
+        # (about 20 % slower): only when a quoted cell has one.
+        multiline = quoted and self._quoted_cells(block)
         if self.encoding == "cp932":
             try:
                 block = block.decode("cp932").encode("utf-8")
             except UnicodeDecodeError:
                 raise Fallback("undecodable") from None
+        else:
+            _check_utf8(block)
         invalid: list[tuple[int | None, str]] = []
 
         def on_invalid(row) -> str:
@@ -443,12 +642,40 @@ class BlockParser:
                                                block_size=max(1 << 20, len(block) + 1)),
                 parse_options=pacsv.ParseOptions(
                     delimiter=self.delimiter, quote_char='"' if quoted else False,
-                    double_quote=True, escape_char=False, newlines_in_values=quoted,
+                    double_quote=True, escape_char=False, newlines_in_values=multiline,
                     ignore_empty_lines=False, invalid_row_handler=on_invalid),
                 convert_options=self.convert)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError) as exc:
             raise Fallback(f"pyarrow: {exc}") from None
         return self._even(table, invalid)
+
+    def _quoted_cells(self, block: bytes) -> bool:
+        """Fallback unless every quote of ``block`` belongs to a well-formed quoted cell;
+        True when a quoted cell holds a line break (or when that was not looked at).
+
+        A few quoted cells (the usual case) are found with bytes.find and matched one by
+        one; a block of many (every cell quoted) is matched in one ``sub``, as it was."""
+        quoted_field = self.quoted_field
+        match = quoted_field.match
+        find = block.find
+        multiline = False
+        at = find(b'"')
+        budget = QUOTED_ONE_BY_ONE
+        while at != -1:
+            budget -= 1
+            if budget < 0:  # a block of many quoted cells
+                if b'"' in quoted_field.sub(b"", block):
+                    raise Fallback("quote outside a well-formed quoted cell")
+                return True
+            # match() at a position still sees what precedes it (the pattern's lookbehind)
+            found = match(block, at)
+            if found is None:
+                raise Fallback("quote outside a well-formed quoted cell")
+            end = found.end()
+            if not multiline and (find(b"\n", at, end) != -1 or find(b"\r", at, end) != -1):
+                multiline = True
+            at = find(b'"', end)
+        return multiline
 
     def _even(self, table: pa.Table, invalid: list[tuple[int | None, str]]) -> Parsed:
         width, tolerated = self.width, self.tolerated
@@ -481,15 +708,6 @@ class BlockParser:
         ragged_at = sorted(bad_records)
         if ragged_at != bad_records:
             raise Fallback("ragged rows out of order")
-        order: list[int] = []
-        valid_index = 0
-        previous = 0
-        for k, record in enumerate(ragged_at):
-            order.extend(range(valid_index, valid_index + record - previous))
-            valid_index += record - previous
-            order.append(table.num_rows + k)
-            previous = record + 1
-        order.extend(range(valid_index, table.num_rows))
         if uneven:
             # a valid row's record index: its own index plus the ragged records before it
             shifted = []
@@ -503,10 +721,39 @@ class BlockParser:
                   for cells in ragged]
         extra = pa.table([strings(column) for column in zip(*evened, strict=True)],
                          names=table.column_names)
-        combined = pa.concat_tables([table, extra]).take(indices(order))
+        combined = _in_record_order(table, extra, ragged_at)
         uneven.extend(zip(bad_records, ragged, strict=True))
         uneven.sort(key=lambda item: item[0])
         return Parsed(combined, records, uneven)
+
+
+def _in_record_order(table: pa.Table, extra: pa.Table, ragged_at: list[int]) -> pa.Table:
+    """The valid rows (``table``) and the evened ragged ones (``extra``, at the sorted
+    record indices ``ragged_at``) in record order. A few ragged rows (the usual case): slices
+    between them, no copy (the chunk is made contiguous once, later); many: one take."""
+    if len(ragged_at) > SPLICE_MAX:
+        order: list[int] = []
+        valid_index = 0
+        previous = 0
+        for k, record in enumerate(ragged_at):
+            order.extend(range(valid_index, valid_index + record - previous))
+            valid_index += record - previous
+            order.append(table.num_rows + k)
+            previous = record + 1
+        order.extend(range(valid_index, table.num_rows))
+        return pa.concat_tables([table, extra]).take(indices(order))
+    pieces = []
+    valid_index = 0
+    previous = 0
+    for k, record in enumerate(ragged_at):
+        if record > previous:
+            pieces.append(table.slice(valid_index, record - previous))
+            valid_index += record - previous
+        pieces.append(extra.slice(k, 1))
+        previous = record + 1
+    if valid_index < table.num_rows:
+        pieces.append(table.slice(valid_index))
+    return pa.concat_tables(pieces)
 
 
 # ------------------------------------------------------------------ checking
@@ -543,12 +790,12 @@ class ColumnarRun:
                 held += parsed.records
                 while held >= chunk_rows:
                     whole = pa.concat_tables(pending)
-                    self._chunk(whole.slice(0, chunk_rows).combine_chunks(), base, uneven)
+                    self._chunk(whole.slice(0, chunk_rows), base, uneven)
                     base += chunk_rows
                     held -= chunk_rows
                     pending = [whole.slice(chunk_rows)] if held else []
             if held:
-                self._chunk(pa.concat_tables(pending).combine_chunks(), base, uneven)
+                self._chunk(pa.concat_tables(pending), base, uneven)
         except MemoryError:
             raise ReadError("too-large") from None
         finally:
@@ -560,7 +807,9 @@ class ColumnarRun:
         plan = self.plan
         report = self.report
         count = table.num_rows
-        columns = [column.combine_chunks() for column in table.columns]
+        # One copy at most: a column of one chunk is used as it is.
+        columns = [column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+                   for column in table.columns]
         sizes = [np.diff(_offsets(column)) for column in columns]
         lengths = np.sum(sizes, axis=0, dtype=np.int64)
         if int(lengths.max()) * 3 + 3 * self.width >= MAX_LINE_CHARS or \
@@ -584,8 +833,7 @@ class ColumnarRun:
             rownums = (np.flatnonzero(keep) + base).tolist()
             if not rownums:
                 return
-            kept = mask(keep)
-            columns = [column.filter(kept) for column in columns]
+            columns = _kept_rows(columns, keep)
             sizes = [size[keep] for size in sizes]
         rowmap = rownums.__getitem__ if rownums is not None else (lambda i: base + i)
         for check in plan.checks:
@@ -596,7 +844,9 @@ class ColumnarRun:
         if plan.lat is not None and plan.lon is not None:
             self._pairs(columns[plan.lat.column], columns[plan.lon.column], rowmap)
         for column in plan.formula_columns:
-            self._formulas(column, columns[column], rowmap)
+            self._formulas(column, columns[column], sizes[column], rowmap)
+        if plan.cross is not None:
+            plan.cross.run(lambda index: columns[index].to_pylist(), len(columns[0]), rowmap, report)
 
     def _field(self, check: FieldCheck, column: pa.Array, empty: np.ndarray, rowmap) -> None:
         emit = self.report.add
@@ -610,18 +860,25 @@ class ColumnarRun:
             blank = pc.is_in(column, value_set=compiled.missing).to_numpy(zero_copy_only=False)
         index = None
         values = column
-        if blank.any():
+        among = False  # missing values left among the values
+        blanks = int(np.count_nonzero(blank))
+        if blanks:
             if check.required:
                 for i in np.flatnonzero(blank).tolist():
                     emit(rowmap(i), number, name, "constraint-error:required", "error", "",
                          {"constraint": True})
-            present = ~blank
-            index = np.flatnonzero(present)  # a list only where a finding needs it
-            values = column.filter(mask(present))
-        if not len(values):
-            return
+            if blanks == len(blank):
+                return
+            if blanks * 2 > len(blank) or check.unique or check.track_ids:
+                present = ~blank
+                index = np.flatnonzero(present)  # a list only where a finding needs it
+                values = column.filter(mask(present))
+            else:
+                # A few blank cells: the kernels run over them too (cheaper than copying the
+                # column without them), and suspects() leaves the missing values out.
+                among = True
         bad = {}
-        for value in compiled.suspects(values):
+        for value in compiled.suspects(values, among):
             verdict = check.classify(value)
             if verdict:
                 bad[value] = verdict
@@ -665,19 +922,31 @@ class ColumnarRun:
         self.plan.pair_findings(range(len(positions)), lat.take(indices(positions)).to_pylist(),
                                 lon.take(indices(positions)).to_pylist(), lambda k: rowmap(positions[k]))
 
-    def _formulas(self, column: int, values: pa.Array, rowmap) -> None:
+    def _formulas(self, column: int, values: pa.Array, sizes: np.ndarray, rowmap) -> None:
         data = values.buffers()[2]
         if data is None or not data.size or not len(values):
             return
-        offsets = _offsets(values)
-        starts = offsets[:-1]
-        first = np.frombuffer(data, dtype=np.uint8)[np.minimum(starts, data.size - 1)]
-        hit = _FORMULA_FIRST[first] & (offsets[1:] > starts)
+        # each cell's first byte (an empty cell's is its neighbour's: masked by its size)
+        first = np.frombuffer(data, dtype=np.uint8).take(_offsets(values)[:-1], mode="clip")
+        hit = _FORMULA_FIRST.take(first)
+        hit &= sizes > 0
         if not hit.any():
             return
         positions = np.flatnonzero(hit).tolist()
         self.plan.formula_findings(column, range(len(positions)), values.take(indices(positions)).to_pylist(),
                                    lambda k: rowmap(positions[k]))
+
+
+def _kept_rows(columns: list[pa.Array], keep: np.ndarray) -> list[pa.Array]:
+    """The columns without the rows ``keep`` leaves out (blank rows): a few runs of kept rows
+    are sliced and joined (a copy of their buffers), many go through Arrow's filter."""
+    edges = np.diff(np.concatenate(([0], keep.view(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()
+    if len(starts) > SPLICE_MAX:
+        kept = mask(keep)
+        return [column.filter(kept) for column in columns]
+    return [pa.concat_arrays([column.slice(start, end - start) for start, end in zip(starts, ends, strict=True)])
+            for column in columns]
 
 
 def _offsets(values: pa.Array) -> np.ndarray:

@@ -102,8 +102,6 @@ def validate_file(path: str | os.PathLike[str], schema: str | Schema | None = No
         plan = Plan(table, resolved, registry, report)
         if isinstance(schema, str) and not schema.endswith(".json") and resolved is not None:
             _better_schema(table, resolved, registry, report)
-        if not plan.schema.generic:  # several cells of a row: a pass of its own, when one applies
-            crossfield.run(path, encoding, table_label_scorer(registry), plan.field_of_column, report)
         if engine == "rows" or not columnar_readable(table) or \
                 (engine == "auto" and os.path.getsize(path) < COLUMNAR_MIN_BYTES):
             plan.run(table.fast_rows(), chunk_rows)
@@ -246,6 +244,8 @@ class Plan:
         self.lon = next((c for c in self.checks if c.xcheck == "longitude"), None)
         self.pair_severity = "warning" if generic else "error"
         self.formula_columns = [c for c in range(self.width) if c not in numeric_columns]
+        # Checks across a row's cells (toilet totals, a totals row …), in the same pass.
+        self.cross = None if generic else crossfield.CrossChecks(self.field_of_column) or None
 
     def _sheet_findings(self, notes) -> None:
         """xlsx: cells whose value the file does not hold (a formula never calculated, the
@@ -384,6 +384,8 @@ class Plan:
             self._pairs(columns[self.lat.column], columns[self.lon.column], rowmap)
         for column in self.formula_columns:
             self._formulas(column, columns[column], rowmap)
+        if self.cross is not None:
+            self.cross.run(columns.__getitem__, len(chunk), rowmap, self.report)
 
     def even_out(self, chunk: list[list[str]], base: int) -> list[list[str]]:
         """Pad short rows and cut long ones to the header width, reporting as Frictionless does."""

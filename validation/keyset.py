@@ -62,6 +62,13 @@ def encode_strings(offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
     count = len(offsets) - 1
     lengths = np.diff(offsets)
     width = int(lengths.max()) + 2 if count else 2
+    if count and int(lengths.min()) == width - 2:
+        # Every value of one length (codes, zero-padded numbers): the bytes are a matrix.
+        out = np.empty((count, width), dtype=np.uint8)
+        out[:, 0] = ord("s")
+        out[:, 1:width - 1] = data[offsets[0]:offsets[-1]].reshape(count, width - 2)
+        out[:, width - 1] = 1
+        return out.view(f"S{width}").reshape(count)
     out = np.zeros((count, width), dtype=np.uint8)
     out[:, 0] = ord("s")
     rows = np.repeat(np.arange(count), lengths)
@@ -100,24 +107,34 @@ class SortedRuns:
         if batch.dtype.itemsize > self.width:
             self.width = batch.dtype.itemsize
             self.runs = [run.astype(batch.dtype) for run in self.runs]
-        batch = batch.astype(f"S{self.width}")
-        distinct, first = np.unique(batch, return_index=True)
-        repeated = np.ones(len(batch), dtype=bool)
-        repeated[first] = False
-        known = np.zeros(len(distinct), dtype=bool)
-        for run in self.runs:
-            at = np.searchsorted(run, distinct)
-            known |= run[np.minimum(at, len(run) - 1)] == distinct
-        if known.any():
-            repeated[first[known]] = True
-        fresh = distinct[~known]
+        batch = batch.astype(f"S{self.width}", copy=False)
+        if len(batch) > 1 and bool(np.all(batch[1:] > batch[:-1])) and \
+                (not self.runs or batch[0] > max(run[-1] for run in self.runs)):
+            # Increasing, and above every value so far (a numbered ID column): no repeat,
+            # and the batch is a sorted run as it is.
+            repeated = np.zeros(len(batch), dtype=bool)
+            fresh = batch
+        else:
+            distinct, first = np.unique(batch, return_index=True)
+            repeated = np.ones(len(batch), dtype=bool)
+            repeated[first] = False
+            known = np.zeros(len(distinct), dtype=bool)
+            for run in self.runs:
+                at = np.searchsorted(run, distinct)
+                known |= run[np.minimum(at, len(run) - 1)] == distinct
+            if known.any():
+                repeated[first[known]] = True
+            fresh = distinct[~known]
         if len(fresh):
             self.runs.append(fresh)
             self.count += len(fresh)
             while len(self.runs) > 1 and len(self.runs[-1]) * 2 > len(self.runs[-2]):
                 last = self.runs.pop()
-                # stable = timsort here: it merges the two sorted runs in linear time
-                self.runs[-1] = np.sort(np.concatenate([self.runs[-1], last]), kind="stable")
+                merged = np.concatenate([self.runs[-1], last])
+                if not self.runs[-1][-1] < last[0]:  # else already in order (increasing IDs)
+                    # stable = timsort here: it merges the two sorted runs in linear time
+                    merged.sort(kind="stable")
+                self.runs[-1] = merged
         return repeated
 
     def texts(self) -> Iterator[str]:

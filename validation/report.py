@@ -75,8 +75,10 @@ class Report:
     # -- collecting
 
     def add(self, row: int | None, column: int | None, field: str, code: str, severity: str,
-            cell: str = "", params: dict[str, Any] | None = None) -> None:
-        if row is not None and column is not None and self._cells is not None \
+            cell: str = "", params: dict[str, Any] | None = None, *, merge: bool = True) -> None:
+        """One finding. ``merge=False``: a finding about several cells of its row (the
+        cross-field checks), kept apart from the findings of the cell it is shown on."""
+        if merge and row is not None and column is not None and self._cells is not None \
                 and finding_type(code) not in UNMERGED:
             key = (row, column)
             entry = self._cells.get(key)

@@ -328,3 +328,126 @@ def test_auto_takes_the_columnar_path_from_a_size_on(tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "COLUMNAR_MIN_BYTES", path.stat().st_size)
     assert everything(validate_file(path, AED, max_findings=None)) == rows
     assert runs == [1]
+
+
+# --- cheaper ways to the same parse and the same checks -------------------------------------
+
+
+@pytest.mark.parametrize("few", [True, False], ids=["few", "many"])
+def test_ragged_rows_and_quoted_cells_either_way(tmp_path, monkeypatch, few):
+    # A block's few ragged rows go back to their place as slices, many by one take; its few
+    # quoted cells are matched one by one, many in one regex pass: the same findings.
+    monkeypatch.setattr(columnar, "SPLICE_MAX", 10**6 if few else 0)
+    monkeypatch.setattr(columnar, "QUOTED_ONE_BY_ONE", 10**6 if few else 0)
+    path = tmp_path / "aed.csv"
+    generate(str(path), 2000, 37, 0.3)
+    same_both_ways(path, AED, max_findings=None, chunk_rows=150)
+    for name in ("ragged", "quoted"):
+        path.write_bytes(QUIRKS[name].encode("utf-8"))
+        same_both_ways(path, AED, max_findings=None, chunk_rows=3)
+
+
+def test_line_breaks_in_quoted_cells_are_seen_in_every_block(tmp_path, small_blocks):
+    # pyarrow is told about line breaks inside quoted cells only for the blocks that have
+    # one; a block of quoted cells without any is parsed without (both kinds here).
+    rows = rows_like(40)
+    rows[5] = rows[5].replace("1階", '"1階,入口"')
+    rows[30] = rows[30].replace("1階", '"1階\r\n入口"')
+    path = tmp_path / "aed.csv"
+    path.write_bytes("\r\n".join([HEAD, *rows]).encode("utf-8") + b"\r\n")
+    report = same_both_ways(path, AED, max_findings=None, chunk_rows=7)
+    assert report.rows == 40
+    from types import SimpleNamespace
+
+    parser = SimpleNamespace(quoted_field=columnar._quoted_field_re(b","))  # noqa: SLF001
+    quoted_cells = columnar.BlockParser._quoted_cells  # noqa: SLF001
+    assert quoted_cells(parser, b'a,"x,""y""",b\n"c",d\n') is False
+    assert quoted_cells(parser, b'a,"x\r\ny",b\n') is True
+    assert quoted_cells(parser, b'a,"x\ry",b\n') is True
+    with pytest.raises(columnar.Fallback):
+        quoted_cells(parser, b'a,"x",b\na,x"y,b\n')
+
+
+def test_a_predicate_another_one_implies_gets_no_kernel():
+    from regionaliot.validation.checks import ID_RE, PHONE_RE, FieldCheck
+
+    aed = {spec["name"]: spec for spec in json.loads(Path(AED).read_text(encoding="utf-8"))["fields"]}
+    phone = re.compile("^" + aed["電話番号"]["constraints"]["pattern"] + "$")
+    # the schema's phone pattern and the phone check's are the same rule
+    assert columnar.implies(phone.match, PHONE_RE.fullmatch) and columnar.implies(PHONE_RE.fullmatch, phone.match)
+    # an ID of ASCII letters and digits is what the ID check wants; not the other way round
+    assert columnar.implies(re.compile("^[0-9A-Za-z]+$").match, ID_RE.fullmatch)
+    assert not columnar.implies(ID_RE.fullmatch, re.compile("^[0-9A-Za-z]+$").match)
+    for kept, other in [
+        ("^a|b$", "a|b"),                   # the anchors hold one alternative each
+        ("^ab", "ab"),                      # a prefix match
+        (r"^(a)\1$", r"(a)\1"),             # a back reference
+        ("^[0-9]{6}$", "[0-9]"),            # six characters, not one
+        ("^[0-9A-Z]+$", "[0-9a-z]+"),       # a class that lacks some of them
+        ("^[0-9]+$", "[0-9][a-z]*"),        # a second class that lacks them
+        ("^ab\\$", "ab"),                   # an escaped dollar is a character
+        ("^[^,]+$", "[!-~]+"),              # a negated class holds every other character
+        (r"^[\w]+$", "[0-9A-Za-z_]+"),     # Python's \w is Unicode (漢字 too)
+    ]:
+        assert not columnar.implies(re.compile(kept).match, re.compile(other).fullmatch), kept
+    # each field of the AED file: one kernel for its phone rule, one for its ID rule
+    for name, kernels in (("電話番号", 1), ("NO", 1), ("URL", 2)):
+        check = FieldCheck(aed[name], 0, [""])
+        assert len(columnar.ColumnCheck(check).kernels) == kernels, name
+
+
+def test_implied_predicates_are_implied_on_every_schema():
+    # For every predicate a kernel makes redundant, in every shipped schema: whatever value
+    # the kept predicate's kernel vouches for, the dropped predicate accepts (Python's re).
+    from regionaliot.validation.checks import FieldCheck
+
+    values = SAMPLES + ["0000000001", "AbC9", "A-1.b", "abc", "1", "12345678901234", "ア\u3000イ",
+                        "086-426-3030", "(086)426-3030", "+81-86-426-3030", "12:00", "24:00",
+                        "https://ex.jp/x", "http://a", "1234567", "-", "9" * 13]
+    dropped = 0
+    for schema_path in SCHEMAS:
+        for spec in json.loads(schema_path.read_text(encoding="utf-8"))["fields"]:
+            preds = FieldCheck(spec, 0, [""]).preds
+            for i, other in enumerate(preds):
+                for kept in preds[:i]:
+                    kernel = columnar.arrow_kernel(kept)
+                    if kernel is not None and columnar.implies(kept, other):
+                        dropped += 1
+                        vouched = kernel(columnar.strings(values)).to_pylist()
+                        for value, ok in zip(values, vouched, strict=True):
+                            assert not ok or other(value), (spec["name"], value)
+    assert dropped >= 10
+
+
+def test_a_few_missing_values_among_the_checked_ones(tmp_path):
+    # A column with a few blank (or declared missing) cells is checked without copying it:
+    # the kernels see the missing values too, which must never become findings, nor
+    # coordinates outside Japan; a column mostly blank is still checked without them.
+    descriptor = {"missingValues": ["", "-", "0"], "fields": [
+        {"name": "名称", "type": "string", "constraints": {"required": True}},
+        {"name": "コード", "type": "string", "constraints": {"pattern": "[0-9]{6}"}},
+        {"name": "人数", "type": "integer", "constraints": {"minimum": 1, "maximum": 500}},
+        {"name": "緯度", "type": "number", "x-check": "latitude"},
+        {"name": "経度", "type": "number", "x-check": "longitude"},
+        {"name": "曜日", "type": "string", "constraints": {"enum": ["月", "火"]}},
+        {"name": "備考", "type": "string", "x-check": "phone"},
+    ]}
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    lines = ["名称,コード,人数,緯度,経度,曜日,備考"]
+    for n in range(300):
+        code = ["332020", "-", "", "33202", "0"][n % 37 % 5] if n % 37 < 5 else "332020"
+        people = ["12", "-", "", "0", "900", "abc"][n % 41 % 6] if n % 41 < 6 else str(n % 400 + 1)
+        lat = ["34.5", "", "-", "0", "99", "x"][n % 43 % 6] if n % 43 < 6 else "34.6"
+        lon = ["133.5", "", "0", "-", "200"][n % 47 % 5] if n % 47 < 5 else "133.7"
+        day = ["", "-", "水"][n % 3] if n % 11 == 0 else "月"
+        note = "086-426-3030" if n % 5 else ["", "0864263030", "-", "x"][n % 4]
+        lines.append(f"施設{n},{code},{people},{lat},{lon},{day},{note}")
+    path = tmp_path / "data.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = same_both_ways(path, str(schema), max_findings=None, chunk_rows=60)
+    found = {(f["field"], f["cell"]) for f in report.findings()}
+    assert {("コード", "33202"), ("人数", "900"), ("人数", "abc"), ("緯度", "99"), ("曜日", "水")} <= found
+    # (the pair check reads a declared missing value such as "0" as a coordinate, by design)
+    assert not [f for f in report.findings() if f["cell"] in ("", "-", "0")
+                and not f["code"].endswith("-out-of-japan")]

@@ -102,3 +102,37 @@ def test_encoded_batches_are_exact(monkeypatch, spill_at, runs_at, width):
             got.append(None if marks is None else marks.tolist())
     store.close()
     assert got == reference(batches)
+
+
+def test_values_of_one_length_encode_as_any_others():
+    # A column whose values all have one byte length (codes, zero-padded numbers) is encoded
+    # without scattering bytes one by one: the keys must be the same as the general path's.
+    import numpy as np
+
+    for batch in (["0000000001", "0000000002", "0000000001"], ["ab\x00", "a\x00\x00", "abc", "\x00\x00\x00"],
+                  ["𠮷", "abcd", "𠮷"],
+                  ["x"], ["倉敷", "岡山", "倉敷"]):
+        data = b"".join(text.encode("utf-8") for text in batch)
+        width = len(batch[0].encode("utf-8"))
+        for lead in (0, 5):  # an Arrow slice: offsets need not start at 0
+            offsets = np.arange(len(batch) + 1, dtype=np.int64) * width + lead
+            got = keyset.encode_strings(offsets, np.frombuffer(b"?" * lead + data, dtype=np.uint8))
+            want = np.array(keyset.SortedRuns.encode(f"s{text}" for text in batch), dtype=got.dtype)
+            assert got.tolist() == want.tolist()
+    # and mixed lengths still take the general path
+    assert encoded(["1", "22", "1"]).tolist() == \
+        np.array(keyset.SortedRuns.encode(["s1", "s22", "s1"]), dtype="S4").tolist()
+
+
+def test_increasing_batches_are_exact():
+    # Batches in increasing order above every value so far (a numbered ID column) skip the
+    # sort and the lookups: a batch that starts at (or below) the largest value so far, or
+    # repeats inside, must still find its repeats.
+    batches = [["001", "002", "003"], ["003", "004"], ["005", "006"], ["002", "007"],
+               ["008", "008"], ["009"], ["010", "011", "012", "013"], ["000", "014"]]
+    runs = keyset.SortedRuns()
+    got = [runs.repeats(runs.encode(f"s{text}" for text in batch)).tolist() for batch in batches]
+    assert got == [[False] * 3, [True, False], [False, False], [True, False], [False, True], [False],
+                   [False] * 4, [False, False]]
+    assert runs.count == 15 and all(bool((run[:-1] < run[1:]).all()) for run in runs.runs)
+    assert sorted(runs.texts()) == sorted(f"s{i:03d}" for i in range(15))
