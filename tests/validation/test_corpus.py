@@ -109,3 +109,19 @@ def test_takamatsu_toilets_five_digit_code(corpus_dir):
     # English header: now checked as 公衆トイレ一覧, so the code is an error of the standard
     assert report.schema == "public_toilet"
     assert {f["severity"] for f in codes_found} == {"error"}
+
+
+def test_takamatsu_hospital_blank_bed_counts_read_as_one_finding(corpus_dir):
+    # Its 555 clinics and dental surgeries leave the required 病床数 (numberOfBeds, in the
+    # header) blank: one finding with the count and the first rows, not one a row; the
+    # required columns the header lacks are one missing-label each and nothing per row.
+    report = run(corpus_dir, "takamatsu-372013/hospital.csv")
+    assert report.rows == 628 and report.counts["constraint-error:required"] == 555  # cells, complete
+    data = report.to_dict("en")
+    required = [f for f in data["errors"] if f["code"] == "constraint-error:required"]
+    assert [(f["field"], f["repeated"]) for f in required] == [("病床数", 554)]
+    assert "555 cells" in required[0]["message"]
+    missing = {f["field"] for f in data["errors"] if f["code"] == "missing-label"}
+    assert missing == {"名称_カナ", "医療機関の種類", "診療曜日", "診療開始時間", "診療終了時間", "URL"}
+    assert not [f for f in report.findings() if f["field"] in missing and f["row"] != report.header_row]
+    assert len(data["errors"]) == 10  # 6 columns missing, the blank 病床数, 3 cells 「19（休床中）」
