@@ -14,8 +14,14 @@ Goal: cold ≤ 2 s, cached p95 ≤ 50 ms.
    sum and pyramid blocks over ``--pure-rows`` rows (the portal's max_rows, 200,000: the
    pure path never reads more), so the ratio is per row read (reported with both).
 
-    flock var/bench.lock nice -n 10 .venv/bin/python bench/stories/run.py
+    nice -n 15 .venv/bin/python bench/stories/run.py --phase prepare     # no lock
+    flock var/bench.lock nice -n 10 .venv/bin/python bench/stories/run.py --phase measure
     .venv/bin/python bench/stories/run.py --rows 100000 --repeats 50
+
+``--phase prepare`` only creates and fills the table (minutes: the DataStore's triggers run
+per row) and writes its id to bench/out/stories-table.json; ``--phase measure`` times it.
+Before the timed calls, ``--explain`` runs EXPLAIN ANALYZE of each block's query as the
+DataStore's reader (execution, JIT and parallel workers: where a cold answer's time goes).
 
 Writes bench/out/stories.json. Needs the services (make services).
 """
@@ -54,6 +60,14 @@ def parse_args(argv=None):
     p.add_argument("--resource", default="",
                    help="reuse this filled DataStore table of the bench profile (a previous "
                         "run's, same generator) instead of filling a new one")
+    p.add_argument("--phase", choices=("all", "prepare", "measure"), default="all",
+                   help="prepare: only create and fill the table (no timing: may run "
+                        "outside the bench lock, niced) and write its id to "
+                        "OUT/stories-table.json; measure: time a table prepared before "
+                        "(--resource, or the one in that file); all: both")
+    p.add_argument("--explain", type=int, default=1,
+                   help="EXPLAIN ANALYZE runs of each block's query as the DataStore reader "
+                        "(where the cold time goes: JIT, workers, execution)")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     return p.parse_args(argv)
 
@@ -151,6 +165,60 @@ BLOCKS = [
 ]
 
 
+def block_query(types: dict, block: dict) -> str:
+    """The aggregate query stories/sql.py sends for a block (the same functions)."""
+    from ckanext.regionaliot.lib.charts import aggregate
+    from ckanext.regionaliot.stories import sql
+
+    resource_id = block["resource"]
+    if block.get("aggregation") == "pyramid":
+        where = aggregate.where_of(block)
+        columns = aggregate.pyramid_plan(list(types), where)
+        names = [c for _age, male, female in columns for c in (male, female)]
+        return sql.query(resource_id, types, where[0] if where else None, names,
+                         where[1] if where else None)
+    spec = dict(block, group=block.get("member_column") or block.get("group"))
+    group, value = aggregate.chart_columns(spec, list(types))
+    return sql.query(resource_id, types, group, [value] if value else [])
+
+
+def explain(user: str, resource_id: str, runs: int) -> dict:
+    """EXPLAIN (ANALYZE, FORMAT JSON) of each block's query as the DataStore's reader (the
+    role datastore_search_sql uses), wrapped as datastore_search_sql wraps it: execution
+    time, JIT time, parallel workers planned and launched."""
+    import sqlalchemy as sa
+    from ckan.common import config
+    from ckanext.regionaliot.stories import sql
+
+    engine = sa.create_engine(config["ckan.datastore.read_url"])
+    types = sql.fields({"user": user}, resource_id)
+    out: dict[str, dict] = {}
+    with engine.connect() as conn:
+        for label, block in BLOCKS:
+            text = block_query(types, dict(block, resource=resource_id))
+            wrapped = f"SELECT * FROM ({text}) AS blah LIMIT 32001"
+            runs_out = []
+            for _ in range(runs):
+                plan = conn.execute(sa.text(
+                    "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + wrapped)).scalar()
+                plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
+                jit = plan.get("JIT", {}).get("Timing", {})
+                nodes, workers = [plan["Plan"]], [0, 0]
+                while nodes:
+                    node = nodes.pop()
+                    workers[0] += node.get("Workers Planned", 0)
+                    workers[1] += node.get("Workers Launched", 0)
+                    nodes.extend(node.get("Plans", []))
+                runs_out.append({"execution_ms": round(plan["Execution Time"], 1),
+                                 "planning_ms": round(plan["Planning Time"], 1),
+                                 "jit_ms": round(jit.get("Total", 0.0), 1),
+                                 "workers_planned": workers[0],
+                                 "workers_launched": workers[1]})
+            out[label] = {"runs": runs_out, "sql_chars": len(text)}
+    engine.dispose()
+    return out
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     wsgi = load_ckan(args.ini, args.own_profile)
@@ -174,12 +242,20 @@ def main(argv=None) -> int:
         model.Session.add(admin)
         model.Session.commit()
         context = {"user": admin.name}
+        admin_name = admin.name
         org = model.Group.get("bench-stories-org") or None
         if org is None:
             tk.get_action("organization_create")(dict(site, user=admin.name),
                                                  {"name": "bench-stories-org",
                                                   "title": "ベンチ市"})
         name = f"bench-stories-{int(time.time())}"
+        table_file = args.out / "stories-table.json"
+        if args.phase == "measure" and not args.resource:
+            prepared = json.loads(table_file.read_text())
+            if prepared.get("rows") != args.rows:
+                sys.exit(f"bench/stories: {table_file} holds {prepared.get('rows')} rows, "
+                         f"not {args.rows}: run --phase prepare first")
+            args.resource = prepared["resource_id"]
         if args.resource:
             resource_id = args.resource
             result["reused_table"] = resource_id
@@ -191,6 +267,14 @@ def main(argv=None) -> int:
                 "fields": fields(), "force": True})
             resource_id = table["resource_id"]
             result["load_seconds"] = round(fill(resource_id, args.rows), 1)
+            args.out.mkdir(parents=True, exist_ok=True)
+            table_file.write_text(json.dumps({
+                "resource_id": resource_id, "rows": args.rows,
+                "load_seconds": result["load_seconds"]}))
+        if args.phase == "prepare":
+            print(json.dumps({"resource_id": resource_id, "rows": args.rows,
+                              "load_seconds": result.get("load_seconds")}))
+            return 0
         # A signed-in reader's request goes through CKAN's whole path (answers.py serves
         # anonymous readers only): the same figures from Redis, for the ratio.
         token = tk.get_action("api_token_create")(dict(site, user=admin.name), {
@@ -216,6 +300,10 @@ def main(argv=None) -> int:
         return elapsed
 
     client.get("/stories")  # warm the process (templates, routes)
+    if args.explain > 0:
+        with app.app_context(), app.test_request_context():
+            result["explain"] = explain(admin_name, resource_id, args.explain)
+        print("explain", json.dumps(result["explain"], ensure_ascii=False), flush=True)
     sql_figures: dict[str, dict] = {}
     for index, (label, _block) in enumerate(BLOCKS, start=1):
         cold = []
@@ -231,14 +319,21 @@ def main(argv=None) -> int:
         print(label, sql_figures[label], flush=True)
     result["chart_data_sql"] = sql_figures
 
+    # The page: anonymous (kept whole by answers.py after the first) and signed in
+    # (CKAN's whole page work; the blocks' figures from Redis), interleaved.
     page: list[float] = []
-    for _ in range(max(10, args.repeats // 5)):
-        start = time.perf_counter()
-        response = client.get(f"/stories/{story['name']}")
-        page.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200
+    page_signed_in: list[float] = []
+    for _ in range(max(10, args.repeats // 2)):
+        for times, headers in ((page, {}), (page_signed_in, {"Authorization": token})):
+            start = time.perf_counter()
+            response = client.get(f"/stories/{story['name']}", headers=headers)
+            times.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200
     result["story_page_cached"] = summary(page)
+    result["story_page_signed_in"] = summary(page_signed_in)
     print("page", result["story_page_cached"], flush=True)
+    print("page signed in", result["story_page_signed_in"], flush=True)
+    response = client.get(f"/stories/{story['name']}")
     result["story_page_scripts"] = scripts(client, response.get_data(as_text=True))
     print("scripts", result["story_page_scripts"], flush=True)
 

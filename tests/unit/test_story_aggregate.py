@@ -26,7 +26,11 @@ def test_number_reads_what_members_publish():
     assert agg.number("１２３") == 123.0
     assert agg.number(" -2.5 ") == -2.5
     assert agg.number(7) == 7.0
-    for bad in ("", None, "abc", "NaN", "inf", "1e999", True, "12-3", float("nan")):
+    assert agg.number(10**300) == 1e300
+    # An integer beyond float's range (a numeric cell of 400 digits, as JSON) is not a
+    # number, and not an OverflowError.
+    for bad in ("", None, "abc", "NaN", "inf", "1e999", True, "12-3", float("nan"),
+                10**400, -(10**400)):
         assert agg.number(bad) is None, bad
 
 

@@ -69,7 +69,11 @@ def number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value) if math.isfinite(value) else None
+        try:  # an integer beyond float's range (a DataStore numeric of 400 digits)
+            result = float(value)
+        except OverflowError:
+            return None
+        return result if math.isfinite(result) else None
     if value is None:
         return None
     if isinstance(value, str) and "_" not in value:
