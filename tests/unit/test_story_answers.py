@@ -3,7 +3,7 @@ GET for id and block with no credentials of any kind; everything else goes to CK
 from __future__ import annotations
 
 import pytest
-from ckanext.regionaliot.stories.answers import anonymous_query, credentials
+from ckanext.regionaliot.stories.answers import anonymous_page, anonymous_query, credentials
 
 PATH = "/api/3/action/regionaliot_chart_data"
 CREDS = credentials({"apitoken_header_name": "X-CKAN-API-TOKEN",
@@ -33,3 +33,24 @@ def test_a_plain_anonymous_get_is_served():
 ])
 def test_anything_else_goes_to_ckan(environ):
     assert anonymous_query(environ, CREDS) is None
+
+
+def page(path="/stories/pyramid", query="", **extra):
+    return {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, **extra}
+
+
+def test_an_anonymous_story_page_is_served():
+    assert anonymous_page(page(), CREDS) == "pyramid"
+    assert anonymous_page(page(HTTP_COOKIE="_ga=1"), CREDS) == "pyramid"
+
+
+@pytest.mark.parametrize("environ", [
+    page(HTTP_AUTHORIZATION="token"), page(HTTP_COOKIE="portal=abc"),
+    page(HTTP_COOKIE="keep=abc"), page(REQUEST_METHOD="POST"), page(REQUEST_METHOD="HEAD"),
+    page(query="page=2"),  # anything asked beyond the page itself: CKAN's own answer
+    page("/stories/new"),  # the staff's form
+    page("/stories"), page("/stories/"), page("/stories/pyramid/edit"),
+    page("/stories/pyramid/blocks/1.csv"), page("/dataset/pyramid"),
+])
+def test_any_other_page_goes_to_ckan(environ):
+    assert anonymous_page(environ, CREDS) is None

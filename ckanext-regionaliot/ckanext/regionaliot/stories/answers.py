@@ -16,12 +16,23 @@ rows token: rows changed means a new key) and the language. Only an answer that 
 whole path gave (its auth functions, the action) with 200 to a request without
 credentials is kept, with its headers (the security headers included). Everything else,
 and every miss, goes on to CKAN unchanged.
+
+A story's page (``GET /stories/<name>``, no query string, no credentials) is kept the same
+way, for ``ckanext.regionaliot.stories.page_seconds``: with its blocks cached, most of its
+time was CKAN's page work (bench/stories). Same checks (published; every resource of its
+blocks public); the key also holds the story's last change and each source dataset's last
+change (the page lists their titles). A story with a matrix block is not kept (its counts
+come from the catalogue, which has no version to key on). What the key does not hold (the
+municipalities' and the author's names, the site's header) shows after at most
+page_seconds. A kept page is replayed without its Set-Cookie: the CSRF token in its
+<meta> belongs to no reader's session (an anonymous reader has no form to post on it).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
@@ -38,6 +49,9 @@ from .model import PUBLISHED, Story
 log = logging.getLogger(__name__)
 PATHS = ("/api/3/action/regionaliot_chart_data", "/api/action/regionaliot_chart_data")
 PREFIX = "regionaliot:stories:answer:"
+PAGE_PREFIX = "regionaliot:stories:page:"
+STORY_PAGE = re.compile(r"^/stories/(?P<name>[^/]+)$")
+NOT_STORIES = frozenset({"new"})  # /stories/new is the staff's form
 KINDS = ("chart", "map", "figure")
 # Headers of the stored answer not replayed: they belong to that one response.
 DROPPED = frozenset({"set-cookie", "date", "content-length"})
@@ -55,19 +69,38 @@ def credentials(conf: Any) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(headers), frozenset(cookies)
 
 
+DEFAULT_CREDENTIALS = (frozenset(CREDENTIAL_HEADERS), frozenset(CREDENTIAL_COOKIES))
+
+
+def anonymous_get(environ: dict[str, Any],
+                  creds: tuple[frozenset[str], frozenset[str]] = DEFAULT_CREDENTIALS) -> bool:
+    """A GET with no credentials of any kind (header, session or remember-me cookie)."""
+    if environ.get("REQUEST_METHOD") != "GET":
+        return False
+    if any(environ.get(name) for name in creds[0]):
+        return False
+    cookies = environ.get("HTTP_COOKIE") or ""
+    names = {part.split("=", 1)[0].strip() for part in cookies.split(";") if part.strip()}
+    return not names & creds[1]
+
+
+def anonymous_page(environ: dict[str, Any],
+                   creds: tuple[frozenset[str], frozenset[str]] = DEFAULT_CREDENTIALS
+                   ) -> str | None:
+    """The story (name or id) of an anonymous GET of its page without a query string, or
+    None (then CKAN answers as always)."""
+    found = STORY_PAGE.match(environ.get("PATH_INFO") or "")
+    if found is None or found["name"] in NOT_STORIES or environ.get("QUERY_STRING"):
+        return None
+    return found["name"] if anonymous_get(environ, creds) else None
+
+
 def anonymous_query(environ: dict[str, Any],
-                    creds: tuple[frozenset[str], frozenset[str]] = (
-                        frozenset(CREDENTIAL_HEADERS), frozenset(CREDENTIAL_COOKIES))
+                    creds: tuple[frozenset[str], frozenset[str]] = DEFAULT_CREDENTIALS
                     ) -> tuple[str, int] | None:
     """(story, block number) of a GET without credentials asking only for id and block, or
     None (then CKAN answers as always)."""
-    if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") not in PATHS:
-        return None
-    if any(environ.get(name) for name in creds[0]):
-        return None
-    cookies = environ.get("HTTP_COOKIE") or ""
-    names = {part.split("=", 1)[0].strip() for part in cookies.split(";") if part.strip()}
-    if names & creds[1]:
+    if environ.get("PATH_INFO") not in PATHS or not anonymous_get(environ, creds):
         return None
     query = parse_qs(environ.get("QUERY_STRING") or "", keep_blank_values=True)
     if set(query) != {"id", "block"} or any(len(v) != 1 for v in query.values()):
@@ -110,6 +143,29 @@ def key_for(ref: str, number: int, lang: str) -> str | None:
     return answer_key(story.id, number, block, versions, lang)
 
 
+def page_key(ref: str, lang: str) -> str | None:
+    """The key of a public story page, or None when it is not to be kept (see above)."""
+    story = Story.get(ref)
+    if story is None or story.state != PUBLISHED:
+        return None
+    try:
+        parsed = json.loads(story.blocks or "[]")
+    except ValueError:
+        return None
+    if any(block.get("type") == "matrix" for block in parsed):
+        return None
+    versions = []
+    for resource_id in story_blocks.resources(parsed):
+        res = data.public(resource_id)
+        if res is None:
+            return None
+        versions.append([*data.version(res), res.get("package_modified")])
+    text = json.dumps({"story": story.id, "ref": ref, "modified": story.modified.isoformat()
+                       if story.modified else None, "versions": versions, "lang": lang},
+                      sort_keys=True, ensure_ascii=False)
+    return PAGE_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 class CachedAnswers:
     """The WSGI wrapper (see the module's docstring)."""
 
@@ -119,11 +175,14 @@ class CachedAnswers:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
         asked = anonymous_query(environ, self.creds)
-        seconds = config.get_int("ckanext.regionaliot.stories.cache_seconds")
-        if asked is None or seconds <= 0:
+        page = anonymous_page(environ, self.creds) if asked is None else None
+        seconds = config.get_int("ckanext.regionaliot.stories.page_seconds" if page
+                                 else "ckanext.regionaliot.stories.cache_seconds")
+        if (asked is None and page is None) or seconds <= 0:
             return self.app(environ, start_response)
+        lang = environ.get("CKAN_LANG") or ""
         try:
-            key = key_for(asked[0], asked[1], environ.get("CKAN_LANG") or "")
+            key = page_key(page, lang) if page else key_for(asked[0], asked[1], lang)
             redis = connect_to_redis() if key else None
             hit = redis.get(key) if redis is not None and key else None
         except Exception as e:  # noqa: BLE001 (database or Redis trouble: CKAN answers)

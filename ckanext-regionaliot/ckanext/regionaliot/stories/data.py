@@ -63,7 +63,10 @@ def as_dict(found: model.Resource) -> dict[str, Any]:
             "last_modified": found.last_modified.isoformat() if found.last_modified else None,
             "metadata_modified": found.metadata_modified.isoformat()
             if found.metadata_modified else None,
-            "datastore_active": tk.asbool(extras.get("datastore_active", False))}
+            "datastore_active": tk.asbool(extras.get("datastore_active", False)),
+            # not part of version(): a dataset's edit does not make figures stale
+            "package_modified": found.package.metadata_modified.isoformat()
+            if found.package is not None and found.package.metadata_modified else None}
 
 
 def version(res: dict[str, Any]) -> tuple[str, str, bool, str]:
