@@ -18,9 +18,18 @@ with their results checked equal. ``--phase measure`` (under the bench lock) tim
 ``q`` on both tables, interleaved round by round after a warm-up, with the rows found
 against the rows that contain the words (counted while generating), and a numeric range
 through ``datastore_search_sql`` (a cast of the text column against the typed column).
+Stock is CKAN as shipped (the plugin's hook and its total switched off: every match
+counted); ours answers the total as the plugin does (total.py: exact up to the threshold,
+then estimated); the recall comes from one untimed exact count per table and query.
 
-    nice -n 10 .venv/bin/python bench/datastore/run.py --phase prepare --rows 1000000
-    flock var/bench.lock nice -n 10 .venv/bin/python bench/datastore/run.py --phase measure
+Each size has its own tables and state file (``bench/out/datastore-prepared-<rows>.json``).
+Prepare builds the two tables side by side; ``--one-pass`` builds ours in one INSERT
+(the same full text and bigrams as the load path, written once) when time is short, and
+``--grams-rows 0`` skips the comparison of the two bigram passes.
+
+    nice -n 15 .venv/bin/python bench/datastore/run.py --phase prepare --rows 1000000
+    flock var/bench.lock nice -n 10 .venv/bin/python bench/datastore/run.py --phase measure \
+        --rows 1000000 --keep
 """
 from __future__ import annotations
 
@@ -177,11 +186,28 @@ FTS_INDEXES_OF_COLUMN = """
       AND pg_get_indexdef(c.oid) LIKE '%%to_tsvector%%'"""
 
 
-def load_ckan():
+def render_ini() -> None:
     env = dict(os.environ, REGIONALIOT_DATA=os.environ.get("REGIONALIOT_DATA", str(ROOT / "var")))
     subprocess.run([sys.executable, str(ROOT / "deploy" / "render_ini.py"), "bench", str(INI)],
                    check=True, env=env)
     bench_url()
+
+
+def ensure_permissions(cur) -> None:
+    """datastore_bench as `make services` leaves it has no DataStore set-up (the stack runs
+    `ckan datastore set-permissions` for the portal and tests only): the read-only role's
+    grants, _table_metadata and the full-text trigger function, run once as stack.sh
+    does (deploy/common.sh's psql_admin: the superuser over the socket)."""
+    cur.execute("SELECT to_regproc('populate_full_text_trigger') IS NOT NULL")
+    if cur.fetchone()[0]:
+        return
+    ckan = ROOT / ".venv" / "bin" / "ckan"
+    subprocess.run(["bash", "-c", f'source "{ROOT}/deploy/common.sh" && "{ckan}" -c "{INI}" '
+                    "datastore set-permissions | psql_admin datastore_bench"], check=True)
+
+
+def load_ckan():
+    render_ini()
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
 
@@ -189,6 +215,18 @@ def load_ckan():
 
 
 PREPARED = {"stock": "bench_jp_stock", "ours": "bench_jp_ours"}
+
+
+def suffix(rows: int) -> None:
+    """Tables of each size apart (a smaller size can be prepared and measured while a
+    larger one is being built): bench_jp_stock_100000 ..."""
+    for kind in PREPARED:
+        PREPARED[kind] = f"bench_jp_{kind}_{rows}"
+    global STAGED
+    STAGED = f"bench_jp_staged_{rows}"
+
+
+STAGED = "bench_jp_staged"
 
 
 def datastore_table(cur, table: str) -> float:
@@ -206,35 +244,48 @@ def datastore_table(cur, table: str) -> float:
     t0 = time.perf_counter()
     quoted = ", ".join(f'"{c}"' for c in COLUMNS)
     cur.execute(f'INSERT INTO "{table}" (_full_text, {quoted}) '
-                f"SELECT to_tsvector(concat_ws(' ', {quoted})), {quoted} FROM bench_jp_staged "
+                f"SELECT to_tsvector(concat_ws(' ', {quoted})), {quoted} FROM {STAGED} "
                 "ORDER BY n")
     cur.execute(f'CREATE INDEX "{table}_ft" ON "{table}" USING gin (_full_text)')
     return time.perf_counter() - t0
 
 
 def stage(cur, data: str) -> None:
-    cur.execute("DROP TABLE IF EXISTS bench_jp_staged")
+    cur.execute(f"DROP TABLE IF EXISTS {STAGED}")
     cols = ", ".join(f'"{c}" text' for c in COLUMNS)
-    cur.execute(f"CREATE UNLOGGED TABLE bench_jp_staged (n serial, {cols})")
+    cur.execute(f"CREATE UNLOGGED TABLE {STAGED} (n serial, {cols})")
     quoted = ", ".join(f'"{c}"' for c in COLUMNS)
-    cur.copy_expert(f"COPY bench_jp_staged ({quoted}) FROM STDIN", io.StringIO(data))
+    cur.copy_expert(f"COPY {STAGED} ({quoted}) FROM STDIN", io.StringIO(data))
 
 
-def prepare(args) -> dict:
-    """The two tables (no CKAN objects yet: measure attaches them under the lock)."""
-    load = [round(x, 2) for x in os.getloadavg()]
-    data, truth = generate(args.rows)
-    conn = psycopg2.connect(bench_url())
-    conn.autocommit = True
-    cur = conn.cursor()
-    state: dict = {"rows": args.rows, "truth": truth, "load_average_start": load}
-    state["grams_compare"] = compare_grams(cur, data, args.grams_rows)
-    print("grams", state["grams_compare"], flush=True)
-    stage(cur, data)
-    state["stock_load_s"] = round(datastore_table(cur, PREPARED["stock"]), 1)
-    table = PREPARED["ours"]
+def build_ours_one_pass(cur, table: str) -> float:
+    """``--one-pass``: the same table as datastore_table + the typing + the bigram UPDATE
+    (the full text is to_tsvector of the row, then ``|| regionaliot_ja_grams(it)``, exactly
+    what the load path's UPDATE appends; 緯度/経度 numeric as type_columns makes them), in
+    one INSERT, so the rows are written once. Used when the session has no time for the
+    load path's second write of every row (its time is in the 2026-12-01 figures)."""
+    cur.execute(f'DROP TABLE IF EXISTS "{table}"')
+    cols = ", ".join(f'"{c}" numeric' if c in ("緯度", "経度") else f'"{c}" text'
+                     for c in COLUMNS)
+    cur.execute(f'CREATE TABLE "{table}" (_id serial PRIMARY KEY, _full_text tsvector, {cols})')
+    cur.execute(f'CREATE TRIGGER zfulltext BEFORE INSERT OR UPDATE ON "{table}" '
+                "FOR EACH ROW EXECUTE PROCEDURE populate_full_text_trigger()")
+    t0 = time.perf_counter()
+    quoted = ", ".join(f'"{c}"' for c in COLUMNS)
+    values = ", ".join(f'CAST("{c}" AS numeric)' if c in ("緯度", "経度") else f'"{c}"'
+                       for c in COLUMNS)
+    cur.execute(jpsearch.grams_functions_sql())
+    cur.execute(f'INSERT INTO "{table}" (_full_text, {quoted}) '
+                f"SELECT v || coalesce(regionaliot_ja_grams(v), ''), {values} FROM ("
+                f"SELECT n, to_tsvector(concat_ws(' ', {quoted})) AS v, {quoted} "
+                f"FROM {STAGED}) AS s ORDER BY n")
+    cur.execute(f'CREATE INDEX "{table}_ft" ON "{table}" USING gin (_full_text)')
+    cur.execute(f"COMMENT ON TABLE \"{table}\" IS '{GRAMS_MARK}'")
+    return time.perf_counter() - t0
+
+
+def build_ours_load_path(cur, table: str, state: dict) -> None:
     state["ours_load_s"] = round(datastore_table(cur, table), 1)
-    cur.execute("DROP TABLE bench_jp_staged")
     # As hooks.type_columns does for a validated standard file.
     for column in ("緯度", "経度"):
         cur.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE numeric '
@@ -250,6 +301,49 @@ def prepare(args) -> dict:
     cur.execute(f"COMMENT ON TABLE \"{table}\" IS '{GRAMS_MARK}'")
     cur.execute("COMMIT")
     state["ours_grams_s"] = round(time.perf_counter() - t0, 1)
+
+
+def connect():
+    conn = psycopg2.connect(bench_url())
+    conn.autocommit = True
+    cur = conn.cursor()
+    # The GIN builds of a million rows (the server's default is 64 MB).
+    cur.execute("SET maintenance_work_mem = '1GB'")
+    return cur
+
+
+def prepare(args) -> dict:
+    """The two tables (no CKAN objects yet: measure attaches them under the lock), built
+    side by side on two connections (each table's statements stay in their order)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    load = [round(x, 2) for x in os.getloadavg()]
+    render_ini()
+    cur = connect()
+    ensure_permissions(cur)
+    data, truth = generate(args.rows)
+    state: dict = {"rows": args.rows, "truth": truth, "load_average_start": load,
+                   "one_pass": args.one_pass}
+    if args.grams_rows:
+        state["grams_compare"] = compare_grams(cur, data, args.grams_rows)
+        print("grams", state["grams_compare"], flush=True)
+    stage(cur, data)
+    del data
+    table = PREPARED["ours"]
+
+    def stock() -> None:
+        state["stock_load_s"] = round(datastore_table(connect(), PREPARED["stock"]), 1)
+
+    def ours() -> None:
+        if args.one_pass:
+            state["ours_one_pass_s"] = round(build_ours_one_pass(connect(), table), 1)
+        else:
+            build_ours_load_path(connect(), table, state)
+
+    with ThreadPoolExecutor(2) as pool:
+        for future in [pool.submit(stock), pool.submit(ours)]:
+            future.result()
+    cur.execute(f"DROP TABLE {STAGED}")
     for name in PREPARED.values():
         cur.execute(f'VACUUM ANALYZE "{name}"')
     cur.execute("SELECT pg_total_relation_size(%s), pg_total_relation_size(%s)",
@@ -298,16 +392,24 @@ def summary(times: list[float]) -> dict:
             "max_ms": round(max(times), 1)}
 
 
-def measure(args, state: dict) -> dict:
-    wsgi = load_ckan()
-    from ckanext.regionaliot.datastore import hooks
+def measure(args, state: dict, wsgi) -> dict:
+    """Stock is CKAN as shipped: the plugin's IDatastore hook off (CKAN's q) and its total
+    off (``total.SETTING`` 0: every match counted); ours is the plugin as configured."""
+    import ckan.plugins.toolkit as tk
+    from ckanext.regionaliot.datastore import hooks, total
     from werkzeug.test import Client
 
     client = Client(wsgi)
     ours_hook = hooks.japanese_search
+    ours_threshold = tk.config.get(total.SETTING)
+    ids = state["ids"]
 
     def stock_hook(context, data_dict, fields_types, query_dict):
         return query_dict
+
+    def use(kind: str) -> None:
+        hooks.japanese_search = ours_hook if kind == "ours" else stock_hook
+        tk.config[total.SETTING] = ours_threshold if kind == "ours" else 0
 
     def call(action: str, params: dict) -> tuple[float, dict]:
         start = time.perf_counter()
@@ -317,54 +419,72 @@ def measure(args, state: dict) -> dict:
         assert response.status_code == 200, body
         return elapsed, body["result"]
 
-    result: dict = {"rows": state["rows"], "repeats": args.repeats,
+    result: dict = {"rows": state["rows"], "repeats": args.repeats, "ids": ids,
+                    "threshold_ours": ours_threshold,
                     "load_average_start": [round(x, 2) for x in os.getloadavg()], "q": {}}
-    for label, q in QUERIES:
-        times: dict[str, list[float]] = {"stock": [], "ours": []}
-        found = {}
+    try:
+        for label, q in QUERIES:
+            times: dict[str, list[float]] = {"stock": [], "ours": []}
+            found = {}
+            for rnd in range(args.repeats + 2):
+                for kind in ("stock", "ours"):
+                    use(kind)
+                    elapsed, res = call("datastore_search", {"resource_id": ids[kind], "q": q})
+                    found[kind] = (res["total"], res.get("total_was_estimated"),
+                                   len(res["records"]))
+                    if rnd >= 2:  # warm-up
+                        times[kind].append(elapsed)
+            truth = state["truth"][label]
+            entry: dict = {"truth": truth}
+            for kind, t in times.items():
+                use(kind)
+                # Recall from the exact count (untimed): a threshold above the table.
+                _ms, exact = call("datastore_search", {
+                    "resource_id": ids[kind], "q": q, "limit": 0,
+                    "total_estimation_threshold": 10 * state["rows"]})
+                entry[kind] = {**summary(t), "total": found[kind][0],
+                               "estimated": found[kind][1], "records": found[kind][2],
+                               "exact_total": exact["total"],
+                               "recall": round(exact["total"] / truth, 3) if truth else None}
+            result["q"][label] = entry
+            print(label, entry, flush=True)
+        # A numeric range: datastore_search_sql (datastore_search's filters are equality
+        # only). The text column needs a cast, written "::" (CKAN refuses CAST( as a call
+        # of a function not in its allow-list).
+        sqls = {"stock": f'SELECT "_id", "名称" FROM "{ids["stock"]}" WHERE "緯度"::numeric '
+                         "BETWEEN 34.600 AND 34.601",
+                "ours": f'SELECT "_id", "名称" FROM "{ids["ours"]}" WHERE "緯度" '
+                        "BETWEEN 34.600 AND 34.601"}
+        rtimes: dict[str, list[float]] = {k: [] for k in sqls}
+        rfound = {}
         for rnd in range(args.repeats + 2):
-            for kind in ("stock", "ours"):
-                hooks.japanese_search = ours_hook if kind == "ours" else stock_hook
-                try:
-                    elapsed, res = call("datastore_search", {"resource_id": state[kind], "q": q})
-                finally:
-                    hooks.japanese_search = ours_hook
-                found[kind] = (res["total"], len(res["records"]))
-                if rnd >= 2:  # warm-up
-                    times[kind].append(elapsed)
-        truth = state["truth"][label]
-        result["q"][label] = {"truth": truth, **{
-            kind: {**summary(t), "total": found[kind][0], "records": found[kind][1],
-                   "recall": round(found[kind][0] / truth, 3) if truth else None}
-            for kind, t in times.items()}}
-        print(label, result["q"][label], flush=True)
-    sqls = {"stock": f'SELECT "_id", "名称" FROM "{state["stock"]}" WHERE CAST("緯度" AS numeric) '
-                     "BETWEEN 34.600 AND 34.601",
-            "ours": f'SELECT "_id", "名称" FROM "{state["ours"]}" WHERE "緯度" '
-                    "BETWEEN 34.600 AND 34.601"}
-    rtimes: dict[str, list[float]] = {k: [] for k in sqls}
-    rfound = {}
-    for rnd in range(args.repeats + 2):
-        for kind, sql in sqls.items():
-            elapsed, res = call("datastore_search_sql", {"sql": sql})
-            rfound[kind] = len(res["records"])
-            if rnd >= 2:
-                rtimes[kind].append(elapsed)
-    result["numeric_range"] = {k: {**summary(t), "records": rfound[k]} for k, t in rtimes.items()}
-    print("range", result["numeric_range"], flush=True)
-    result["explain"] = explain(state["ours"], "図書館")
+            for kind, sql in sqls.items():
+                use(kind)
+                elapsed, res = call("datastore_search_sql", {"sql": sql})
+                rfound[kind] = len(res["records"])
+                if rnd >= 2:
+                    rtimes[kind].append(elapsed)
+        result["numeric_range"] = {k: {**summary(t), "records": rfound[k]}
+                                   for k, t in rtimes.items()}
+        print("range", result["numeric_range"], flush=True)
+    finally:
+        use("ours")
+    result["explain"] = explain(ids["ours"], "図書館", int(ours_threshold))
     print("explain", result["explain"], flush=True)
     result["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     if not args.keep:
         conn = psycopg2.connect(bench_url())
         conn.autocommit = True
-        conn.cursor().execute(f'DROP TABLE IF EXISTS "{state["stock"]}", "{state["ours"]}"')
+        conn.cursor().execute(f'DROP TABLE IF EXISTS "{ids["stock"]}", "{ids["ours"]}"')
     return result
 
 
-def explain(table: str, q: str) -> dict:
+def explain(table: str, q: str, cap: int) -> dict:
     """EXPLAIN ANALYZE of what datastore_search runs for q on the table with bigrams: the
-    page ordered by CKAN's rank (stock) or by _id (the plugin), and the total."""
+    page ordered by CKAN's rank (stock) or by _id (the plugin), CKAN's total (every match),
+    and the plugin's: the count capped at the threshold, then the sample (total.py)."""
+    from ckanext.regionaliot.datastore import counting
+
     conn = psycopg2.connect(bench_url())
     conn.autocommit = True
     cur = conn.cursor()
@@ -374,9 +494,18 @@ def explain(table: str, q: str) -> dict:
                                   "LIMIT 100",
                   "page_by_id": f'SELECT * {src} ORDER BY "_id" LIMIT 100',
                   "total": f"SELECT count(*) {src}"}
+    ts_query = ", plainto_tsquery('english', %s) query"
+    condition = "_full_text @@ CAST(%s AS tsquery)"
+    cur.execute("SELECT reltuples FROM pg_class WHERE oid = CAST(%s AS regclass)", [f'"{table}"'])
+    percent = counting.sample_percent(cur.fetchone()[0]) or 100.0
+    statements["total_capped"] = counting.capped_count_sql(f'"{table}"', ts_query, condition, cap)
+    statements["total_sample"] = counting.sample_sql(f'"{table}"', ts_query, condition, percent)
     out = {}
     for name, sql in statements.items():
-        cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, [q, jpsearch.query(q)])
+        params = [q, jpsearch.query(q)]
+        if name == "total_sample":  # the condition comes before FROM there
+            params.reverse()
+        cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
         plan = cur.fetchone()[0][0]
         nodes, node = [], plan["Plan"]
         while node:
@@ -394,16 +523,26 @@ def main() -> None:
                     help="rows on which the Python and the SQL bigram passes are compared")
     ap.add_argument("--repeats", type=int, default=30)
     ap.add_argument("--keep", action="store_true", help="keep the tables after measuring")
+    ap.add_argument("--one-pass", action="store_true",
+                    help="prepare: build ours in one INSERT (full text with its bigrams, "
+                         "numeric coordinates) instead of the load path's three steps")
     args = ap.parse_args()
     OUT.mkdir(exist_ok=True)
-    state_path = OUT / "datastore-prepared.json"
+    suffix(args.rows)
+    state_path = OUT / f"datastore-prepared-{args.rows}.json"
     if args.phase in ("prepare", "all"):
         state = prepare(args)
         state_path.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
         print(json.dumps(state, ensure_ascii=False, indent=1))
     if args.phase in ("measure", "all"):
         state = json.loads(state_path.read_text(encoding="utf-8"))
-        result = {"prepared": state, **measure(args, state)}
+        wsgi = load_ckan()
+        if "ids" not in state:  # the tables get their resources once (renamed to their ids)
+            with getattr(wsgi, "_wsgi_app", wsgi).test_request_context():
+                state["ids"] = attach(state)
+            state_path.write_text(json.dumps(state, ensure_ascii=False, indent=1),
+                                  encoding="utf-8")
+        result = {"prepared": state, **measure(args, state, wsgi)}
         path = OUT / f"datastore-{state['rows']}-{time.strftime('%Y%m%d-%H%M%S')}.json"
         path.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
         print(json.dumps(result, ensure_ascii=False, indent=1))

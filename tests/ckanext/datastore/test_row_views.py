@@ -178,6 +178,9 @@ def test_the_hackathon_page_shows_a_worked_example_of_a_real_table(
     assert f"package_show(id=&#39;{dataset['name']}&#39;)" in page
     assert "q=&#39;倉敷&#39;" in page  # a word from its own first row
     assert "32000" in page and "cc-by-4.0" in page
+    # The total's exact-count limit, and casts written as datastore_search_sql accepts them.
+    assert "total_was_estimated: true" in page and "推定値" in page
+    assert "PostgreSQL の ::" in page and '"緯度"::numeric BETWEEN' in page
     assert "Data for hackathons" in app.get("/en/hackathon").body
     box = app.get("/api/1/util/snippet/api_info.html",
                   query_string={"resource_id": resource["id"]}).body

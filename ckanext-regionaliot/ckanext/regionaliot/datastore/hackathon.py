@@ -8,8 +8,9 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.datastore.helpers import datastore_search_sql_enabled
+from ckanext.regionaliot.lib import config
 
-from . import helpers
+from . import counting, helpers, total
 
 # A table whose examples read well: a standard dataset's first, then any loaded table
 # (datastore_active is not an indexed field: the newest datasets are looked through).
@@ -44,6 +45,10 @@ def limits() -> list[dict[str, Any]]:
         {"name": tk._("Datasets per package_search call (largest rows)"),
          "value": get("ckan.search.rows_max", 1000)},
     ]
+    threshold = counting.threshold(None, config.get_int(total.SETTING))
+    if threshold:
+        items.append({"name": tk._("Matching rows counted exactly in a search's total "
+                                   "(above: an estimate)"), "value": threshold})
     if datastore_search_sql_enabled():
         items.append({"name": tk._("Rows per datastore_search_sql answer"),
                       "value": get("ckan.datastore.search.rows_max", 32000)})
@@ -84,7 +89,7 @@ def script(site: str, resource_id: str, word: str | None, filt: tuple[str, str] 
                   f"found = ckan.action.datastore_search(resource_id={resource_id!r}, "
                   "limit=100)"]
     lines += [
-        "print(found['total'], 'rows')",
+        "print(found['total'], 'rows (estimate)' if found['total_was_estimated'] else 'rows')",
         "",
         "# 4. Written as CSV (UTF-8 with BOM, so Excel opens it in Japanese)",
         "columns = [f['id'] for f in found['fields'] if f['id'] != '_id']",
@@ -122,4 +127,5 @@ def page() -> dict[str, Any]:
         licenses = []
     return {"site": site, "api_base": api.split("/package_search")[0], "example": example,
             "limits": limits(), "licenses": licenses,
+            "total_threshold": counting.threshold(None, config.get_int(total.SETTING)),
             "sql_enabled": datastore_search_sql_enabled()}

@@ -20,7 +20,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.datastore.interfaces import IDatastore
 from ckanext.xloader.interfaces import IXloader
 
-from . import cli, hooks, rows
+from . import cli, hooks, rows, total
 
 
 @tk.blanket.actions
@@ -58,6 +58,9 @@ class RegionalIoTDatastorePlugin(p.SingletonPlugin, DefaultTranslation):
     def datastore_before_update(self, resource_id, existing_fields, new_headers):
         hooks.forget_grams(resource_id)
 
-    # IDatastore: q with Japanese matches inside cells
+    # IDatastore: q with Japanese matches inside cells; the query as built is handed to
+    # the chained datastore_search for its total (total.py).
     def datastore_search(self, context, data_dict, fields_types, query_dict):
-        return hooks.japanese_search(context, data_dict, fields_types, query_dict)
+        query_dict = hooks.japanese_search(context, data_dict, fields_types, query_dict)
+        total.remember(context, data_dict, query_dict)
+        return query_dict

@@ -1,4 +1,8 @@
-"""``datastore_search_sql`` with the database's refusals said as a 409, not a 500.
+"""The DataStore's actions, chained.
+
+``datastore_search``: the total of a q or filters affordable on large tables (total.py).
+
+``datastore_search_sql`` with the database's refusals said as a 409, not a 500.
 
 CKAN turns syntax and permission errors into a ValidationError but passes the others up
 (a value that cannot be cast, a division by zero, a number out of range: PostgreSQL's
@@ -13,10 +17,18 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from .. import rows, sqlerrors
+from .. import rows, sqlerrors, total
 
-__all__ = ["datastore_search_sql", "datastore_create", "datastore_upsert", "datastore_delete",
+__all__ = ["datastore_search", "datastore_search_sql", "datastore_create", "datastore_upsert", "datastore_delete",
            "datastore_records_delete", "datastore_run_triggers"]
+
+
+@tk.side_effect_free
+@tk.chained_action
+def datastore_search(up_func, context: Any, data_dict: dict[str, Any]) -> Any:
+    """The total of a q or filters: exact up to total_estimation_threshold (the request's,
+    else the site's), estimated above it and said so (total.py, counting.py)."""
+    return total.search(up_func, context, data_dict)
 
 
 @tk.side_effect_free
