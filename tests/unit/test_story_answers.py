@@ -2,6 +2,10 @@
 GET for id and block with no credentials of any kind; everything else goes to CKAN."""
 from __future__ import annotations
 
+import base64
+import json
+import zlib
+
 import pytest
 from ckanext.regionaliot.stories.answers import anonymous_page, anonymous_query, credentials
 
@@ -54,3 +58,34 @@ def test_an_anonymous_story_page_is_served():
 ])
 def test_any_other_page_goes_to_ckan(environ):
     assert anonymous_page(environ, CREDS) is None
+
+
+def session(doc, compressed=False):
+    """A cookie session as Flask writes it: payload.timestamp.signature."""
+    raw = json.dumps(doc, separators=(",", ":")).encode()
+    if compressed:
+        raw = zlib.compress(raw)
+    payload = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return ("." if compressed else "") + payload + ".aw6D_w.SQxYV9uux7ItaVb_MiwGDGKApKw"
+
+
+def test_a_session_holding_only_the_csrf_token_is_anonymous():
+    """Every page CKAN renders leaves an anonymous reader a session with its CSRF token:
+    the reader's next requests are still served."""
+    for compressed in (False, True):
+        cookie = f"portal={session({'_csrf_token': 'a' * 40}, compressed)}; _ga=1"
+        assert anonymous_page(page(HTTP_COOKIE=cookie), CREDS) == "pyramid"
+        assert anonymous_query(env(HTTP_COOKIE=cookie), CREDS) == ("s", 2)
+
+
+@pytest.mark.parametrize("cookie", [
+    "portal=" + session({"_csrf_token": "a", "_user_id": "u1", "_fresh": True}),
+    "portal=" + session({"_csrf_token": "a", "_user_id": "u1"}, compressed=True),
+    "portal=" + session({"_flashes": [["success", "Saved"]]}),  # a message to show
+    "portal=" + session(["_csrf_token"]), "portal=abc", "portal=", "portal=.eJzz",
+    "ckan=" + session({"_csrf_token": "a"}),  # not this site's session cookie
+    "keep=" + session({"_csrf_token": "a"}),  # remember me
+])
+def test_a_session_with_anything_more_goes_to_ckan(cookie):
+    assert anonymous_page(page(HTTP_COOKIE=cookie), CREDS) is None
+    assert anonymous_query(env(HTTP_COOKIE=cookie), CREDS) is None

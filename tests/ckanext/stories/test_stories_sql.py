@@ -330,6 +330,12 @@ def test_story_pages_kept_for_anonymous_readers_and_shown_afresh_after_a_change(
     assert second.body == first.body
     assert second.headers["Content-Type"] == first.headers["Content-Type"]
     assert "Set-Cookie" not in second.headers
+    # Any page CKAN renders leaves an anonymous reader a session with its CSRF token: with
+    # it, the reader is still served from Redis.
+    cookie = app.get("/stories").headers.get("Set-Cookie", "").split(";")[0]
+    assert cookie.startswith("ckan=")
+    assert app.get(url, headers={"Cookie": cookie}).body == first.body
+    assert computed == []
 
     # Through CKAN: a signed-in reader, anything asked beyond the page itself.
     app.get(url, headers={"Authorization": token})

@@ -4,8 +4,10 @@ CKAN's per-request work, not in the figures).
 
 A WSGI wrapper around the Flask application (IMiddleware): a GET of
 ``/api/3/action/regionaliot_chart_data?id=…&block=…`` with no credentials (no
-Authorization or API-key header, no session or remember-me cookie) is answered from Redis
-when the same answer was given before, after two checks against the database:
+Authorization or API-key header, no user's session or remember-me cookie) is answered from Redis
+(a session cookie holding only the CSRF token every page leaves an anonymous reader is
+not a credential: session_without_user) when the same answer was given before, after two
+checks against the database:
 
 - the story is published (a draft or withdrawn story is never answered here);
 - every resource the block reads is active in an active public dataset (a private one
@@ -29,10 +31,12 @@ page_seconds. A kept page is replayed without its Set-Cookie: the CSRF token in 
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
 import re
+import zlib
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
@@ -57,35 +61,59 @@ KINDS = ("chart", "map", "figure")
 DROPPED = frozenset({"set-cookie", "date", "content-length"})
 CREDENTIAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_X_CKAN_API_KEY")
 CREDENTIAL_COOKIES = ("ckan", "remember_token", "auth_tkt", "session")
+SESSION_COOKIE = "ckan"
+# What an anonymous reader's cookie session holds: the CSRF token CKAN's pages put there.
+ANONYMOUS_SESSION_KEYS = frozenset({"_csrf_token", "_permanent"})
 
 
-def credentials(conf: Any) -> tuple[frozenset[str], frozenset[str]]:
-    """(WSGI header keys, cookie names) that may carry a user: CKAN's defaults and the
-    names this site configured."""
+def credentials(conf: Any) -> tuple[frozenset[str], frozenset[str], str]:
+    """(WSGI header keys, cookie names that may carry a user, the session cookie's name):
+    CKAN's defaults and the names this site configured."""
     header = str(conf.get("apitoken_header_name") or "Authorization")
     headers = {*CREDENTIAL_HEADERS, "HTTP_" + header.upper().replace("-", "_")}
-    cookies = {*CREDENTIAL_COOKIES, str(conf.get("SESSION_COOKIE_NAME") or "ckan"),
+    session = str(conf.get("SESSION_COOKIE_NAME") or SESSION_COOKIE)
+    cookies = {*CREDENTIAL_COOKIES, session,
                str(conf.get("REMEMBER_COOKIE_NAME") or "remember_token")}
-    return frozenset(headers), frozenset(cookies)
+    return frozenset(headers), frozenset(cookies), session
 
 
-DEFAULT_CREDENTIALS = (frozenset(CREDENTIAL_HEADERS), frozenset(CREDENTIAL_COOKIES))
+def session_without_user(value: str) -> bool:
+    """Whether a cookie session (Flask's: base64 JSON, zlib-compressed when it starts with
+    ".", then timestamp and signature) holds nothing but the CSRF token, as every page
+    CKAN renders leaves it for an anonymous reader. The signature is not checked: this only
+    decides whether an answer everyone may have (a published story on public data) is
+    served from Redis; a user's session (``_user_id``), a pending flash message, a
+    server-side session's id or anything unreadable goes to CKAN."""
+    compressed = value.startswith(".")
+    payload = (value[1:] if compressed else value).split(".", 1)[0]
+    try:
+        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        doc = json.loads(zlib.decompress(raw) if compressed else raw)
+    except (ValueError, zlib.error):
+        return False
+    return isinstance(doc, dict) and set(doc) <= ANONYMOUS_SESSION_KEYS
 
 
-def anonymous_get(environ: dict[str, Any],
-                  creds: tuple[frozenset[str], frozenset[str]] = DEFAULT_CREDENTIALS) -> bool:
-    """A GET with no credentials of any kind (header, session or remember-me cookie)."""
+Credentials = tuple[frozenset[str], frozenset[str], str]
+DEFAULT_CREDENTIALS: Credentials = (frozenset(CREDENTIAL_HEADERS),
+                                    frozenset(CREDENTIAL_COOKIES), SESSION_COOKIE)
+
+
+def anonymous_get(environ: dict[str, Any], creds: Credentials = DEFAULT_CREDENTIALS) -> bool:
+    """A GET with no credentials of any kind (header, remember-me cookie, a session
+    cookie holding more than an anonymous reader's CSRF token)."""
     if environ.get("REQUEST_METHOD") != "GET":
         return False
     if any(environ.get(name) for name in creds[0]):
         return False
-    cookies = environ.get("HTTP_COOKIE") or ""
-    names = {part.split("=", 1)[0].strip() for part in cookies.split(";") if part.strip()}
-    return not names & creds[1]
+    for part in (environ.get("HTTP_COOKIE") or "").split(";"):
+        name, _eq, value = part.strip().partition("=")
+        if name in creds[1] and not (name == creds[2] and session_without_user(value)):
+            return False
+    return True
 
 
-def anonymous_page(environ: dict[str, Any],
-                   creds: tuple[frozenset[str], frozenset[str]] = DEFAULT_CREDENTIALS
+def anonymous_page(environ: dict[str, Any], creds: Credentials = DEFAULT_CREDENTIALS
                    ) -> str | None:
     """The story (name or id) of an anonymous GET of its page without a query string, or
     None (then CKAN answers as always)."""
@@ -95,8 +123,7 @@ def anonymous_page(environ: dict[str, Any],
     return found["name"] if anonymous_get(environ, creds) else None
 
 
-def anonymous_query(environ: dict[str, Any],
-                    creds: tuple[frozenset[str], frozenset[str]] = DEFAULT_CREDENTIALS
+def anonymous_query(environ: dict[str, Any], creds: Credentials = DEFAULT_CREDENTIALS
                     ) -> tuple[str, int] | None:
     """(story, block number) of a GET without credentials asking only for id and block, or
     None (then CKAN answers as always)."""
