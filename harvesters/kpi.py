@@ -5,7 +5,9 @@ The plugin ``regionaliot_kpi`` (ckanext/regionaliot/kpi/) gathers what the porta
 stores the figures; everything here is pure, so its tests need no services.
 
 Messages are English msgids with ``{name}`` fields (``KPIError.msgid`` / ``.params``,
-``Problem``): the plugin translates them with its catalogue when it shows them.
+``Problem``), rendered by ``common.render`` as the harvest parsers' are; the plugin's
+catalogue translates them, and the plugin prints and returns them Japanese first with
+English (``common.bilingual``: 「日本語 / English」).
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from regionaliot.validation import lgcode
+
+from . import common
 
 # ---------------------------------------------------------------- Japan's local governments
 
@@ -106,7 +110,7 @@ class KPIError(ValueError):
     """A national list that cannot be read: ``msgid`` (English) and ``params``."""
 
     def __init__(self, msgid: str, **params: object):
-        super().__init__(msgid.format(**params))
+        super().__init__(common.render(msgid, params))
         self.msgid = msgid
         self.params = params
 
@@ -119,7 +123,8 @@ class Problem:
     params: Mapping[str, object]
 
     def text(self) -> str:
-        return self.msgid.format(**self.params)
+        """In English; ``common.bilingual(p.msgid, p.params, gettext)`` for both languages."""
+        return common.render(self.msgid, self.params)
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,9 @@ def test_import_national_by_cli_in_shift_jis_and_a_malformed_list(cli, tmp_path)
     assert result.exit_code == 0, result.output
     assert "2022-01-12" in result.output and "cp932" in result.output
     assert "'99999'" in result.output  # the row left out is named
+    # Japanese first, then English, as the harvest parsers' messages (whatever the locale)
+    assert ("'99999' は地方公共団体コード（検査数字が正しい6桁）ではありません。 / Line 4: '99999' "
+            "is not a local government code") in result.output
     lists = call_action("regionaliot_kpi_history")["national_lists"]
     assert [(n["as_of"], n["engaged"]) for n in lists] == [("2022-01-12", 2)]
 
@@ -129,6 +132,8 @@ def test_import_national_by_cli_in_shift_jis_and_a_malformed_list(cli, tmp_path)
     result = cli.invoke(ckan, ["regionaliot", "kpi", "import-national", str(broken)])
     assert result.exit_code == 1
     assert "団体コード" in result.output and "Traceback" not in result.output
+    assert "「団体コード」列の見出し行がありません" in result.output  # the parser's message, whole,
+    assert "broken.csv: No header row with a 団体コード column" in result.output  # in both
 
 
 @pytest.fixture

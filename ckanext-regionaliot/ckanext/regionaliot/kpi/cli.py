@@ -37,7 +37,7 @@ def import_national(ctx: click.Context, sources: tuple[str, ...], as_of: str | N
         try:
             result = national.summary(national.import_sources(list(sources), day))
         except national.ImportRefused as exc:
-            raise click.ClickException(tk._(exc.msgid).format(**exc.params)) from None
+            raise click.ClickException(exc.text()) from None
         for problem in result["problems"][:20]:
             click.secho(problem, fg="yellow", err=True)
         if len(result["problems"]) > 20:

@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import gettext
 import json
 import os
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from regionaliot.harvesters import kpi
+from regionaliot.harvesters import common, kpi
 
 from ckanext.regionaliot.lib import clock, config, fetch
 from ckanext.regionaliot.lib.i18n import N_
@@ -22,13 +26,35 @@ MSG_UNREADABLE_FILE = N_("{source}: the file cannot be read.")
 MSG_IN_SOURCE = N_("{source}: {message}")
 
 
+I18N = Path(__file__).parent / "i18n"  # this plugin's catalogue, then the core one's
+CORE_I18N = Path(__file__).parents[1] / "i18n"  # (lib/fetch's messages)
+
+
+@functools.lru_cache(maxsize=1)
+def _japanese() -> gettext.NullTranslations:
+    ja = gettext.translation("ckanext-regionaliot_kpi", I18N, ["ja"], fallback=True)
+    ja.add_fallback(gettext.translation("ckanext-regionaliot", CORE_I18N, ["ja"], fallback=True))
+    return ja
+
+
+def message(msgid: str, params: Mapping[str, object] | None = None) -> str:
+    """A message of the import (the list parser's, the fetch guard's, this module's) as the
+    CLI prints it and the actions return it: Japanese first, then English
+    (「日本語 / English」, ``common.bilingual``), as the harvest parsers' messages are stored.
+    A field that is itself a message is translated too. No request or locale needed."""
+    return common.bilingual(msgid, params, _japanese().gettext)
+
+
 class ImportRefused(Exception):
-    """An import that was refused: ``msgid`` and ``params`` (translated when shown)."""
+    """An import that was refused: ``msgid`` and ``params`` (:func:`message` shows it)."""
 
     def __init__(self, msgid: str, **params: object):
-        super().__init__(msgid.format(**params))
+        super().__init__(common.render(msgid, params))
         self.msgid = msgid
         self.params = params
+
+    def text(self) -> str:
+        return message(self.msgid, self.params)
 
 
 @dataclass
@@ -55,7 +81,7 @@ def _read(source: str) -> tuple[bytes, str]:
                                   timeout=config.get_int("ckanext.regionaliot.kpi.fetch_timeout"))
         except fetch.DownloadError as exc:
             raise ImportRefused(MSG_IN_SOURCE, source=source,
-                                message=_translated(exc.msgid, exc.params)) from None
+                                message=common.Message(exc.msgid, exc.params)) from None
         try:
             if not fetched.complete:
                 raise ImportRefused(MSG_TOO_LARGE, source=source, limit=round(limit / 1e6, 1))
@@ -73,13 +99,6 @@ def _read(source: str) -> tuple[bytes, str]:
         raise ImportRefused(MSG_UNREADABLE_FILE, source=source) from None
 
 
-def _translated(msgid: str, params: dict) -> str:
-    try:
-        return tk._(msgid).format(**params)
-    except (RuntimeError, TypeError):  # outside a request (CLI without a locale)
-        return msgid.format(**params)
-
-
 def parse(sources: list[str]) -> kpi.NationalList:
     """Read and merge ``sources`` (files or URLs); raises ImportRefused with the source named."""
     parts = []
@@ -89,7 +108,7 @@ def parse(sources: list[str]) -> kpi.NationalList:
             parts.append(kpi.parse_national_list(data, name))
         except kpi.KPIError as exc:
             raise ImportRefused(MSG_IN_SOURCE, source=source,
-                                message=_translated(exc.msgid, exc.params)) from None
+                                message=common.Message(exc.msgid, exc.params)) from None
     return kpi.merge(parts)
 
 
@@ -123,12 +142,13 @@ def import_sources(sources: list[str], as_of: datetime.date | None = None) -> Im
 
 
 def summary(imported: Imported) -> dict:
-    """What an import did, in the reader's language (the CLI's output, the action's result)."""
+    """What an import did (the CLI's output, the action's result); the rows left out in
+    Japanese first with English."""
     record = imported.record
     return {
         "as_of": record.as_of.isoformat(), "source": record.source,
         "engaged": record.engaged, "rows": record.rows, "encoding": record.encoding,
         "rate": kpi.percent(record.engaged, kpi.NATIONAL_TOTAL),
         "replaced": imported.replaced,
-        "problems": [_translated(p.msgid, dict(p.params)) for p in imported.parsed.problems],
+        "problems": [message(p.msgid, p.params) for p in imported.parsed.problems],
     }

@@ -15,8 +15,6 @@ from . import schema as schemas
 __all__ = ["regionaliot_kpi_show", "regionaliot_kpi_history",
            "regionaliot_kpi_import_national", "regionaliot_kpi_snapshot"]
 
-_ = tk._
-
 
 def _validate(data_dict: dict[str, Any], schema: dict[str, Any], context: Any) -> dict[str, Any]:
     data, errors = tk.navl_validate(data_dict, schema, context)
@@ -78,7 +76,7 @@ def regionaliot_kpi_import_national(context: Any, data_dict: dict[str, Any]) -> 
     try:
         imported = national.import_sources([data["url"]], as_of)
     except national.ImportRefused as exc:
-        raise tk.ValidationError({"url": [_(exc.msgid).format(**exc.params)]}) from None
+        raise tk.ValidationError({"url": [exc.text()]}) from None
     return national.summary(imported)
 
 
