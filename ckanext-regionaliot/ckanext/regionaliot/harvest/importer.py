@@ -43,6 +43,13 @@ What the module guarantees:
   once, not twice), but without the hard Solr commit CKAN makes per dataset (half a second
   or more each); the last object of the job commits once. Solr's autoSoftCommit (deploy/solr/solrconfig.xml, 2 s) shows the
   datasets in search meanwhile, and covers a job whose last object failed before import;
+- **no repeated work per write** that cannot change what is stored: the writing user is
+  looked up once (``auth_user_obj``); the activity's ``package_show`` is answered from the
+  document the import just sent to Solr (what CKAN itself reads back from Solr when each
+  write commits), not by dictizing and validating the dataset again; a dataset created by
+  the write is not asked for page views (it has none). A test compares a harvested
+  dataset, its Solr document and its activity with a plain ``package_create`` of the same
+  dict (tests/ckanext/harvest/test_harvest_same_as_create.py);
 - **validation** stays with the validation plugin's background job: resources are links,
   so creating them only queues that job (after commit). A dataset the publishing rule
   refuses to make public (a standard dataset not yet validated) is created private; a later
@@ -299,8 +306,18 @@ class Members:
 # ------------------------------------------------------------------ import side
 
 
-def _site_user() -> str:
-    return tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+def _writer(user: str | None) -> dict[str, Any]:
+    """The context of the import's writes: the site user (or ``user``), looked up once and
+    handed to CKAN as ``auth_user_obj`` (as a web request does), so package_create, its
+    organization update and the activity's action do not each look the user up again."""
+    user_obj = model.User.get(user or tk.config.get("ckan.site_id"))  # CKAN's site user's name
+    if user_obj is None and not user:
+        tk.get_action("get_site_user")({"ignore_auth": True}, {})  # makes it
+        user_obj = model.User.get(tk.config.get("ckan.site_id"))
+    if user_obj is None:
+        return {"user": user, "ignore_auth": True, HARVESTER: True}
+    return {"user": user_obj.name, "auth_user_obj": user_obj, "ignore_auth": True,
+            HARVESTER: True}
 
 
 def _extras(obj: HarvestObject) -> dict[str, str]:
@@ -429,6 +446,8 @@ def _no_solr_commit_per_dataset():
 # Set around the import's write (a context variable: each thread or task its own).
 _INDEX_ONCE: contextvars.ContextVar[bool] = contextvars.ContextVar("regionaliot_index_once",
                                                                    default=False)
+# The datasets the import's write created (notified as new), while _INDEX_ONCE is set.
+_CREATED: contextvars.ContextVar[set[str]] = contextvars.ContextVar("regionaliot_created")
 
 
 def _indexing_once(original: Any) -> Any:
@@ -449,6 +468,7 @@ def _indexing_once(original: Any) -> Any:
             if isinstance(entity, model.Package):
                 if operation == DomainObjectOperation.new:
                     created.add(entity.id)
+                    _CREATED.get().add(entity.id)
                 elif operation == DomainObjectOperation.changed and entity.id in created:
                     return
             self.notify(entity, operation)
@@ -464,11 +484,101 @@ def _index_new_dataset_once():
     cls = DomainObjectModificationExtension
     if not getattr(cls.before_commit, "regionaliot_index_once", False):
         cls.before_commit = _indexing_once(cls.before_commit)  # once per process, inert unset
-    token = _INDEX_ONCE.set(True)
+    _no_views_for_new_datasets()
+    token, created = _INDEX_ONCE.set(True), _CREATED.set(set())
     try:
         yield
     finally:
+        _CREATED.reset(created)
         _INDEX_ONCE.reset(token)
+
+
+def _no_views_for_new_datasets() -> None:
+    # CKAN's tracking plugin reads a dataset's page views (tracking_summary, by package id)
+    # three times per write: in package_show for the index, in before_dataset_index, and in
+    # the activity's package_show. A dataset created by this very write has none: only
+    # `ckan tracking update` gives tracking rows a package id, from pages of datasets that
+    # existed. So for those the answer is the one the table would give, without asking.
+    # Resources' views (by URL) and every other dataset are read as before.
+    try:
+        from ckanext.tracking.model import TrackingSummary
+    except ImportError:  # pragma: no cover (CKAN without its tracking plugin)
+        return
+    original = TrackingSummary.__dict__["get_for_package"]
+    if getattr(original.__func__, "regionaliot_no_views", False):
+        return
+
+    def get_for_package(cls: Any, package_id: str) -> dict[str, int]:
+        created = _CREATED.get(None) if _INDEX_ONCE.get() else None
+        if created and package_id in created:
+            return {"total": 0, "recent": 0}
+        return original.__func__(cls, package_id)
+
+    get_for_package.regionaliot_no_views = True  # type: ignore[attr-defined]
+    TrackingSummary.get_for_package = classmethod(get_for_package)  # once per process
+
+
+# What this import sent to Solr, by dataset id: the stored fields package_show reads back
+# (validated_data_dict, data_dict, metadata_modified). Set around the import's write.
+_SENT: contextvars.ContextVar[dict[str, dict[str, Any]] | None] = contextvars.ContextVar(
+    "regionaliot_sent_to_solr", default=None)
+_SHOWN_FIELDS = ("validated_data_dict", "data_dict", "metadata_modified")
+
+
+def _remembering_adds(original: Any) -> Any:
+    # Each document as the index sent it (after every plugin's before_dataset_index), once
+    # Solr accepted it.
+    @functools.wraps(original)
+    def add(self: Any, docs: Any, *args: Any, **kwargs: Any) -> Any:
+        sent = _SENT.get()
+        if sent is None:
+            return original(self, docs, *args, **kwargs)
+        docs = list(docs)
+        answer = original(self, docs, *args, **kwargs)
+        for doc in docs:
+            if isinstance(doc, dict) and doc.get("entity_type") == "package" and \
+                    all(isinstance(doc.get(k), str) for k in _SHOWN_FIELDS + ("id",)):
+                sent[doc["id"]] = {k: doc[k] for k in _SHOWN_FIELDS}
+        return answer
+
+    add.regionaliot_remembering = True
+    return add
+
+
+def _showing_sent(original: Any) -> Any:
+    # CKAN's package_show first asks Solr for the dataset (ckan.lib.search.show) and uses
+    # its stored validated_data_dict when its metadata_modified is the dataset's; only
+    # otherwise does it dictize and validate again. With one Solr commit per job the
+    # document just sent is not yet searchable, so the activity's package_show after each
+    # write asked Solr in vain, then dictized (7 statements) and validated the dataset a
+    # second time. Inside the import, the document this import sent answers instead:
+    # exactly what Solr would return once committed (and what CKAN's activity stores when
+    # every write commits Solr, the default). Anything else asks Solr as before.
+    @functools.wraps(original)
+    def show(reference: str) -> dict[str, Any]:
+        sent = _SENT.get()
+        if sent is not None and reference in sent:
+            return dict(sent[reference])
+        return original(reference)
+
+    show.regionaliot_showing_sent = True
+    return show
+
+
+@contextlib.contextmanager
+def _show_what_was_indexed():
+    import ckan.lib.search as search
+    import pysolr
+
+    if not getattr(pysolr.Solr.add, "regionaliot_remembering", False):
+        pysolr.Solr.add = _remembering_adds(pysolr.Solr.add)  # once per process, inert unset
+    if not getattr(search.show, "regionaliot_showing_sent", False):
+        search.show = _showing_sent(search.show)
+    token = _SENT.set({})
+    try:
+        yield
+    finally:
+        _SENT.reset(token)
 
 
 def _commit_search_if_last(job_id: str, object_id: str) -> None:
@@ -497,7 +607,8 @@ def import_object(obj: HarvestObject, *, user: str | None = None) -> bool | str:
     locks = _Locks()
     try:
         locks.take(f"regionaliot-harvest guid {obj.harvest_source_id} {obj.guid}")
-        with _no_solr_commit_per_dataset(), _index_new_dataset_once():
+        with _no_solr_commit_per_dataset(), _index_new_dataset_once(), \
+                _show_what_was_indexed():
             return _import(obj, user, locks)
     finally:
         locks.release()
@@ -507,7 +618,7 @@ def import_object(obj: HarvestObject, *, user: str | None = None) -> bool | str:
 def _import(obj: HarvestObject, user: str | None, locks: _Locks) -> bool | str:
     extras = _extras(obj)
     previous = _previous(obj)
-    context = {"user": user or _site_user(), "ignore_auth": True, HARVESTER: True}
+    context = _writer(user)
     if extras.get(ACTION_KEY) == WITHDRAW:
         return _withdraw(obj, previous, context)
     try:
