@@ -364,7 +364,7 @@ def attach(state: dict) -> dict[str, str]:
     conn.autocommit = True
     cur = conn.cursor()
     admin = model.User.get("bench-datastore") or model.User(
-        name="bench-datastore", email="bench@example.invalid", password="x" * 20,
+        name="bench-datastore", email="bench-datastore@example.invalid", password="x" * 20,
         sysadmin=True)
     model.Session.add(admin)
     model.Session.commit()
