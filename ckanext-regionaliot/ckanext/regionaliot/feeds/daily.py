@@ -5,10 +5,9 @@ also a function an RQ job can run). Running it again for a day replaces that day
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
-from collections.abc import Iterator
-from typing import Any
+import tempfile
+from typing import IO, Any
 
 import ckan.plugins.toolkit as tk
 from werkzeug.datastructures import FileStorage
@@ -17,30 +16,31 @@ from . import files, model, service
 
 log = logging.getLogger(__name__)
 
-PAGE = 50_000
-
-
-def _records(feed_id: str, day: dt.date) -> Iterator[dict[str, Any]]:
-    start, end = files.jst_day(day)
-    offset = 0
-    while True:
-        page = model.query(feed_id, None, start, end, None, PAGE, offset)
-        yield from page
-        if len(page) < PAGE:
-            return
-        offset += PAGE
+# Rows read per query (keyset pages, model.rows_between).
+PAGE = 5000
+# The file is written into memory up to this size, then to a temporary file on disk.
+SPOOL_BYTES = 8 * 1024 * 1024
 
 
 def make_file(feed_name: str, day: dt.date, user: str) -> dict[str, Any]:
-    """Create (or replace) the feed's resource holding the observations of ``day`` (JST)."""
+    """Create (or replace) the feed's resource holding the observations of ``day`` (JST).
+    The rows stream from the database in keyset pages into a spooled temporary file, which
+    CKAN's uploader copies to the filestore: a day of any size never sits in memory."""
     feed = service.load(feed_name)
-    body = files.daily_csv(_records(feed.id, day))
+    start, end = files.jst_day(day)
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as body:
+        files.write_daily_csv(model.rows_between(feed.id, start, end, PAGE), body)
+        body.seek(0)
+        return _save(feed, day, user, body)
+
+
+def _save(feed: service.Feed, day: dt.date, user: str, body: IO[bytes]) -> dict[str, Any]:
     name = files.daily_name(day)
     data = {"package_id": feed.id, "name": name, "url": name, "format": "CSV",
             "mimetype": "text/csv",
             "description": f"{day.isoformat()}（日本時間）の観測値 / Observations of "
                            f"{day.isoformat()} (JST): sensor_id, observed_at, value, quality",
-            "upload": FileStorage(stream=io.BytesIO(body), filename=name, content_type="text/csv")}
+            "upload": FileStorage(stream=body, filename=name, content_type="text/csv")}
     existing = next((r for r in feed.package.get("resources") or [] if r.get("name") == name), None)
     context = {"user": user}
     if existing:

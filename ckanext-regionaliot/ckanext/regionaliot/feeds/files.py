@@ -7,7 +7,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, BinaryIO
 
 from .observations import FIELDS
 
@@ -44,21 +44,75 @@ def yesterday_jst(now: dt.datetime) -> dt.date:
     return (now.astimezone(JST) - dt.timedelta(days=1)).date()
 
 
-def daily_csv(records: Iterable[Mapping[str, Any]]) -> bytes:
-    """The day's observations as UTF-8 CSV with a BOM (so Excel in Japan opens it), the
-    columns of the observation Table Schema, observed_at in JST with its offset."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(FIELDS)
-    for r in records:
-        stamp = r["observed_at"]
-        if isinstance(stamp, str):
-            stamp = dt.datetime.fromisoformat(stamp)
-        writer.writerow([r["sensor_id"], stamp.astimezone(JST).isoformat(), repr(float(r["value"])),
-                         r["quality"]])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+def write_daily_csv(records: Iterable[Any], out: BinaryIO) -> int:
+    """Write the day's observations to ``out`` as UTF-8 CSV with a BOM (so Excel in Japan
+    opens it), the columns of the observation Table Schema, observed_at in JST with its
+    offset. Rows are written as they come (a mapping, or a tuple in FIELDS' order), so a
+    day of any size passes through in constant memory. Returns the rows written."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    try:
+        text.write("\ufeff")
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(FIELDS)
+        count = 0
+        for r in records:
+            sensor_id, stamp, value, quality = (r if isinstance(r, tuple) else
+                                                (r["sensor_id"], r["observed_at"], r["value"],
+                                                 r["quality"]))
+            if isinstance(stamp, str):
+                stamp = dt.datetime.fromisoformat(stamp)
+            writer.writerow([sensor_id, stamp.astimezone(JST).isoformat(), repr(float(value)),
+                             quality])
+            count += 1
+        text.flush()
+    finally:
+        text.detach()  # leave ``out`` open for the caller
+    return count
+
+
+def daily_csv(records: Iterable[Any]) -> bytes:
+    """write_daily_csv into bytes (small days, tests)."""
+    out = io.BytesIO()
+    write_daily_csv(records, out)
+    return out.getvalue()
 
 
 def daily_name(day: dt.date) -> str:
     """The resource's name, also how the file of a day is found again (idempotent runs)."""
     return f"observations-{day.isoformat()}.csv"
+
+
+def daily_day(name: str) -> dt.date | None:
+    """The day of a daily file from its resource name (daily_name's inverse), else None."""
+    if not (name.startswith("observations-") and name.endswith(".csv")):
+        return None
+    try:
+        return dt.date.fromisoformat(name[len("observations-"):-len(".csv")])
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------- DCAT (feeds/dcat.py)
+FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
+# The EU frequency authority's codes for an update every N seconds; anything else (10 s,
+# 20 s, 2 min, ...) is UPDATE_CONT, "continuously updated".
+FREQUENCY_CODES = {60: "1MIN", 300: "5MIN", 600: "10MIN", 900: "15MIN", 1800: "30MIN",
+                   3600: "HOURLY", 7200: "BIHOURLY", 10800: "TRIHOURLY", 43200: "12HRS",
+                   86400: "DAILY"}
+
+
+def accrual_periodicity(interval: int) -> str:
+    """dct:accrualPeriodicity of a feed observed every ``interval`` seconds: the EU
+    frequency of that interval where it has one, else continuously updated."""
+    return FREQUENCY + FREQUENCY_CODES.get(interval, "UPDATE_CONT")
+
+
+def duration(seconds: int) -> str:
+    """An xsd:duration for dcat:temporalResolution (600 → PT10M, 90 → PT1M30S, 86400 → P1D)."""
+    if seconds <= 0:
+        return "PT0S"
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    time = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M"), (secs, "S")) if n)
+    return "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "")

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import ckan.model as model
@@ -212,13 +212,55 @@ def query(feed_id: str, sensor_ids: list[str] | None, start: dt.datetime, end: d
                  "value": r.value, "quality": r.quality}
                 for r in model.Session.execute(sa_text(sql), params)]
     params["bucket"] = bucket
-    sql = ("SELECT sensor_id, to_timestamp(floor(extract(epoch FROM observed_at) / :bucket) * :bucket)"
-           " AS t, avg(value) AS mean, min(value) AS lo, max(value) AS hi, count(*) AS n "
+    # date_bin: buckets from the Unix epoch (UTC), in integer time arithmetic; the former
+    # to_timestamp(floor(extract(epoch …) / b) * b) gave the same buckets through numeric
+    # arithmetic (extract returns numeric since PostgreSQL 14) on every row.
+    sql = ("SELECT sensor_id, date_bin(make_interval(secs => :bucket), observed_at,"
+           " TIMESTAMPTZ '1970-01-01 00:00:00+00') AS t,"
+           " avg(value) AS mean, min(value) AS lo, max(value) AS hi, count(*) AS n "
            f"FROM regionaliot_feed_observation WHERE {where} GROUP BY sensor_id, t "
            "ORDER BY t, sensor_id LIMIT :limit OFFSET :offset")
     return [{"sensor_id": r.sensor_id, "observed_at": r.t.astimezone(dt.timezone.utc).isoformat(),
              "value": round(r.mean, 4), "min": r.lo, "max": r.hi, "count": r.n}
             for r in model.Session.execute(sa_text(sql), params)]
+
+
+def rows_between(feed_id: str, start: dt.datetime, end: dt.datetime,
+                 page: int = 5000) -> Iterator[tuple[str, dt.datetime, float, str]]:
+    """Every observation of the feed in [start, end) as (sensor_id, observed_at, value,
+    quality), in time order (then sensor), read ``page`` rows at a time by keyset: each
+    page starts after the last (observed_at, sensor_id) seen, an index range scan of
+    (feed_id, observed_at) from there, so the n-th page costs what the first does (an
+    OFFSET re-reads and drops every row before it) and nothing holds more than a page."""
+    sql = ("SELECT sensor_id, observed_at, value, quality FROM regionaliot_feed_observation "
+           "WHERE feed_id = :feed AND observed_at >= :start AND observed_at < :end{after} "
+           "ORDER BY observed_at, sensor_id LIMIT :page")
+    params: dict[str, Any] = {"feed": feed_id, "start": start, "end": end, "page": page}
+    after = ""
+    while True:
+        rows = model.Session.execute(sa_text(sql.format(after=after)), params).fetchall()
+        for r in rows:
+            yield (r.sensor_id, r.observed_at, r.value, r.quality)
+        if len(rows) < page:
+            return
+        # observed_at >= :at bounds the index scan; the row comparison skips the sensors
+        # of that instant already read.
+        after = (" AND observed_at >= :at AND (observed_at, sensor_id) > "
+                 "(CAST(:at AS timestamptz), CAST(:sensor AS text))")
+        params.update(at=rows[-1].observed_at, sensor=rows[-1].sensor_id)
+
+
+def first_observed(feed_id: str, sensor_ids: list[str]) -> dt.datetime | None:
+    """The oldest observation of the feed's sensors (the start of its temporal coverage):
+    one forward probe of the primary key per sensor, like latest()."""
+    if not sensor_ids:
+        return None
+    return model.Session.execute(
+        sa_text("SELECT min(o.observed_at) FROM unnest(CAST(:sensors AS text[])) AS s(sensor_id)"
+                " CROSS JOIN LATERAL (SELECT observed_at FROM regionaliot_feed_observation"
+                " WHERE feed_id = :feed AND sensor_id = s.sensor_id"
+                " ORDER BY observed_at LIMIT 1) AS o"),
+        {"feed": feed_id, "sensors": sensor_ids}).scalar()
 
 
 def deadletters(feed_id: str, limit: int) -> list[dict[str, Any]]:
