@@ -147,14 +147,22 @@ def answer_key(story_id: str, number: int, block: dict[str, Any], versions: list
     return PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def key_for(ref: str, number: int, lang: str) -> str | None:
-    """The key of a public answer, or None when the story or a resource is not public."""
+def published_blocks(ref: str) -> tuple[Any, list[dict[str, Any]]]:
+    """A published story and its blocks, or (None, []) when it is not published or its
+    blocks cannot be read: nothing of it is kept then."""
     story = Story.get(ref)
     if story is None or story.state != PUBLISHED:
-        return None
+        return None, []
     try:
-        parsed = json.loads(story.blocks or "[]")
+        return story, json.loads(story.blocks or "[]")
     except ValueError:
+        return None, []
+
+
+def key_for(ref: str, number: int, lang: str) -> str | None:
+    """The key of a public answer, or None when the story or a resource is not public."""
+    story, parsed = published_blocks(ref)
+    if story is None:
         return None
     if not 1 <= number <= len(parsed) or parsed[number - 1].get("type") not in KINDS:
         return None
@@ -172,12 +180,8 @@ def key_for(ref: str, number: int, lang: str) -> str | None:
 
 def page_key(ref: str, lang: str) -> str | None:
     """The key of a public story page, or None when it is not to be kept (see above)."""
-    story = Story.get(ref)
-    if story is None or story.state != PUBLISHED:
-        return None
-    try:
-        parsed = json.loads(story.blocks or "[]")
-    except ValueError:
+    story, parsed = published_blocks(ref)
+    if story is None:
         return None
     if any(block.get("type") == "matrix" for block in parsed):
         return None
