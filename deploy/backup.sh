@@ -5,6 +5,7 @@
 #
 #   deploy/backup.sh backup  [--profile portal|test] [--out DIR] [--no-secrets]
 #   deploy/backup.sh restore FILE [--profile portal|test]
+#   (test-1 … test-9, the numbered test slots, are accepted wherever test is)
 #
 # The profile (default portal, or $REGIONALIOT_PROFILE) picks the ini under $REGIONALIOT_DATA
 # (ckan.ini or test.ini); database names, filestore and Solr core are read from that ini,
@@ -60,7 +61,8 @@ done
 case "$PROFILE" in
   portal) INI=$DATA/ckan.ini ;;
   test) INI=$DATA/test.ini ;;
-  *) fail "unknown profile '$PROFILE' (portal or test)" ;;
+  test-[1-9]) INI=$DATA/$PROFILE.ini ;;  # a numbered test slot (TEST_SLOT=N make test)
+  *) fail "unknown profile '$PROFILE' (portal, test or test-N)" ;;
 esac
 
 # ---------------------------------------------------------------- the profile, from its ini

@@ -62,6 +62,11 @@ def _release_connections():
         engine.dispose()
 
 
+def _profile() -> str:
+    """The profile of the ini pytest runs on: test, or test-N on a numbered slot."""
+    return Path(config["__file__"]).stem
+
+
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     # The data directory is the one holding the test profile's filestore (var by default).
     env = dict(os.environ, REGIONALIOT_DATA=str(Path(config["ckan.storage_path"]).parent))
@@ -124,7 +129,7 @@ def test_backup_then_restore_brings_back_datasets_files_and_datastore(catalogue,
     names = sorted(f"backup-{key}" for key in FILES)
     assert sorted(call_action("package_list")) == names
 
-    backup = _run("backup", "--profile", "test", "--out", str(tmp_path))
+    backup = _run("backup", "--profile", _profile(), "--out", str(tmp_path))
     assert backup.returncode == 0, backup.stderr
     archives = list(tmp_path.glob("regionaliot-test-*.tar.gz"))
     assert len(archives) == 1
@@ -134,7 +139,7 @@ def test_backup_then_restore_brings_back_datasets_files_and_datastore(catalogue,
 
     _wipe(catalogue["datastore_resource"])
 
-    restore = _run("restore", str(archives[0]), "--profile", "test")
+    restore = _run("restore", str(archives[0]), "--profile", _profile())
     assert restore.returncode == 0, restore.stdout + restore.stderr
     assert "datasets=3" in restore.stdout
     _release_connections()  # the old connections died with the dropped databases
@@ -158,13 +163,13 @@ def test_backup_then_restore_brings_back_datasets_files_and_datastore(catalogue,
 def test_restore_refuses_a_missing_or_damaged_archive_and_changes_nothing(tmp_path):
     dataset = factories.Dataset(owner_org=factories.Organization()["id"])
 
-    missing = _run("restore", "--profile", "test")
+    missing = _run("restore", "--profile", _profile())
     assert missing.returncode != 0
     assert missing.stderr.startswith("FAILED: restore needs the archive")
 
     damaged = tmp_path / "regionaliot-test-20260101-000000.tar.gz"
     damaged.write_bytes(b"\x1f\x8b not really gzip")
-    result = _run("restore", str(damaged), "--profile", "test")
+    result = _run("restore", str(damaged), "--profile", _profile())
     assert result.returncode != 0
     assert result.stderr.strip().count("\n") == 0 and result.stderr.startswith("FAILED: ")
     _release_connections()
