@@ -8,7 +8,7 @@ VENV ?= $(CURDIR)/.venv
 PYTEST_FLAGS ?= -q -p no:cacheprovider
 ARGS ?= tests
 
-.PHONY: up down status install services services-slot test test-unit lint backup restore lock bench clean-test test-production
+.PHONY: up down status install services services-slot services-bench test test-unit lint backup restore lock bench clean-test test-production
 
 up:
 	@deploy/stack.sh up
@@ -36,6 +36,10 @@ test: $(if $(TEST_SLOT),services-slot,services)
 
 services-slot:
 	@deploy/stack.sh services-slot "$(TEST_SLOT)"
+
+# The benchmarks' profile (ckan_bench, datastore_bench), migrated: run once before bench/*.
+services-bench:
+	@deploy/stack.sh services-bench
 
 # Pure unit tests only (validation engine, schemas, KPI arithmetic): no services needed.
 test-unit:

@@ -352,6 +352,14 @@ cmd_services_slot() {
   ckan_migrate "$DATA/test-$n.ini" "datastore_test_$n"
 }
 
+# The benchmarks' profile (bench/*/run.py render their own ini of it): databases ckan_bench
+# and datastore_bench migrated and given the DataStore's set-up once, as the other profiles.
+cmd_services_bench() {
+  cmd_services
+  "$PY" "$ROOT/deploy/render_ini.py" bench "$DATA/bench.ini" || fail "rendering $DATA/bench.ini" "-"
+  ckan_migrate "$DATA/bench.ini" datastore_bench
+}
+
 cmd_services() {
   install_solr_classpath
   pg_start
@@ -544,9 +552,10 @@ case "${1:-}" in
   install-test-tools) install_compose_plugin ;;
   services) cmd_install; cmd_services ;;
   services-slot) cmd_install; cmd_services_slot "${2:-}" ;;
+  services-bench) cmd_install; cmd_services_bench ;;
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
   psql) shift; psql_admin "${1:-ckan_default}" ;;
-  *) say "usage: $0 {install|install-test-tools|services|up|down|status|psql [DB]}"; exit 64 ;;
+  *) say "usage: $0 {install|install-test-tools|services|services-slot N|services-bench|up|down|status|psql [DB]}"; exit 64 ;;
 esac

@@ -68,10 +68,19 @@ def load_ckan(ini: Path, own_profile: bool = False):
 
 
 def migrate():
+    """Core's, activity's, harvest's and every feature plugin's chain (as deploy/stack.sh)."""
+    import ckan.model as model
     from ckan.cli.db import _run_migrations
 
-    for plugin in (None, "regionaliot_ideas"):
+    # CKAN's migration env.py re-inits the model on a NullPool engine: every commit would
+    # then open a new PostgreSQL connection (~30 ms each), which no worker pays. Keep ours.
+    engine = model.meta.engine
+    plugins = [None, "activity", "harvest"]
+    migrations = ROOT / "ckanext-regionaliot" / "ckanext" / "regionaliot" / "migration"
+    plugins += sorted(d.name for d in migrations.glob("*/") if (d / "env.py").is_file())
+    for plugin in plugins:
         _run_migrations(plugin)
+    model.init_model(engine)
 
 
 def load(n_ideas: int, n_votes: int, seed: int = 10) -> str:
