@@ -200,3 +200,47 @@ def test_the_data_api_box_shows_this_resources_examples(app, create_with_upload,
     english = app.get("/en/api/1/util/snippet/api_info.html",
                       query_string={"resource_id": resource["id"]}).body
     assert "Use this table through the API" in english
+
+
+def _range_indexes(resource_id: str) -> dict[str, str]:
+    """{column: index name} of the table's single-column B-tree indexes."""
+    with get_read_engine().connect() as conn:
+        found = conn.execute(sa.text(
+            "SELECT a.attname, c.relname FROM pg_index i"
+            " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam"
+            " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
+            " WHERE i.indrelid = CAST(:t AS regclass) AND am.amname = 'btree'"
+            " AND i.indnatts = 1 AND NOT i.indisprimary"), {"t": f'"{resource_id}"'})
+        return dict(found.all())
+
+
+def test_typed_columns_get_a_range_index_once(create_with_upload, dataset):
+    resource = load(create_with_upload, dataset, SAMPLE.read_text(encoding="utf-8"))
+    typed = {name for name, kind in types(resource["id"]).items() if kind not in ("text", "int")}
+    assert {"緯度", "経度", "開始時間"} <= typed
+    indexes = _range_indexes(resource["id"])
+    assert set(indexes) == typed
+    # A second load hook (xloader's after_upload again) adds nothing.
+    plugin = p.get_plugin("regionaliot_datastore")
+    plugin.after_upload({}, call_action("resource_show", id=resource["id"]),
+                        call_action("package_show", id=dataset["id"]))
+    assert _range_indexes(resource["id"]) == indexes
+    # The planner can answer a range on 緯度 from the index (sequential scans off, so that
+    # the tiny sample's table scan is not preferred).
+    with get_read_engine().connect() as conn:
+        conn.execute(sa.text("SET enable_seqscan = off"))
+        plan = conn.execute(sa.text(
+            f'EXPLAIN SELECT "_id" FROM "{resource["id"]}" WHERE "緯度" BETWEEN 34.5 AND 34.6'
+        )).scalars().all()
+    assert any(indexes["緯度"] in line for line in plan), plan
+
+
+def test_a_file_with_errors_gets_no_range_index(create_with_upload, dataset):
+    data = rows(SAMPLE.read_text(encoding="utf-8"))
+    data[0]["緯度"] = "北緯34度"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(data[0]), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(data)
+    resource = load(create_with_upload, dataset, out.getvalue())
+    assert _range_indexes(resource["id"]) == {}

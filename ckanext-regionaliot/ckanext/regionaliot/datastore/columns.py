@@ -45,3 +45,12 @@ def wanted_types(registry: Registry, schema_key: str, labels: list[str]) -> dict
 def cast_sql(quoted_column: str, pg_type: str) -> str:
     """The USING expression that turns a text column into ``pg_type``: blanks become NULL."""
     return f"NULLIF(btrim({quoted_column}), '')::{pg_type}"
+
+
+def range_index_sql(quoted_table: str, table: str, position: int, quoted_column: str) -> str:
+    """A B-tree index on one typed column, so that a range filter (``"緯度" BETWEEN …``
+    through datastore_search_sql, a date range) reads the matching rows instead of the
+    whole table. Named by the table and the column's position: a Japanese label could
+    pass PostgreSQL's 63-byte identifier limit; IF NOT EXISTS makes it safe to repeat."""
+    name = f'"{table}_range_{position}"'
+    return f"CREATE INDEX IF NOT EXISTS {name} ON {quoted_table} ({quoted_column})"

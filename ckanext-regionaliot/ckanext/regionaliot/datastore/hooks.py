@@ -5,6 +5,7 @@
   validation against that schema. Each column is altered on its own: a value PostgreSQL
   cannot read leaves that column text, the others keep their type. A file with errors
   keeps every column text (nothing is lost); the resource page says which case it is.
+  Each typed column gets a B-tree index, so that range filters on 緯度 or a date are fast.
 - Japanese search: after each load the rows' full text gets the bigrams of their Japanese
   (jpsearch.py); a ``q`` with Japanese becomes the phrase of its bigrams.
 """
@@ -117,8 +118,29 @@ def type_columns(resource_id: str) -> dict[str, Any]:
             kept.append(label)
         else:
             typed.append(label)
+    index_typed_columns(resource_id, [f["id"] for f in fields], typed)
     state = "typed" if not kept else "partly"
     return {"state": state, "typed": typed, "text": kept}
+
+
+def index_typed_columns(resource_id: str, labels: list[str], typed: list[str]) -> None:
+    """A B-tree index on each typed column (a range filter on 緯度 read the whole
+    1,000,000-row table: 235 ms), then fresh statistics: altering a column's type drops
+    its statistics, and the planner needs them to choose the index."""
+    if not typed:
+        return
+    engine = get_write_engine()
+    table = identifier(resource_id)
+    for label in typed:
+        sql = columns.range_index_sql(table, resource_id, labels.index(label), identifier(label))
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text(sql.replace(":", r"\:")))
+        except sa.exc.DBAPIError as exc:  # the table still answers, only without the index
+            log.warning("regionaliot_datastore: no range index on %s.%s: %s", resource_id, label,
+                        str(exc.orig).splitlines()[0] if exc.orig else exc)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"ANALYZE {table}"))
 
 
 def table_state(resource_id: str) -> dict[str, Any]:
