@@ -182,6 +182,10 @@ def add_japanese_grams(resource_id: str) -> int:
     engine = get_write_engine()
     ensure_grams_functions()
     with engine.begin() as conn:
+        # One pass at a time per table (a load's hook and ``ckan regionaliot datastore
+        # grams`` may meet): the second sees the first's mark after waiting here, instead
+        # of appending the bigrams twice. Writes wait too, as they would for the UPDATE.
+        conn.exec_driver_sql(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
         if conn.execute(sa.text("SELECT obj_description(CAST(:t AS regclass), 'pg_class')"),
                         {"t": table}).scalar() == GRAMS_MARK:
             add_grams_trigger(conn, resource_id)  # tables marked before the trigger existed
@@ -229,35 +233,53 @@ def add_grams_trigger(conn: Any, resource_id: str) -> None:
                          "FOR EACH ROW EXECUTE PROCEDURE regionaliot_ja_grams_trigger()")
 
 
-# Tables with our bigrams but without the trigger (loaded before it existed).
+# DataStore tables (each has CKAN's _full_text column) without our upsert trigger: loaded
+# before the trigger existed (they have the bigrams: the trigger is added), or before the
+# bigrams existed, or made through the API (both are added). has_grams: the table's mark.
 _TABLES_WITHOUT_TRIGGER = sa.text("""
-    SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    SELECT c.relname, obj_description(c.oid, 'pg_class') IS NOT DISTINCT FROM :mark
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = 'public' AND c.relkind = 'r'
-      AND obj_description(c.oid, 'pg_class') = :mark
+      AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid
+                  AND a.attname = '_full_text' AND NOT a.attisdropped)
       AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = :trigger)
     ORDER BY c.relname""")
 
 
-def add_missing_grams_triggers() -> list[str]:
-    """The upsert trigger for every table that has the bigrams but not the trigger; each
-    table in a transaction of its own (a table dropped meanwhile is skipped). A command
-    (cli.py), not on the next read: reads go through the read-only role, and creating a
-    trigger locks the table against writes, which a search must never do."""
+def update_grams(resource_ids: list[str] | None = None
+                 ) -> tuple[list[tuple[str, int | None]], list[tuple[str, str]]]:
+    """Bring tables made before the Japanese search up to date (``ckan regionaliot
+    datastore grams``): every table without the upsert trigger (or only those of
+    ``resource_ids``) gets the bigrams of its rows and the trigger, or only the trigger when
+    it has the bigrams. Each table in a transaction of its own; safe to run again (a table
+    that has both is not listed). Returns ([(table, rows given bigrams or None when only
+    the trigger was added)], [(table, error)]).
+
+    A command, not on the next read: reads go through the read-only role, and the update
+    locks the table against writes (and, while its full-text index is rebuilt, reads),
+    which a search must never do."""
     ensure_grams_functions()
     engine = get_write_engine()
     with engine.connect() as conn:
-        tables = list(conn.execute(_TABLES_WITHOUT_TRIGGER, {
-            "mark": GRAMS_MARK, "trigger": GRAMS_TRIGGER}).scalars())
-    added = []
-    for table in tables:
+        tables = conn.execute(_TABLES_WITHOUT_TRIGGER, {
+            "mark": GRAMS_MARK, "trigger": GRAMS_TRIGGER}).all()
+    done: list[tuple[str, int | None]] = []
+    failed: list[tuple[str, str]] = []
+    for table, has_grams in tables:
+        if resource_ids is not None and table not in resource_ids:
+            continue
         try:
-            with engine.begin() as conn:
-                add_grams_trigger(conn, table)
-        except sa.exc.DBAPIError as exc:
-            log.warning("regionaliot_datastore: no trigger on %s: %s", table, exc)
-        else:
-            added.append(table)
-    return added
+            if has_grams:
+                with engine.begin() as conn:
+                    add_grams_trigger(conn, table)
+                done.append((table, None))
+            else:
+                done.append((table, add_japanese_grams(table)))
+        except sa.exc.DBAPIError as exc:  # e.g. dropped meanwhile
+            message = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+            log.warning("regionaliot_datastore: %s not brought up to date: %s", table, message)
+            failed.append((table, message))
+    return done, failed
 
 
 def forget_grams(resource_id: str) -> None:
