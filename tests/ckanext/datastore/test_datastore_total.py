@@ -111,3 +111,47 @@ def test_the_api_answers_as_ckan_does_over_http(app, table, monkeypatch):
     quiet = json.loads(app.get("/api/3/action/datastore_search", query_string={
         "resource_id": table, "q": "図書館", "include_total": "false"}).body)["result"]
     assert "total" not in quiet and quiet["include_total"] is False
+
+
+def preview(rid: str) -> dict:
+    """The table preview (CKAN's datatables view) of the table, made by a sysadmin."""
+    return call_action("resource_view_create", {"user": factories.Sysadmin()["name"]},
+                       resource_id=rid, view_type="datatables_view", title="表")
+
+
+@pytest.mark.ckan_config(total.SETTING, 100)
+def test_the_table_preview_is_told_which_totals_are_estimates(app, table, monkeypatch):
+    """The preview's ajax (views.py) passes total_was_estimated on for each total, and its
+    page carries the translated 約 / "about" texts and the script that shows them."""
+    monkeypatch.setattr(counting, "SAMPLE_ROWS", 50)
+    view = preview(table)
+    url = f"/datatables/ajax/{view['id']}"
+    base = {"draw": "1", "start": "0", "length": "10"}
+    got = json.loads(app.post(url, data=base).body)
+    assert (got["recordsTotal"], got["recordsFiltered"]) == (ROWS, ROWS)  # the statistics'
+    assert got["recordsTotalEstimated"] is True and got["recordsFilteredEstimated"] is True
+    got = json.loads(app.post(url, data=dict(base, **{"search[value]": "図書館"})).body)
+    assert got["recordsFilteredEstimated"] is True and 101 <= got["recordsFiltered"] <= ROWS
+    assert got["recordsTotalEstimated"] is True and len(got["data"]) == 10
+    # 100 rows with 公民館: not above the threshold, so counted exactly.
+    got = json.loads(app.post(url, data=dict(base, **{"search[value]": "公民館"})).body)
+    assert (got["recordsFiltered"], got["recordsFilteredEstimated"]) == (ROWS // 4, False)
+    assert got["recordsTotalEstimated"] is True
+    dataset = call_action("resource_show", id=table)["package_id"]
+    path = f"/dataset/{dataset}/resource/{table}/view/{view['id']}"
+    page = app.get(path).body
+    assert 'data-info="約 _TOTAL_ 件中 _START_ から _END_ まで表示"' in page
+    assert 'data-info-filtered="（約 _MAX_ 件より抽出）"' in page
+    assert "preview-estimates.js" in page and 'id="dtprv"' in page
+    english = app.get("/en" + path).body
+    assert 'data-info="Showing _START_ to _END_ of about _TOTAL_ entries"' in english
+    assert 'data-info-filtered="(filtered from about _MAX_ total entries)"' in english
+
+
+def test_an_exact_total_is_not_flagged_in_the_preview(app, table):
+    """At the site's default threshold (1,000) a 400-row table is counted exactly."""
+    view = preview(table)
+    got = json.loads(app.post(f"/datatables/ajax/{view['id']}", data={
+        "draw": "1", "start": "0", "length": "10", "search[value]": "図書館"}).body)
+    assert (got["recordsTotal"], got["recordsFiltered"]) == (ROWS, WITH_WORD)
+    assert got["recordsTotalEstimated"] is False and got["recordsFilteredEstimated"] is False

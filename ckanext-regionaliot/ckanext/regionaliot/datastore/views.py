@@ -5,7 +5,9 @@ asks datastore_search (ckanext/datatablesview/blueprint.py), so 倉敷 becomes `
 finds nothing. This blueprint answers the same URL first (the plugin is loaded before
 datatables_view): search values with Japanese are passed as they are, and the IDatastore
 hook (hooks.japanese_search) matches them as substrings; other values get the stock
-treatment, so English and numbers behave as before.
+treatment, so English and numbers behave as before. Its answer also says which totals
+datastore_search estimated, so that the page shows them as 約 / "about"
+(js/preview-estimates.js, templates/datatables/datatables_view.html).
 """
 from __future__ import annotations
 
@@ -121,8 +123,13 @@ def ajax(resource_view_id: str):
                   for col in cols}
         record["DT_RowId"] = "row" + str(row.get("_id", ""))
         data.append(record)
+    # A total datastore_search estimated (above the threshold, total.py) stays a number
+    # for DataTables' paging; js/preview-estimates.js shows it as 約 / "about" by these flags.
     return json.dumps({"draw": draw, "recordsTotal": unfiltered.get("total", 0),
-                       "recordsFiltered": response.get("total", 0), "data": data}), 200
+                       "recordsFiltered": response.get("total", 0), "data": data,
+                       "recordsTotalEstimated": bool(unfiltered.get("total_was_estimated")),
+                       "recordsFilteredEstimated": bool(response.get("total_was_estimated"))
+                       }), 200
 
 
 regionaliot_datatables.add_url_rule("/datatables/ajax/<resource_view_id>", view_func=ajax,
