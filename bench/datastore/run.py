@@ -364,6 +364,15 @@ def prepare(args) -> dict:
     return state
 
 
+def drop_attached(tables: list[str]) -> None:
+    """Tables of an earlier prepare that measure renamed to resource ids: their indexes
+    still carry the prepared names, which a new prepare needs again."""
+    render_ini()
+    cur = connect()
+    for table in tables:
+        cur.execute(f'DROP TABLE IF EXISTS "{table}"')
+
+
 def attach(state: dict) -> dict[str, str]:
     """Under the lock: a dataset with two resources whose DataStore tables are the
     prepared ones (renamed to the resource ids; the DataStore finds tables by name)."""
@@ -541,6 +550,9 @@ def main() -> None:
     suffix(args.rows)
     state_path = OUT / f"datastore-prepared-{args.rows}.json"
     if args.phase in ("prepare", "all"):
+        if state_path.exists():  # the last prepare's tables, attached under resource ids
+            old = json.loads(state_path.read_text(encoding="utf-8")).get("ids", {})
+            drop_attached(list(old.values()))
         state = prepare(args)
         state_path.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
         print(json.dumps(state, ensure_ascii=False, indent=1))
