@@ -105,6 +105,37 @@ def test_json_payloads_one_a_list_or_wrapped_and_hostile_ones():
     assert obs.decode_json(json.dumps([{}] * (obs.MAX_BATCH + 1))).reason == "too_many"
 
 
+
+def _storable(text: str) -> bool:
+    """What PostgreSQL's text and a UTF-8 response take: no NUL, no lone surrogate."""
+    text.encode("utf-8")  # raises on a lone surrogate
+    return "\x00" not in text
+
+
+def test_refusals_of_nul_and_lone_surrogates_are_storable_text():
+    payload = obs.decode_json(b"\x00")
+    assert payload.reason == "payload" and _storable(payload.raw) and payload.raw == "\\u0000"
+    # JSON escapes decode to NUL and to a lone surrogate (valid JSON, not storable text).
+    items = json.loads('[{"sensor_id": "g1", "observed_at": "2026-07-01T08:50:00\\u0000", "value": 1},'
+                       ' {"sensor_id": "g1", "observed_at": "\\ud800", "value": 1},'
+                       ' {"sensor_id": "x\\u0000\\udfff", "observed_at": "2026-06-30T23:50:00Z", "value": 1},'
+                       ' {"sensor_id": "g1", "observed_at": "2026-06-30T23:50:00Z", "value": "\\ud800"},'
+                       ' {"sensor_id": "g1", "observed_at": "2026-06-30T23:50:00Z", "value": 1, "quality": "\\u0000"}]')
+    good, bad = obs.validate(items, SENSORS, NOW)
+    assert good == []
+    assert [r.reason for r in bad] == ["bad_timestamp", "bad_timestamp", "unknown_sensor", "bad_value",
+                                       "bad_quality"]
+    for rejection in bad:
+        assert _storable(rejection.detail) and _storable(rejection.raw), rejection
+        assert _storable(rejection.message)
+    assert bad[1].detail == "\\ud800"  # the escape, readable in the dead letter
+    # CSV (HTTP): a NUL in a field, and in a body without the header.
+    _good, (csv_bad,) = obs.validate(obs.decode_csv(b"sensor_id,observed_at,value\ng1,2026\x00,1\n"),
+                                     SENSORS, NOW)
+    assert csv_bad.reason == "bad_timestamp" and _storable(csv_bad.detail) and _storable(csv_bad.raw)
+    assert _storable(obs.decode_csv(b"a\x00,b\n").raw)
+
+
 def test_csv_payload_with_bom_and_missing_header():
     body = "\ufeffsensor_id,observed_at,value,quality\ng1,2026-07-01T08:50:00+09:00,1.5,確定値\n"
     items = obs.decode_csv(body.encode("utf-8"))

@@ -16,7 +16,7 @@ import paho.mqtt.client as paho
 import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
-from ckanext.regionaliot.feeds import mqtt
+from ckanext.regionaliot.feeds import mqtt, service
 from ckanext.regionaliot.feeds.ingest import Ingestor
 from sqlalchemy import text as sa_text
 
@@ -233,3 +233,66 @@ def test_an_mqtt_publish_reaches_the_table_once(feed, test_request_context):
     assert model.Session.execute(sa_text(
         "SELECT count(*) FROM regionaliot_feed_deadletter WHERE feed_id IS NULL "
         "AND reason = 'unknown_feed'")).scalar() == 1
+
+
+# Valid JSON whose strings decode to a NUL and to a lone surrogate: PostgreSQL's text refuses
+# the first, UTF-8 the second, so a dead letter keeping them as they came could not be written.
+HOSTILE = ('[{"sensor_id": "sakazu", "observed_at": "2026-07-01T09:00:00\\u0000", "value": 1},'
+           ' {"sensor_id": "sakazu", "observed_at": "\\ud800", "value": 1}]')
+
+
+def deadletters(feed) -> list[tuple[str, str, str]]:
+    return [tuple(r) for r in model.Session.execute(sa_text(
+        "SELECT reason, detail, payload FROM regionaliot_feed_deadletter WHERE feed_id = :f "
+        "ORDER BY id"), {"f": feed["id"]})]
+
+
+def test_nul_and_lone_surrogates_over_http_are_dead_letters_not_a_500(app, feed, token):
+    url = f"/api/feeds/{feed['name']}/observations"
+    headers = {"X-Feed-Token": token, "Content-Type": "application/json"}
+    result = app.post(url, data=HOSTILE.encode("ascii"), headers=headers, status=422).json["result"]
+    assert [r["reason"] for r in result["rejected"]] == ["bad_timestamp", "bad_timestamp"]
+    app.post(url, data=b"\x00", headers=headers, status=422)
+    app.post(url, data=b"sensor_id,observed_at,value\nsakazu,\x00,1\n",
+             headers={"X-Feed-Token": token, "Content-Type": "text/csv"}, status=422)
+    letters = deadletters(feed)
+    assert [r[0] for r in letters] == ["bad_timestamp", "bad_timestamp", "payload", "bad_timestamp"]
+    assert letters[0][1] == "2026-07-01T09:00:00\\u0000" and letters[1][1] == "\\ud800"
+    assert letters[2][2] == "\\u0000" and letters[3][1] == "\\u0000"
+
+
+def test_nul_and_lone_surrogates_over_mqtt_do_not_stop_the_ingestor(feed, test_request_context):
+    prefix = f"regionaliot/feeds/test-{uuid.uuid4().hex[:8]}"
+    client_id = f"test-ingestor-{uuid.uuid4().hex[:8]}"
+    ingestor = Ingestor(client_id, prefix=prefix, batch_wait=0.05)
+    ingestor.start()
+    publisher, _codes = _publisher("simulator")
+    try:
+        time.sleep(0.5)  # the subscription is in place
+        topic = f"{prefix}/{feed['name']}/sakazu"
+        for payload in (b"\x00", HOSTILE.encode("ascii"),
+                        json.dumps({"observed_at": ago(1), "value": 4.4}).encode()):
+            publisher.publish(topic, payload, qos=1).wait_for_publish(5)
+        deadline = time.time() + 10
+        with test_request_context():
+            while time.time() < deadline and ingestor.stored + ingestor.rejected < 4:
+                ingestor.run_once()
+    finally:
+        publisher.disconnect()
+        publisher.loop_stop()
+        ingestor.close()
+        mqtt.forget_session("ingestor", client_id)
+    assert [(r.sensor_id, r.value) for r in stored(feed)] == [("sakazu", 4.4)]
+    letters = deadletters(feed)
+    assert [r[0] for r in letters] == ["payload", "bad_timestamp", "bad_timestamp"]
+    assert letters[0][2] == "\\u0000" and letters[2][1] == "\\ud800"
+
+
+def test_the_ingestors_feed_cache_stays_bounded_under_made_up_names(feed, test_request_context):
+    cache = service.FeedCache(entries=10)
+    with test_request_context():
+        for i in range(40):
+            assert cache.get(f"no-such-feed-{i}") is None
+            assert len(cache.entries) <= 10
+        assert cache.get(feed["name"]).id == feed["id"]
+        assert cache.get("no-such-feed-39") is None and len(cache.entries) <= 10

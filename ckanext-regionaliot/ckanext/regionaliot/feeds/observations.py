@@ -128,9 +128,24 @@ def parse_timestamp(text: Any) -> dt.datetime | None:
     return stamp.astimezone(dt.timezone.utc)
 
 
+def _storable(text: str) -> str:
+    """Text a PostgreSQL text column and a UTF-8 response can hold: a NUL (which PostgreSQL
+    refuses) and lone surrogates (a JSON escape such as \\ud800, which UTF-8 cannot encode)
+    are written as escapes. Unchecked, either made the dead letter's INSERT raise: an HTTP
+    500, and an ingestor that died on the message and got it again after each restart."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\\u0000")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def _short(value: Any, limit: int = 80) -> str:
+    """What a refusal shows of a payload or a field: at most ``limit`` characters, storable."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= limit else text[:limit] + "…"
+    return _storable(text if len(text) <= limit else text[:limit] + "…")
 
 
 def _refuse(reason: str, detail: str, item: Any) -> Rejection:

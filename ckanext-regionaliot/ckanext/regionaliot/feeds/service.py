@@ -24,6 +24,9 @@ FEED_TYPE = "feed"
 MAX_FEEDS = 50
 # A feed's sensors are read again after this many seconds (the ingestor's cache).
 CACHE_SECONDS = 30.0
+# Names the ingestor's cache holds at most: a device may publish under any feed name (the
+# ACLs fix only its topic's last level), and each unknown name is remembered.
+CACHE_ENTRIES = 1000
 
 
 @dataclass
@@ -54,10 +57,13 @@ def load(name_or_id: str, context: dict[str, Any] | None = None) -> Feed:
 
 class FeedCache:
     """Feeds by name for the ingestor, each read at most every CACHE_SECONDS; an unknown
-    name is remembered too (a misbehaving device must not cost a query per message)."""
+    name is remembered too (a misbehaving device must not cost a query per message), and
+    at most ``entries`` names are, so that a stream of made-up names cannot grow the
+    ingestor's memory without end."""
 
-    def __init__(self, seconds: float = CACHE_SECONDS):
+    def __init__(self, seconds: float = CACHE_SECONDS, entries: int = CACHE_ENTRIES):
         self.seconds = seconds
+        self.max_entries = max(entries, 2)
         self.entries: dict[str, tuple[float, Feed | None]] = {}
 
     def get(self, name: str) -> Feed | None:
@@ -69,8 +75,17 @@ class FeedCache:
             feed: Feed | None = load(name)
         except (tk.ObjectNotFound, tk.ValidationError):
             feed = None
+        if name not in self.entries and len(self.entries) >= self.max_entries:
+            self._evict(now)
         self.entries[name] = (now, feed)
         return feed
+
+    def _evict(self, now: float) -> None:
+        """Forget the expired names; when all are fresh, the older half of them."""
+        fresh = {k: v for k, v in self.entries.items() if now - v[0] < self.seconds}
+        if len(fresh) >= self.max_entries:
+            fresh = dict(sorted(fresh.items(), key=lambda kv: kv[1][0])[len(fresh) // 2:])
+        self.entries = fresh
 
 
 def ingest(feed: Feed, source: str, items: list[Any] | Rejection, topic: str | None = None,
