@@ -272,9 +272,12 @@ def main(argv=None) -> None:
             results["mqtt_per_message"] = args.mqtt_per_message
             results["mqtt_per_s"] = round(stored / mqtt_s)
             results["mqtt_published_per_s"] = round(published["published"] / published["seconds"])
+            results["mqtt_publisher_cpu_s_per_1000"] = round(
+                published["cpu_s"] / published["published"] * 1000, 3)
             results["mqtt_load_after"] = load()
             print("MQTT", results["mqtt_per_s"], "obs/s stored;", results["mqtt_published_per_s"],
                   "published/s; ingestor CPU s/1000 obs", results["mqtt_cpu_s_per_1000"],
+                  "publisher", results["mqtt_publisher_cpu_s_per_1000"],
                   "load", results["mqtt_load_after"])
 
         if "latency" in parts:
