@@ -4,6 +4,8 @@ table unreadable through the query for a reader who may not see it, and figures 
 change when rows change through datastore_upsert alone."""
 from __future__ import annotations
 
+import random
+
 import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
@@ -166,6 +168,58 @@ def test_sql_figures_equal_the_pure_path_at_the_edges_of_numbers_and_areas(
         assert sorted({areas[i] for i in kept}) == [" 332054", "332054", "332054\u3000"]
         men = sum(aggregate.number(rows[i]["0-4歳の男性"]) or 0.0 for i in kept)
         assert pyramid.rows == [("0-4歳", [men, pyramid.rows[0][1][1]])]
+
+
+# Generated text cells for the query's reading of a raw cell (stories/sql.py: regular
+# expressions over the cell as written; only numbers are normalised): full-width digits,
+# signs, points and exponents, commas anywhere, blanks around and inside, long numbers.
+SPACES = [" ", "\u3000", "\t", "\n", "\r\n", "  "]
+
+
+def _generated_cell(rng: random.Random) -> str:
+    if rng.random() < 0.3:  # anything of these characters, at most six
+        return "".join(rng.choice("0123456789０９,，.．+-＋－eEｅＥ \u3000\t\nx不_")
+                       for _ in range(rng.randint(0, 6)))
+    cell = rng.choice(["", "+", "-", "＋", "－"])
+    cell += "".join(rng.choice("0123456789０９") for _ in range(rng.randint(0, 5)))
+    if rng.random() < 0.5:
+        cell += rng.choice(".．") + "".join(rng.choice("05９") for _ in range(rng.randint(0, 3)))
+    if rng.random() < 0.3:  # at most four exponent digits (aggregate.number reads more)
+        cell += rng.choice("eEｅＥ") + rng.choice(["", "+", "-", "－"])
+        cell += "".join(rng.choice("0123９") for _ in range(rng.randint(0, 4)))
+    chars = list(cell)
+    for _ in range(rng.randint(0, 3)):
+        chars.insert(rng.randint(0, len(chars)), rng.choice(",，"))
+    if rng.random() < 0.3:
+        chars.insert(0, rng.choice(SPACES))
+    if rng.random() < 0.3:
+        chars.append(rng.choice(SPACES))
+    if rng.random() < 0.05:
+        chars.insert(rng.randint(0, len(chars)), rng.choice(["x", "不", " ", "_"]))
+    if rng.random() < 0.03:  # around PLAIN_LENGTH and float's range
+        chars = list("9" * rng.randint(296, 312)) + chars
+    return "".join(chars)
+
+
+def test_each_generated_text_cell_is_the_number_the_pure_path_reads(test_request_context):
+    admin = factories.Sysadmin()
+    dataset = factories.Dataset(owner_org=factories.Organization()["id"])
+    rng = random.Random(9)
+    cells = [_generated_cell(rng) for _ in range(3000)] + [None, "", "１，２３４", "不明"]
+    with test_request_context():
+        table = call_action("datastore_create", {"user": admin["name"]},
+                            resource={"package_id": dataset["id"], "name": "文"},
+                            fields=[{"id": "文", "type": "text"}],
+                            records=[{"文": cell} for cell in cells], force=True)
+        rid = table["resource_id"]
+        records = sql.run({"user": admin["name"]}, rid,
+                          f'SELECT "_id" AS o, {sql.number_sql("文", "text")} AS x '
+                          f"FROM {sql.ident(rid)}")
+    read = [None if r["x"] is None else float(r["x"]) for r in records]
+    expected = [aggregate.number(cell) for cell in cells]
+    assert len([x for x in expected if x is not None]) > 1500  # mostly numbers
+    assert [(cell, got) for cell, got, want in zip(cells, read, expected, strict=True)
+            if got != want] == []
 
 
 def test_figures_change_when_rows_change_through_upsert_alone(app, test_request_context):

@@ -46,6 +46,24 @@ HALF_WIDTH = "0123456789,.+-eE "
 # aggregate.number's pattern; exponents of at most four digits keep the numeric cast
 # within PostgreSQL's range (a longer one is beyond float8 anyway, or absurd).
 NUMBER_PATTERN = r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]{1,4})?$"
+# The same test on the cell as it is written, before its normalisation (translate
+# FULL_WIDTH, trim, drop the commas): a regular expression over the raw cell accepts
+# exactly the cells whose normalised text NUMBER_PATTERN accepts, so only the cells that
+# are numbers are normalised, and each cell is one expression (no nested steps).
+# Each character class holds a half-width character and the full-width ones that
+# translate to it; commas may come before or after any character of the number (they
+# are dropped after the trim); blanks only around it.
+_BLANKS = "[ \\t\\r\\n\u3000]*"
+_COMMAS = "[,，]*"
+_SIGN = f"([-+－＋]{_COMMAS})?"
+_DIGIT = f"[0-9０-９]{_COMMAS}"
+_DOT = f"[.．]{_COMMAS}"
+_MANTISSA = f"(({_DIGIT})+({_DOT}({_DIGIT})*)?|{_DOT}({_DIGIT})+)"
+_EXPONENT = f"([eEｅＥ]{_COMMAS}{_SIGN}({_DIGIT}){{1,4}})?"
+PLAIN_CELL = f"^{_BLANKS}{_COMMAS}{_SIGN}{_MANTISSA}{_BLANKS}$"  # no exponent
+NUMBER_CELL = f"^{_BLANKS}{_COMMAS}{_SIGN}{_MANTISSA}{_EXPONENT}{_BLANKS}$"
+# Most cells: ASCII digits alone, already their normalised text.
+ASCII_CELL = r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$"
 # A number of at most this many characters without an exponent is within float8's range
 # (below 1e300, and no closer to 0 than 1e-299): no range check is needed.
 PLAIN_LENGTH = 300
@@ -53,10 +71,9 @@ PLAIN_LENGTH = 300
 # between the largest float8 and 2**1024, which rounds up to infinity). Beyond, or NaN or
 # ±Infinity (numeric orders them beyond every number), a cell is not a number.
 FLOAT_LIMIT = str(2**1024 - 2**970)
-FLOAT_LIMIT_NEGATIVE = "-" + FLOAT_LIMIT
 
 
-ROW_ORDER = '"_id" AS o'
+ROW_ID = '"_id"'
 
 
 class Unavailable(Exception):
@@ -76,48 +93,44 @@ def literal(text: str) -> str:
 
 
 def _finite(expression: str) -> str:
-    """A numeric as itself where Python's float() of it is finite, else NULL."""
+    """A numeric as itself where Python's float() of it is finite, else NULL (abs of NaN
+    is NaN, of -Infinity Infinity: neither is below the limit)."""
     n = expression
-    return f"CASE WHEN {n} < {FLOAT_LIMIT} AND {n} > {FLOAT_LIMIT_NEGATIVE} THEN {n} END"
+    return f"CASE WHEN abs({n}) < {FLOAT_LIMIT} THEN {n} END"
 
 
-def number_sql(column: str, kind: str) -> tuple[str, str | None]:
+def number_sql(column: str, kind: str) -> str:
     """The column's cell as a number (float8 or numeric), or NULL where aggregate.number
-    finds no number: one expression, or for a text column two steps (the second on the
-    first's result, written ``{p}``), so the normalised text is computed once per cell
-    (PostgreSQL evaluates every occurrence of an expression written out twice).
+    finds no number; one expression per cell (query() evaluates it once per row).
 
     Numbers are added up as PostgreSQL reads them: a numeric or text column exactly in
     ``numeric`` (rounded to float once per group; converting every cell to float8 goes
     through its text and was most of the query's time), an integer or float column in
     float8. The pure path adds floats row by row; for sums of integers (below 2**53) the
     two are the same, for other sums they may differ in the last bits of the float, as
-    any two orders of the same float additions may."""
+    any two orders of the same float additions may.
+
+    A text cell: ASCII digits are cast as they are; other cells are tested on their raw
+    text (NUMBER_CELL) and only numbers are normalised (translate, trim, commas), so a
+    cell that is not a number costs a few regular expressions and nothing else. Only a
+    long cell or one with an exponent (rare) needs the range check."""
     c = ident(column)
     if kind in INT_TYPES:
-        return f"{c}::float8", None
+        return f"{c}::float8"
     if kind in FLOAT_TYPES:  # NaN orders above Infinity
         return (f"CASE WHEN {c} > '-Infinity'::float8 AND {c} < 'Infinity'::float8 "
-                f"THEN {c}::float8 END"), None
+                f"THEN {c}::float8 END")
     if kind in NUMERIC_TYPES:
-        return _finite(c), None
+        return _finite(c)
     if kind in TEXT_TYPES:
         t = (f"replace(btrim(translate({c}, {literal(FULL_WIDTH)}, {literal(HALF_WIDTH)}), "
              f"E' \\t\\r\\n'), ',', '')")
-        # One regular expression per cell; only a long cell or one with an exponent
-        # (rare) needs the range check, which reads it as numeric twice.
-        return t, (f"CASE WHEN {{p}} ~ {literal(NUMBER_PATTERN)} THEN "
-                   f"CASE WHEN length({{p}}) <= {PLAIN_LENGTH} AND strpos({{p}}, 'e') = 0 "
-                   f"AND strpos({{p}}, 'E') = 0 THEN {{p}}::numeric "
-                   f"ELSE {_finite('{p}::numeric')} END END")
+        short = f"length({c}) <= {PLAIN_LENGTH}"
+        return (f"CASE WHEN {short} AND {c} ~ {literal(ASCII_CELL)} THEN {c}::numeric "
+                f"WHEN {short} AND {c} ~ {literal(PLAIN_CELL)} THEN {t}::numeric "
+                f"WHEN {c} ~ {literal(NUMBER_CELL)} THEN {_finite(t + '::numeric')} END")
     # Dates, booleans, JSON: never numbers (as aggregate.number).
-    return "NULL::float8", None
-
-
-def step(template: str, previous: str) -> str:
-    """A second step with the first step's column put in (str.replace, not format: the
-    regular expression has braces)."""
-    return template.replace("{p}", previous)
+    return "NULL::float8"
 
 
 def key_of(value: Any) -> str:
@@ -160,22 +173,22 @@ def query(resource_id: str, types: Mapping[str, str], group: str | None,
     """SELECT per group (or over all rows, without a group column): the first row's _id
     (the pure path lists groups in the order they first appear), the rows, and per value
     column the sum and the count of its cells that are numbers (``only``: see prefilter).
-    A text cell's two steps (number_sql) are nested SELECTs with OFFSET 0, which keeps
-    PostgreSQL from folding them back into one expression; typed columns are one level."""
-    steps = [number_sql(column, types[column]) for column in values]
-    key = f"{ident(group)} AS k" if group else "'' AS k"
-    where = prefilter(types, group, only)
-    select = [key, ROW_ORDER, *(f"{first} AS x{i}" for i, (first, _s) in enumerate(steps))]
-    sql = f"SELECT {', '.join(select)} FROM {ident(resource_id)}{where}"
-    if any(second for _f, second in steps):
-        cells = [(step(second, f"x{i}") if second else f"x{i}") + f" AS x{i}"
-                 for i, (_f, second) in enumerate(steps)]
-        sql = (f"SELECT {', '.join(['k', 'o', *cells])} FROM ({sql} OFFSET 0) AS r1"
-               " OFFSET 0")
-    outer = ["k", "min(o) AS o", "count(*) AS n"]
+
+    The cells' numbers come from a LEFT JOIN LATERAL of one row: PostgreSQL computes such
+    an expression once per row in the scan (a placeholder), where written out in both sum()
+    and count() it computes it twice; and unlike a nested SELECT with OFFSET 0 the scan can
+    still be shared by parallel workers. Its names begin with "_", which no DataStore
+    column's name does."""
+    key = ident(group) if group else "''"
+    select = [f"{key} AS k", f"min({ROW_ID}) AS o", "count(*) AS n"]
     for i in range(len(values)):
-        outer += [f"sum(x{i}) AS s{i}", f"count(x{i}) AS c{i}"]
-    return f"SELECT {', '.join(outer)} FROM ({sql}) AS r GROUP BY k"
+        select += [f"sum(_x{i}) AS s{i}", f"count(_x{i}) AS c{i}"]
+    sql = f"SELECT {', '.join(select)} FROM {ident(resource_id)}"
+    if values:
+        cells = ", ".join(f"{number_sql(column, types[column])} AS _x{i}"
+                          for i, column in enumerate(values))
+        sql += f" LEFT JOIN LATERAL (SELECT {cells}) AS _v ON true"
+    return sql + prefilter(types, group, only) + " GROUP BY 1"
 
 
 def run(context: dict[str, Any], resource_id: str, sql: str) -> list[dict[str, Any]]:
