@@ -76,11 +76,16 @@ def test_a_session_holding_only_the_csrf_token_is_anonymous():
         cookie = f"portal={session({'_csrf_token': 'a' * 40}, compressed)}; _ga=1"
         assert anonymous_page(page(HTTP_COOKIE=cookie), CREDS) == "pyramid"
         assert anonymous_query(env(HTTP_COOKIE=cookie), CREDS) == ("s", 2)
+    # As Flask-Login leaves it after a few requests of a reader who never signed in.
+    after = session({"_csrf_token": "a" * 40, "_fresh": False, "_permanent": True}, True)
+    assert anonymous_page(page(HTTP_COOKIE=f"portal={after}"), CREDS) == "pyramid"
+    assert anonymous_query(env(HTTP_COOKIE=f"portal={after}"), CREDS) == ("s", 2)
 
 
 @pytest.mark.parametrize("cookie", [
     "portal=" + session({"_csrf_token": "a", "_user_id": "u1", "_fresh": True}),
     "portal=" + session({"_csrf_token": "a", "_user_id": "u1"}, compressed=True),
+    "portal=" + session({"_csrf_token": "a", "_fresh": True}),  # a fresh login's mark
     "portal=" + session({"_flashes": [["success", "Saved"]]}),  # a message to show
     "portal=" + session(["_csrf_token"]), "portal=abc", "portal=", "portal=.eJzz",
     "ckan=" + session({"_csrf_token": "a"}),  # not this site's session cookie

@@ -62,8 +62,10 @@ DROPPED = frozenset({"set-cookie", "date", "content-length"})
 CREDENTIAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_X_CKAN_API_KEY")
 CREDENTIAL_COOKIES = ("ckan", "remember_token", "auth_tkt", "session")
 SESSION_COOKIE = "ckan"
-# What an anonymous reader's cookie session holds: the CSRF token CKAN's pages put there.
-ANONYMOUS_SESSION_KEYS = frozenset({"_csrf_token", "_permanent"})
+# What an anonymous reader's cookie session holds: the CSRF token CKAN's pages put there,
+# and Flask-Login's "_fresh": false, which it adds to a session without a user after a
+# few requests (a reader's third page was no longer served from the kept answers).
+ANONYMOUS_SESSION_KEYS = frozenset({"_csrf_token", "_permanent", "_fresh"})
 
 
 def credentials(conf: Any) -> tuple[frozenset[str], frozenset[str], str]:
@@ -91,7 +93,8 @@ def session_without_user(value: str) -> bool:
         doc = json.loads(zlib.decompress(raw) if compressed else raw)
     except (ValueError, zlib.error):
         return False
-    return isinstance(doc, dict) and set(doc) <= ANONYMOUS_SESSION_KEYS
+    return (isinstance(doc, dict) and set(doc) <= ANONYMOUS_SESSION_KEYS
+            and doc.get("_fresh", False) is False)
 
 
 Credentials = tuple[frozenset[str], frozenset[str], str]
