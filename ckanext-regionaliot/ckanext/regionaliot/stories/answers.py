@@ -81,8 +81,8 @@ def credentials(conf: Any) -> tuple[frozenset[str], frozenset[str], str]:
 
 def session_without_user(value: str) -> bool:
     """Whether a cookie session (Flask's: base64 JSON, zlib-compressed when it starts with
-    ".", then timestamp and signature) holds nothing but the CSRF token, as every page
-    CKAN renders leaves it for an anonymous reader. The signature is not checked: this only
+    ".", then timestamp and signature) holds nothing but the CSRF token (and Flask-Login's
+    ``_fresh: false``), as CKAN's pages leave it for an anonymous reader. The signature is not checked: this only
     decides whether an answer everyone may have (a published story on public data) is
     served from Redis; a user's session (``_user_id``), a pending flash message, a
     server-side session's id or anything unreadable goes to CKAN."""
