@@ -202,6 +202,29 @@ def test_the_data_api_box_shows_this_resources_examples(app, create_with_upload,
     assert "Use this table through the API" in english
 
 
+def test_the_data_dictionary_names_each_columns_type(app, create_with_upload, dataset):
+    """The resource page's data dictionary: the type in the page's language, then
+    PostgreSQL's name (datastore_search_sql's casts use it), not the bare name alone."""
+    import re
+
+    resource = load(create_with_upload, dataset, SAMPLE.read_text(encoding="utf-8"))
+    path = f"/dataset/{dataset['name']}/resource/{resource['id']}"
+
+    def shown(page: str, column: str) -> str:
+        found = re.search(rf'<div class="col-7">{column}</div>\s*<div class="col-4">([^<]*)</div>',
+                          page)
+        assert found, column
+        return found.group(1).strip()
+
+    page = app.get(path).body
+    assert shown(page, "緯度") == "数値 (numeric)"
+    assert shown(page, "NO") == "文字列 (text)"
+    assert shown(page, "開始時間") == "時刻 (time)"
+    english = app.get("/en" + path).body
+    assert shown(english, "緯度") == "Number (numeric)"
+    assert shown(english, "開始時間") == "Time (time)"
+
+
 def _range_indexes(resource_id: str) -> dict[str, str]:
     """{column: index name} of the table's single-column B-tree indexes."""
     with get_read_engine().connect() as conn:

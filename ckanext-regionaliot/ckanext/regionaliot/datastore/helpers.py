@@ -1,4 +1,5 @@
-"""Template helpers of ``regionaliot_datastore``: the 「データAPI」 box and the table note."""
+"""Template helpers of ``regionaliot_datastore``: the 「データAPI」 box, the table note and
+the data dictionary's column types."""
 from __future__ import annotations
 
 import json
@@ -13,7 +14,8 @@ from ckanext.datastore.helpers import datastore_search_sql_enabled
 
 from . import hooks
 
-__all__ = ["regionaliot_datastore_api", "regionaliot_datastore_table_note"]
+__all__ = ["regionaliot_datastore_api", "regionaliot_datastore_table_note",
+           "regionaliot_datastore_type_label"]
 
 _RUN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u3005]+")
 # Columns a newcomer filters on first, when the table has them.
@@ -117,3 +119,20 @@ def regionaliot_datastore_table_note(resource_id: str) -> dict[str, Any] | None:
     return dict(state, message=texts[state["state"]])
 
 
+
+
+def _type_names() -> dict[str, str]:
+    # Called per render: the names are translated in the request's language.
+    return {"text": tk._("Text"), "numeric": tk._("Number"), "float8": tk._("Number"),
+            "int": tk._("Integer"), "int4": tk._("Integer"), "int8": tk._("Integer"),
+            "date": tk._("Date"), "time": tk._("Time"), "timestamp": tk._("Date and time"),
+            "bool": tk._("Yes or no")}
+
+
+def regionaliot_datastore_type_label(column_type: str | None) -> str:
+    """A DataStore column's type as the data dictionary shows it: its name in the page's
+    language, then PostgreSQL's (which datastore_search_sql and its casts use), e.g.
+    「数値 (numeric)」; a type without a name (json, arrays) as PostgreSQL writes it."""
+    column_type = column_type or ""
+    name = _type_names().get(column_type)
+    return f"{name} ({column_type})" if name else column_type
