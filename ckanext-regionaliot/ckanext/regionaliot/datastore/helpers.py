@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import ckan.plugins.toolkit as tk
+from flask_babel import pgettext
 
 from ckanext.datastore.helpers import datastore_search_sql_enabled
 
@@ -121,12 +122,20 @@ def regionaliot_datastore_table_note(resource_id: str) -> dict[str, Any] | None:
 
 
 
+# A context of their own: "Text", "Date" and "Time" are CKAN's msgids too (its ja
+# catalogue says テキスト), and a feature catalogue must not change them on every page.
+TYPE_CONTEXT = "column type"
+
+
 def _type_names() -> dict[str, str]:
     # Called per render: the names are translated in the request's language.
-    return {"text": tk._("Text"), "numeric": tk._("Number"), "float8": tk._("Number"),
-            "int": tk._("Integer"), "int4": tk._("Integer"), "int8": tk._("Integer"),
-            "date": tk._("Date"), "time": tk._("Time"), "timestamp": tk._("Date and time"),
-            "bool": tk._("Yes or no")}
+    def name(msgid: str) -> str:
+        return pgettext(TYPE_CONTEXT, msgid)
+
+    return {"text": name("Text"), "numeric": name("Number"), "float8": name("Number"),
+            "int": name("Integer"), "int4": name("Integer"), "int8": name("Integer"),
+            "date": name("Date"), "time": name("Time"), "timestamp": name("Date and time"),
+            "bool": name("Yes or no")}
 
 
 def regionaliot_datastore_type_label(column_type: str | None) -> str:
