@@ -105,7 +105,6 @@ def test_json_payloads_one_a_list_or_wrapped_and_hostile_ones():
     assert obs.decode_json(json.dumps([{}] * (obs.MAX_BATCH + 1))).reason == "too_many"
 
 
-
 def _storable(text: str) -> bool:
     """What PostgreSQL's text and a UTF-8 response take: no NUL, no lone surrogate."""
     text.encode("utf-8")  # raises on a lone surrogate

@@ -201,9 +201,11 @@ def test_the_broker_refuses_anonymous_clients_and_wrong_passwords():
     assert codes and not codes[0].is_failure
 
 
-def test_an_mqtt_publish_reaches_the_table_once(feed, test_request_context):
-    # A topic prefix of this test's own under regionaliot/feeds (the ACLs' tree): the
-    # portal's ingestor subscribes to regionaliot/feeds/+/+ and never sees it.
+def ingest_over_mqtt(test_request_context, messages, until: int) -> None:
+    """Publish (topic under the prefix, payload) pairs through Mosquitto to an ingestor of
+    this test's own, and run it until it has stored or refused ``until`` observations.
+    Its topic prefix is under regionaliot/feeds (the ACLs' tree) but its own: the portal's
+    ingestor subscribes to regionaliot/feeds/+/+ and never sees these."""
     prefix = f"regionaliot/feeds/test-{uuid.uuid4().hex[:8]}"
     client_id = f"test-ingestor-{uuid.uuid4().hex[:8]}"
     ingestor = Ingestor(client_id, prefix=prefix, batch_wait=0.05)
@@ -211,23 +213,28 @@ def test_an_mqtt_publish_reaches_the_table_once(feed, test_request_context):
     publisher, _codes = _publisher("simulator")
     try:
         time.sleep(0.5)  # the subscription is in place
-        topic = f"{prefix}/{feed['name']}/sakazu"
-        stamp = ago(1)
-        for payload in ({"observed_at": stamp, "value": 4.4, "quality": "確定値"},
-                        {"observed_at": stamp, "value": 9.9},  # duplicate: ignored
-                        {"observed_at": "not a time", "value": 1},
-                        [{"sensor_id": "eki-nishi", "observed_at": stamp, "value": 0.1}]):
-            publisher.publish(topic, json.dumps(payload), qos=1).wait_for_publish(5)
-        publisher.publish(f"{prefix}/no-such-feed/x", "{}", qos=1).wait_for_publish(5)
+        for topic, payload in messages:
+            publisher.publish(f"{prefix}/{topic}", payload, qos=1).wait_for_publish(5)
         deadline = time.time() + 10
         with test_request_context():
-            while time.time() < deadline and ingestor.stored + ingestor.rejected < 4:
+            while time.time() < deadline and ingestor.stored + ingestor.rejected < until:
                 ingestor.run_once()
     finally:
         publisher.disconnect()
         publisher.loop_stop()
         ingestor.close()
         mqtt.forget_session("ingestor", client_id)  # no session left behind on the broker
+
+
+def test_an_mqtt_publish_reaches_the_table_once(feed, test_request_context):
+    topic = f"{feed['name']}/sakazu"
+    stamp = ago(1)
+    payloads = ({"observed_at": stamp, "value": 4.4, "quality": "確定値"},
+                {"observed_at": stamp, "value": 9.9},  # duplicate: ignored
+                {"observed_at": "not a time", "value": 1},
+                [{"sensor_id": "eki-nishi", "observed_at": stamp, "value": 0.1}])
+    ingest_over_mqtt(test_request_context, [(topic, json.dumps(p)) for p in payloads]
+                     + [("no-such-feed/x", "{}")], until=4)
     assert [(r.sensor_id, r.value, r.quality) for r in stored(feed)] == [("sakazu", 4.4, "confirmed")]
     assert deadletter_reasons(feed) == ["bad_timestamp", "sensor_mismatch"]
     assert model.Session.execute(sa_text(
@@ -262,26 +269,10 @@ def test_nul_and_lone_surrogates_over_http_are_dead_letters_not_a_500(app, feed,
 
 
 def test_nul_and_lone_surrogates_over_mqtt_do_not_stop_the_ingestor(feed, test_request_context):
-    prefix = f"regionaliot/feeds/test-{uuid.uuid4().hex[:8]}"
-    client_id = f"test-ingestor-{uuid.uuid4().hex[:8]}"
-    ingestor = Ingestor(client_id, prefix=prefix, batch_wait=0.05)
-    ingestor.start()
-    publisher, _codes = _publisher("simulator")
-    try:
-        time.sleep(0.5)  # the subscription is in place
-        topic = f"{prefix}/{feed['name']}/sakazu"
-        for payload in (b"\x00", HOSTILE.encode("ascii"),
-                        json.dumps({"observed_at": ago(1), "value": 4.4}).encode()):
-            publisher.publish(topic, payload, qos=1).wait_for_publish(5)
-        deadline = time.time() + 10
-        with test_request_context():
-            while time.time() < deadline and ingestor.stored + ingestor.rejected < 4:
-                ingestor.run_once()
-    finally:
-        publisher.disconnect()
-        publisher.loop_stop()
-        ingestor.close()
-        mqtt.forget_session("ingestor", client_id)
+    topic = f"{feed['name']}/sakazu"
+    ingest_over_mqtt(test_request_context, [
+        (topic, b"\x00"), (topic, HOSTILE.encode("ascii")),
+        (topic, json.dumps({"observed_at": ago(1), "value": 4.4}).encode())], until=4)
     assert [(r.sensor_id, r.value) for r in stored(feed)] == [("sakazu", 4.4)]
     letters = deadletters(feed)
     assert [r[0] for r in letters] == ["payload", "bad_timestamp", "bad_timestamp"]

@@ -43,13 +43,13 @@ TEXT_TYPES = frozenset({"text", "varchar", "character varying", "char", "bpchar"
 # with NFKC; datastore_search_sql does not allow normalize()).
 FULL_WIDTH = "０１２３４５６７８９，．＋－ｅＥ\u3000"
 HALF_WIDTH = "0123456789,.+-eE "
-# aggregate.number's pattern; exponents of at most four digits keep the numeric cast
-# within PostgreSQL's range (a longer one is beyond float8 anyway, or absurd).
-NUMBER_PATTERN = r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]{1,4})?$"
-# The same test on the cell as it is written, before its normalisation (translate
-# FULL_WIDTH, trim, drop the commas): a regular expression over the raw cell accepts
-# exactly the cells whose normalised text NUMBER_PATTERN accepts, so only the cells that
-# are numbers are normalised, and each cell is one expression (no nested steps).
+# A text cell is a number where aggregate.number reads one: after its normalisation
+# (translate FULL_WIDTH, trim, drop the commas) an optional sign, digits with an optional
+# point, and an exponent of at most four digits (which keeps the numeric cast within
+# PostgreSQL's range; a longer one is beyond float8 anyway, or absurd). The regular
+# expressions below test the cell as it is written, before that normalisation: they
+# accept exactly those cells, so only the cells that are numbers are normalised, and
+# each cell is one expression (no nested steps).
 # Each character class holds a half-width character and the full-width ones that
 # translate to it; commas may come before or after any character of the number (they
 # are dropped after the trim); blanks only around it.
