@@ -31,9 +31,27 @@ say() { printf '==> [%s] %s\n' "$(date -u +%T)" "$*"; }
 fail() { printf 'FAILED: %s\n' "$*" >&2; exit 1; }
 timing() { printf '%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$1" "$2" >>"$PROD/timings.tsv"; }
 
+project_volumes() {  # named ones (labelled) and the anonymous ones of the images' VOLUMEs
+  podman volume ls -q --filter "label=io.podman.compose.project=$PROD_PROJECT" 2>/dev/null || true
+  podman ps -aq --filter "label=io.podman.compose.project=$PROD_PROJECT" 2>/dev/null \
+    | xargs -r podman inspect --format '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}}{{"\n"}}{{end}}{{end}}' 2>/dev/null || true
+}
+
+remove_stack() {  # remove_stack LOGNAME: containers and every volume they used
+  local volumes
+  volumes=$(project_volumes | sort -u)
+  "${COMPOSE[@]}" down -v -t 20 >"$LOG/$1.log" 2>&1 || true
+  # podman-compose's down -v removes the named volumes but not the anonymous ones that
+  # the images' VOLUME lines give the roles mounting nothing there (a 'worker' gets one for
+  # /srv/data/storage): without this every run left a dozen behind.
+  [ -z "$volumes" ] || podman volume rm -f $volumes >>"$LOG/$1.log" 2>&1 || true
+  local left; left=$(project_volumes | sort -u | wc -l)
+  [ "$left" -eq 0 ] || say "warning: $left volume(s) of $PROD_PROJECT left (podman volume ls)"
+}
+
 down() {
   say "tearing the stack down (volumes too)"
-  "${COMPOSE[@]}" down -v -t 20 >"$LOG/down.log" 2>&1 || true
+  remove_stack down
   rm -rf "$REGIONALIOT_SECRETS"
 }
 
@@ -115,7 +133,7 @@ fi
 if [ -f "$PROD_STATE" ]; then
   PROD_ARCHIVE=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["archive"])' "$PROD_STATE")
   say "a fresh stack (volumes removed, same secrets) for make restore STACK=production"
-  "${COMPOSE[@]}" down -v -t 20 >"$LOG/down-first.log" 2>&1 || true
+  remove_stack down-first
   start_stack fresh
   make_admin
   t0=$SECONDS
