@@ -43,7 +43,7 @@ remove_stack() {  # remove_stack LOGNAME: containers and every volume they used
   "${COMPOSE[@]}" down -v -t 20 >"$LOG/$1.log" 2>&1 || true
   # podman-compose's down -v removes the named volumes but not the anonymous ones that
   # the images' VOLUME lines give the roles mounting nothing there (a 'worker' gets one for
-  # /srv/data/storage): without this every run left a dozen behind.
+  # /srv/data/storage): five were left after every stack (seen 2 December).
   [ -z "$volumes" ] || podman volume rm -f $volumes >>"$LOG/$1.log" 2>&1 || true
   local left; left=$(project_volumes | sort -u | wc -l)
   [ "$left" -eq 0 ] || say "warning: $left volume(s) of $PROD_PROJECT left (podman volume ls)"
