@@ -37,3 +37,16 @@ def test_page_type(portal, desktop, phone, name, path, status):
     phone.screenshot(name)
     assert phone.js_errors(allow_status_404_of=not_found) == []
     assert phone.horizontal_overflow() <= 0, f"the {name} page scrolls sideways at 390 px"
+
+
+def test_dataset_label_names_stay_on_one_line_on_a_phone(portal, phone):
+    # At 390 px a long licence title squeezed its name: 「ライセ」 / 「ンス」 on two lines.
+    # The names keep their width; the value beside them wraps instead.
+    phone.goto("/dataset/soja-public-toilet")
+    names = phone.page.evaluate(
+        "() => [...document.querySelectorAll('.regionaliot-labels li > .text-muted')].map(e => ({"
+        " text: e.textContent.trim(), height: e.getBoundingClientRect().height,"
+        " font: parseFloat(getComputedStyle(e).fontSize) }))")
+    assert {n["text"] for n in names} >= {"分類", "ライセンス"}, names
+    wrapped = [n["text"] for n in names if n["height"] > 1.8 * n["font"]]
+    assert wrapped == [], f"label names broken over lines at 390 px: {wrapped}"
