@@ -9,7 +9,11 @@ ckanext-harvest's stock ``ckan`` harvester on the same local CKAN-API source.
    per object; no queues; ``--consumers N``: N forked import processes fed by one queue,
    as N ``harvester fetch_consumer`` processes): datasets per second, wall time.
 3. Both harvest the unchanged source again: the speed-up of the second harvest.
-4. Gather memory: a child process per size (``--memory-sizes``, default 1,000 and 20,000)
+   ``--rounds R`` splits both into R sources harvested in turns (ours, stock, then stock,
+   ours), so that on a machine whose speed drifts the two span the same minutes.
+4. CKAN's own ``package_create`` of the dicts our harvest wrote, with no harvest around it
+   (``create_alone``): what the write alone costs, beside which the harvests are read.
+5. Gather memory: a child process per size (``--memory-sizes``, default 1,000 and 20,000)
    runs only our gather stage against a server in *this* process, and reports its peak RSS
    growth during the gather (ru_maxrss after − RSS before).
 
@@ -50,6 +54,9 @@ def parse_args(argv=None):
     p.add_argument("--consumers", type=int, default=1,
                    help="import processes per harvest (as several `ckan harvester "
                         "fetch_consumer`s), the same for both harvesters")
+    p.add_argument("--rounds", type=int, default=1,
+                   help="split each harvester's datasets into this many sources harvested in "
+                        "turns, so that ours, stock and package_create alone span the same minutes")
     p.add_argument("--memory-sizes", type=int, nargs="*", default=[1000, 20000])
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     p.add_argument("--gather-child", nargs=2, metavar=("URL", "N"), help=argparse.SUPPRESS)
@@ -187,7 +194,43 @@ def run_job(source_id: str, harvester, consumers: int = 1) -> dict:
                   .filter(HarvestObject.harvest_job_id == job_id).group_by(status).all())
     tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source_id})
     return {"seconds": round(ended - started, 2), "gather_seconds": round(gathered - started, 2),
-            "objects": len(ids), "consumers": consumers, "states": states}
+            "objects": len(ids), "consumers": consumers, "states": states, "job_id": job_id}
+
+
+def create_alone(job_id: str, n: int, run: str) -> dict:
+    """CKAN's own ``package_create`` of the dataset dicts our first harvest wrote (read back
+    from its harvest objects), with no harvest around it: one process, the site user, the
+    provenance fields kept (the import's context flag), Solr committed once at the end as
+    the import does. What the write alone costs, so the harvest's own share is ours - this."""
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+    from ckan.lib.search.common import make_connection
+    from ckanext.harvest.model import HarvestObject
+    from ckanext.regionaliot.harvest.logic.action import HARVESTER
+
+    owner = organization(f"bench-{run}-alone")
+    contents = [c for (c,) in model.Session.query(HarvestObject.content)
+                .filter(HarvestObject.harvest_job_id == job_id).limit(n)]
+    packages = []
+    for content in contents:
+        package = json.loads(content)
+        package.update(name=f"{package['name'][:90]}-alone", owner_org=owner, private=False)
+        packages.append(package)
+    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    before = tk.config.get("ckan.search.solr_commit")
+    tk.config["ckan.search.solr_commit"] = False
+    try:
+        started = time.perf_counter()
+        for package in packages:
+            tk.get_action("package_create")({"user": user, "ignore_auth": True, HARVESTER: True,
+                                             "return_id_only": True}, package)
+        make_connection().commit()
+        seconds = time.perf_counter() - started
+    finally:
+        tk.config["ckan.search.solr_commit"] = before
+    return {"datasets": len(packages), "seconds": round(seconds, 2),
+            "datasets_per_second": round(len(packages) / seconds, 2),
+            "ms_per_dataset": round(1000 * seconds / len(packages), 1)}
 
 
 def organization(name: str) -> str:
@@ -198,32 +241,73 @@ def organization(name: str) -> str:
                                                 {"name": name, "title": name})["id"]
 
 
-def speed(n: int, run: str, stock_n: int | None = None, consumers: int = 1) -> dict:
+def speed(n: int, run: str, stock_n: int | None = None, consumers: int = 1,
+          rounds: int = 1) -> dict:
+    """First and second harvest of each harvester, and CKAN's package_create alone.
+
+    With ``rounds`` > 1 each harvester's datasets are split into that many sources,
+    harvested in turns (ours, stock, alone; the next round stock first): on a machine whose
+    speed drifts from minute to minute, every figure then spans the same minutes. Rates are
+    total datasets over total seconds."""
     from ckanext.harvest.harvesters.ckanharvester import CKANHarvester
     from ckanext.regionaliot.harvest.ckan_api_harvester import RegionalIoTCKANAPIHarvester
 
-    results = {}
+    harvesters = {"ours": (RegionalIoTCKANAPIHarvester(), "regionaliot_ckan_api"),
+                  "stock": (CKANHarvester(), "ckan")}
     sizes = {"ours": n, "stock": stock_n or n}
-    for label, harvester, name in (("ours", RegionalIoTCKANAPIHarvester(), "regionaliot_ckan_api"),
-                                   ("stock", CKANHarvester(), "ckan")):
-        n = sizes[label]
-        server = Remote()
-        server.datasets = remote_datasets(n, f"{run}{label[0]}")
-        allow(server.port)
-        source_id = make_source(server.url, name, organization(f"bench-{run}-{label}")).id
-        first = run_job(source_id, harvester, consumers)
-        first["load_average_1min"] = round(os.getloadavg()[0], 2)
-        second = run_job(source_id, harvester, consumers)
+    totals = {label: {"datasets": 0, "first": 0.0, "second": 0.0, "states": {}, "loads": []}
+              for label in harvesters}
+    alone = {"datasets": 0, "seconds": 0.0}
+    servers = []  # closed at the end: a port used again would name an existing source's URL
+    for r in range(rounds):
+        order = ("ours", "stock") if r % 2 == 0 else ("stock", "ours")
+        ours_job = None
+        for label in order:
+            harvester, name = harvesters[label]
+            count = sizes[label] // rounds + (1 if r < sizes[label] % rounds else 0)
+            server = Remote()
+            servers.append(server)
+            server.datasets = remote_datasets(count, f"{run}{label[0]}{r}")
+            allow(server.port)
+            source_id = make_source(server.url, name, organization(f"bench-{run}-{label}{r}")).id
+            first = run_job(source_id, harvester, consumers)
+            totals[label]["loads"].append(round(os.getloadavg()[0], 2))
+            second = run_job(source_id, harvester, consumers)
+            t = totals[label]
+            t["datasets"] += count
+            t["first"] += first["seconds"]
+            t["second"] += second["seconds"]
+            for state, k in first["states"].items():
+                t["states"][state] = t["states"].get(state, 0) + k
+            if label == "ours":
+                ours_job = first["job_id"]
+        part = create_alone(ours_job, sizes["stock"] // rounds, f"{run}{r}")
+        alone["datasets"] += part["datasets"]
+        alone["seconds"] += part["seconds"]
+    for server in servers:
         server.close()
-        first["datasets_per_second"] = round(n / first["seconds"], 2)
-        second["datasets_per_second"] = round(n / max(second["seconds"], 1e-6), 2)
-        results[label] = {"datasets": n, "first": first, "second": second,
-                          "reharvest_speedup": round(first["seconds"] / max(second["seconds"], 1e-6), 1)}
-        print(f"{label:5}  first {first['seconds']:8.1f} s  {first['datasets_per_second']:7.1f} ds/s  "
-              f"load {first['load_average_1min']}  second {second['seconds']:7.2f} s  speed-up {results[label]['reharvest_speedup']}×  "
-              f"states {first['states']} / {second['states']}", flush=True)
+    results = {}
+    for label, t in totals.items():
+        results[label] = {
+            "datasets": t["datasets"], "consumers": consumers, "rounds": rounds,
+            "first": {"seconds": round(t["first"], 2),
+                      "datasets_per_second": round(t["datasets"] / t["first"], 2),
+                      "states": t["states"], "load_average_1min": t["loads"]},
+            "second": {"seconds": round(t["second"], 2)},
+            "reharvest_speedup": round(t["first"] / max(t["second"], 1e-6), 1)}
+        print(f"{label:5}  first {t['first']:8.1f} s  {results[label]['first']['datasets_per_second']:7.1f} ds/s  "
+              f"load {t['loads']}  second {t['second']:7.2f} s  speed-up {results[label]['reharvest_speedup']}×  "
+              f"states {t['states']}", flush=True)
     results["ours_vs_stock"] = round(results["ours"]["first"]["datasets_per_second"]
                                      / results["stock"]["first"]["datasets_per_second"], 2)
+    alone.update(seconds=round(alone["seconds"], 2),
+                 datasets_per_second=round(alone["datasets"] / alone["seconds"], 2),
+                 ms_per_dataset=round(1000 * alone["seconds"] / alone["datasets"], 1))
+    results["package_create_alone"] = alone
+    ms = {k: 1000 / results[k]["first"]["datasets_per_second"] for k in ("ours", "stock")}
+    print(f"alone  package_create of ours' dicts, no harvest: {alone['datasets_per_second']:.1f} ds/s "
+          f"({alone['ms_per_dataset']} ms each; ours {ms['ours']:.1f} ms, stock {ms['stock']:.1f} ms, "
+          f"5x stock would need {ms['stock'] / 5:.1f} ms)", flush=True)
     return results
 
 
@@ -297,7 +381,8 @@ def main(argv=None) -> None:
         migrate()
         result = {"datasets": args.datasets}
         if args.datasets:  # --datasets 0: gather memory only
-            result["speed"] = speed(args.datasets, run, args.stock_datasets, args.consumers)
+            result["speed"] = speed(args.datasets, run, args.stock_datasets, args.consumers,
+                                    args.rounds)
     result["gather_memory"] = memory(args.ini, args.memory_sizes, run)
     if len(result["gather_memory"]) >= 2:
         growth = [r["peak_growth_mb"] for r in result["gather_memory"]]
