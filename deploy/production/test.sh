@@ -45,7 +45,12 @@ remove_stack() {  # remove_stack LOGNAME: containers and every volume they used
   # the images' VOLUME lines give the roles mounting nothing there (a 'worker' gets one for
   # /srv/data/storage): five were left after every stack (seen 2 December).
   [ -z "$volumes" ] || podman volume rm -f $volumes >>"$LOG/$1.log" 2>&1 || true
-  local left; left=$(project_volumes | sort -u | wc -l)
+  # Anonymous volumes carry no project label once their containers are gone: check the
+  # names saved above as well as the labelled ones.
+  local left=0 v
+  for v in $volumes $(project_volumes); do
+    ! podman volume exists "$v" 2>/dev/null || left=$((left + 1))
+  done
   [ "$left" -eq 0 ] || say "warning: $left volume(s) of $PROD_PROJECT left (podman volume ls)"
 }
 
