@@ -229,7 +229,9 @@ def create_alone(job_id: str, n: int, run: str) -> dict:
                        HARVESTER: True, "return_id_only": True}
             try:
                 tk.get_action("package_create")(dict(context), package)
-            except tk.ValidationError:  # the publishing rule: private until validated
+            except tk.ValidationError as exc:
+                if set(exc.error_dict or {}) != {"private"}:
+                    raise  # only the publishing rule's refusal is retried, as the import does
                 model.Session.rollback()
                 tk.get_action("package_create")(dict(context), dict(package, private=True))
         make_connection().commit()
